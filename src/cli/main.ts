@@ -1,0 +1,66 @@
+// The `anode` command: parses arguments with commander and hands them to run/attach/...; user mistakes
+// become one line on stderr and a non-zero exit, never a stack.
+import { Command, CommanderError, Option } from 'commander';
+import { AnodeError } from '../errors.js';
+import { splitRunArgs } from './args.js';
+import { run, type RunFlags } from './run.js';
+import { sayError } from './say.js';
+import { VERSION } from '../version.js';
+
+/** Adds the options every console shares (run, attach). */
+function consoleOptions(cmd: Command): Command {
+  return cmd
+    .option('--banner <text>', 'text shown when the console opens')
+    .option('--prompt <text>', 'the prompt', '> ')
+    .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
+    .option('--no-color', 'never colour results (NO_COLOR is honoured too)');
+}
+
+function runCommand(): Command {
+  return consoleOptions(
+    new Command('run')
+      .description('run a program with a live console into its event loop')
+      .usage('[options] [node flags] [FILE] [args...]')
+      .addOption(new Option('-m, --module <name>', "run an installed package's executable (as npx finds it)"))
+      .option('--wait', 'hold the program before its first line until the console is connected', false)
+      .option('--node <path>', 'the node binary that runs the program'),
+  )
+    .helpOption('-h, --help', 'show this help')
+    .allowUnknownOption()
+    .allowExcessArguments();
+}
+
+/** Entry point: returns the process exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('anode')
+    .description("a live, asynchronous console into a Node.js program's event loop")
+    .version(VERSION, '-V, --version')
+    .usage('[run] [options] [node flags] [FILE] [args...]')
+    .enablePositionalOptions()
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`anode: ${text.replace(/^error: /, '')}`) });
+  const runCmd = runCommand().exitOverride();
+  program.addCommand(runCmd);
+
+  try {
+    const [first, ...rest] = argv;
+    // `anode` alone, or `anode --flags`, is `anode run`: a console into an empty node process.
+    const isRun = first === 'run' || first === undefined || (first.startsWith('-') && !/^(-h|--help|-V|--version)$/.test(first));
+    if (!isRun) {
+      await program.parseAsync(argv, { from: 'user' });
+      return 0;
+    }
+    const split = splitRunArgs(first === 'run' ? rest : argv, runCmd.options);
+    runCmd.parse(split.own, { from: 'user' });
+    const flags = runCmd.opts<RunFlags>();
+    return await run(flags, split.file, split.args, split.nodeFlags);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    if (err instanceof AnodeError) {
+      sayError(err.message);
+      return 1;
+    }
+    sayError(`internal error: ${(err as Error).stack ?? String(err)}`);
+    return 70;
+  }
+}

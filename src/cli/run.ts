@@ -1,0 +1,62 @@
+import { constants } from 'node:os';
+// `anode run`: start the program under the inspector, hold a console into it, and leave nothing behind.
+import { ProgramStartError } from '../errors.js';
+import { launch, type LaunchedProgram, type ProgramExit } from '../target/launch.js';
+import { resolveModuleBin, resolveProgram } from '../target/resolve.js';
+import { openRemoteSession } from '../session/remote.js';
+import { banner } from './banner.js';
+import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
+import { say } from './say.js';
+
+export interface RunFlags extends ConsoleFlags {
+  module?: string;
+  wait: boolean;
+  node?: string;
+}
+
+/** Runs `file` (or `-m NAME`, or nothing: an empty node) with a console; resolves to anode's exit code. */
+export async function run(flags: RunFlags, file: string | undefined, args: string[], nodeFlags: string[]): Promise<number> {
+  let program: string | undefined;
+  if (flags.module !== undefined) {
+    program = await resolveModuleBin(flags.module);
+    if (file !== undefined) args = [file, ...args];
+  } else if (file !== undefined) {
+    program = await resolveProgram(file);
+  }
+  const target = await launch({ file: program, args, nodeFlags, wait: flags.wait, node: flags.node });
+  let session;
+  try {
+    session = await openRemoteSession(target.url);
+  } catch (err) {
+    const exit = await Promise.race([target.exited, new Promise<undefined>((r) => setTimeout(r, 500, undefined))]);
+    if (exit) throw new ProgramStartError(`the program ended (${describeExit(exit)}) before the console was ready`, err);
+    await target.stop();
+    throw err;
+  }
+  const end = await holdTerminalConsole(session, flags, banner(session.info));
+  if (end.by === 'user') {
+    await session.close();
+    await target.stop();
+    return 0;
+  }
+  return reportExit(target);
+}
+
+/** Waits for the program's exit, says how it ended in one line, and turns it into anode's exit code. */
+async function reportExit(target: LaunchedProgram): Promise<number> {
+  const timer = setTimeout(() => void target.stop(), 5000);
+  const exit = await target.exited;
+  clearTimeout(timer);
+  say(`the program exited (${describeExit(exit)})`);
+  return exitCodeOf(exit);
+}
+
+export function describeExit(exit: ProgramExit): string {
+  return exit.signal ? `killed by ${exit.signal}` : `code ${exit.code}`;
+}
+
+/** The program's own code, or 128+N for a signal, as shells do. */
+export function exitCodeOf(exit: ProgramExit): number {
+  if (exit.signal) return 128 + (constants.signals[exit.signal] ?? 0);
+  return exit.code ?? 1;
+}

@@ -1,0 +1,77 @@
+// Dot-commands, in the manner of Node's REPL.
+import { readFile, writeFile } from 'node:fs/promises';
+
+/** What a dot-command may do to the console that runs it. */
+export interface CommandContext {
+  write(text: string): void;
+  exit(): void;
+  clearBuffer(): void;
+  history(): readonly string[];
+  evaluate(code: string): Promise<void>;
+}
+
+interface Command {
+  help: string;
+  run(arg: string, ctx: CommandContext): Promise<void> | void;
+}
+
+const COMMANDS: Record<string, Command> = {
+  break: { help: 'Sometimes you get stuck, this gets you out', run: (_a, ctx) => ctx.clearBuffer() },
+  clear: { help: 'Alias for .break', run: (_a, ctx) => ctx.clearBuffer() },
+  exit: { help: 'Exit the console', run: (_a, ctx) => ctx.exit() },
+  help: {
+    help: 'Print this help message',
+    run: (_a, ctx) => {
+      const names = Object.keys(COMMANDS).sort();
+      const width = Math.max(...names.map((n) => n.length)) + 4;
+      const lines = names.map((n) => `.${n.padEnd(width)}${COMMANDS[n]!.help}`);
+      ctx.write(
+        `${lines.join('\n')}\n\nPress Ctrl+C to interrupt an evaluation or clear the line, Ctrl+D to exit.\n` +
+          'Top-level await works; `main` is the program\'s entry module, `require` resolves like the program.\n',
+      );
+    },
+  },
+  load: {
+    help: 'Load JS from a file into the console session',
+    run: async (file, ctx) => {
+      if (!file) return ctx.write('usage: .load FILE\n');
+      let code: string;
+      try {
+        code = await readFile(file, 'utf8');
+      } catch (err) {
+        return ctx.write(`Failed to load: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+      }
+      await ctx.evaluate(code);
+    },
+  },
+  save: {
+    help: 'Save all evaluated commands in this console session to a file',
+    run: async (file, ctx) => {
+      if (!file) return ctx.write('usage: .save FILE\n');
+      try {
+        await writeFile(file, `${ctx.history().join('\n')}\n`);
+        ctx.write(`Session saved to: ${file}\n`);
+      } catch (err) {
+        ctx.write(`Failed to save: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+      }
+    },
+  },
+};
+
+/** Runs `.name arg`; returns false when it is no command (then the line is code, e.g. `.5 + 1`). */
+export async function runCommand(line: string, ctx: CommandContext): Promise<boolean> {
+  const match = /^\.(\w+)\s*(.*)$/.exec(line);
+  if (!match) return false;
+  const command = COMMANDS[match[1]!];
+  if (!command) {
+    ctx.write(`Invalid REPL keyword: .${match[1]} (type .help for the list)\n`);
+    return true;
+  }
+  await command.run(match[2]!.trim(), ctx);
+  return true;
+}
+
+/** Names of the dot-commands (for completion). */
+export function commandNames(): string[] {
+  return Object.keys(COMMANDS).map((n) => `.${n}`);
+}

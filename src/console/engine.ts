@@ -1,0 +1,193 @@
+// The console engine: reads entries from a stream, evaluates them in order, writes results, prompts.
+// One engine serves the terminal, each served client and the library; it knows nothing of TTYs, sockets
+// or CDP: a front end hands it streams, says whether they are a terminal, and gives it an evaluator.
+import * as readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { runCommand, type CommandContext } from './commands.js';
+import { isIncomplete } from './input.js';
+import type { ConsoleEnd, LineEvaluator } from './types.js';
+
+export interface ConsoleOptions {
+  input: Readable;
+  output: Writable;
+  evaluator: LineEvaluator;
+  /** Line editing, arrows, Tab and Ctrl-C as keys (a TTY or a client that behaves like one). */
+  terminal?: boolean;
+  prompt?: string;
+  banner?: string;
+  /** Longest entry accepted, in characters (a served client's safety limit). */
+  maxLineLength?: number;
+}
+
+const DEFAULT_PROMPT = '> ';
+const CONTINUATION = '... ';
+
+export class ConsoleEngine {
+  readonly output: Writable;
+  readonly #rl: readline.Interface;
+  readonly #evaluator: LineEvaluator;
+  readonly #prompt: string;
+  readonly #maxLineLength: number;
+  #buffer: string[] = [];
+  #history: string[] = [];
+  #running: AbortController | undefined;
+  #sigintOnce = false;
+  #end: ConsoleEnd | undefined;
+  #done: Promise<ConsoleEnd>;
+  #finish!: (end: ConsoleEnd) => void;
+
+  constructor(options: ConsoleOptions) {
+    this.output = options.output;
+    this.#evaluator = options.evaluator;
+    this.#prompt = options.prompt ?? DEFAULT_PROMPT;
+    this.#maxLineLength = options.maxLineLength ?? Infinity;
+    const completer = options.evaluator.complete?.bind(options.evaluator);
+    this.#rl = readline.createInterface({
+      input: options.input,
+      output: options.output,
+      terminal: options.terminal ?? false,
+      prompt: this.#prompt,
+      ...(completer && options.terminal
+        ? {
+            completer: (line: string, cb: (err: Error | null, r?: [string[], string]) => void) => {
+              completer(line).then((r) => cb(null, r), () => cb(null, [[], line]));
+            },
+          }
+        : {}),
+    });
+    this.#done = new Promise((resolve) => (this.#finish = resolve));
+    this.#rl.on('SIGINT', () => this.#onSigint());
+    if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
+  }
+
+  /** Runs until the input ends, `.exit`, or close(); resolves with why it ended. */
+  async run(): Promise<ConsoleEnd> {
+    this.#rl.prompt();
+    const reading = (async () => {
+      for await (const line of this.#rl) {
+        if (this.#end) break;
+        await this.#onLine(line);
+        if (this.#end) break;
+        this.#rl.setPrompt(this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
+        this.#rl.prompt();
+      }
+      this.#stop('eof');
+    })();
+    reading.catch((err: unknown) => {
+      // A target that went away is reported by whoever owns the target; anything else is said here.
+      if ((err as { code?: string }).code !== 'ANODE_TARGET_CLOSED') this.write(`anode: ${(err as Error).message}\n`);
+      this.#stop('closed');
+    });
+    return this.#done;
+  }
+
+  /** Writes text to the console's output (e.g. a notice), ahead of the prompt. */
+  write(text: string): void {
+    if (!this.output.writableEnded && !this.output.destroyed) this.output.write(text);
+  }
+
+  /** Ends the console from outside (the target went away, the server closes): prints `message` first. */
+  close(message?: string): void {
+    if (this.#end) return;
+    if (message) this.write(`\n${message}\n`);
+    this.#running?.abort();
+    this.#stop('closed');
+  }
+
+  /** An interrupt from outside the stream (a SIGINT to anode): stops the running entry, else ends. */
+  interrupt(): void {
+    if (this.#running) this.#running.abort();
+    else this.close();
+  }
+
+  #stop(end: ConsoleEnd): void {
+    if (this.#end) return;
+    this.#end = end;
+    this.#rl.close();
+    this.#finish(end);
+  }
+
+  async #onLine(line: string): Promise<void> {
+    this.#sigintOnce = false;
+    if (line.length > this.#maxLineLength) {
+      this.write(`anode: line too long (${line.length} characters, limit ${this.#maxLineLength}); discarded\n`);
+      this.#buffer = [];
+      return;
+    }
+    if (this.#buffer.length === 0 && /^\s*\.[a-z]/i.test(line)) {
+      const handled = await runCommand(line.trim(), this.#commandContext());
+      if (handled) return;
+    }
+    this.#buffer.push(line);
+    const code = this.#buffer.join('\n');
+    if (isIncomplete(code)) return;
+    this.#buffer = [];
+    if (code.trim() === '') return;
+    this.#history.push(code);
+    await this.evaluate(code);
+  }
+
+  /** Evaluates one complete entry and prints its outcome (also used by `.load`). */
+  async evaluate(code: string): Promise<void> {
+    const controller = new AbortController();
+    this.#running = controller;
+    try {
+      const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal });
+      this.write(`${outcome.text}\n`);
+      await this.#drained();
+    } finally {
+      this.#running = undefined;
+    }
+  }
+
+  #commandContext(): CommandContext {
+    return {
+      write: (text) => this.write(text),
+      exit: () => this.#stop('exit'),
+      clearBuffer: () => (this.#buffer = []),
+      history: () => this.#history,
+      evaluate: (code) => this.evaluate(code),
+    };
+  }
+
+  /** Back-pressure: a reader that stops reading stops the console, not anode's memory. */
+  async #drained(): Promise<void> {
+    const out = this.output;
+    if (!out.writableNeedDrain || out.destroyed) return;
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        out.off('drain', done);
+        out.off('close', done);
+        resolve();
+      };
+      out.on('drain', done);
+      out.on('close', done);
+    });
+  }
+
+  #onSigint(): void {
+    if (this.#running) {
+      this.#running.abort();
+      return;
+    }
+    const rl = this.#rl as readline.Interface & { line: string; cursor: number };
+    if (rl.line.length > 0 || this.#buffer.length > 0) {
+      rl.line = '';
+      rl.cursor = 0;
+      this.#buffer = [];
+      this.#sigintOnce = false;
+      this.write('\r\n');
+      rl.setPrompt(this.#prompt);
+      rl.prompt();
+      return;
+    }
+    if (this.#sigintOnce) {
+      this.write('\r\n');
+      this.#stop('exit');
+      return;
+    }
+    this.#sigintOnce = true;
+    this.write('\r\n(To exit, press Ctrl+C again or Ctrl+D or type .exit)\r\n');
+    rl.prompt();
+  }
+}

@@ -1,0 +1,15 @@
+// What the console engine needs from whatever runs its entries (a CDP session, or a test's fake).
+
+import type { EvalOutcome } from '../session/evaluator.js';
+
+export type { EvalOutcome };
+
+/** Evaluates complete entries; an aborted signal interrupts the running one. */
+export interface LineEvaluator {
+  evaluate(code: string, options?: { signal?: AbortSignal }): Promise<EvalOutcome>;
+  /** Tab completion: candidates and the substring they complete (readline's completer contract). */
+  complete?(line: string): Promise<[string[], string]>;
+}
+
+/** Why a console ended. */
+export type ConsoleEnd = 'eof' | 'exit' | 'closed';

@@ -1,0 +1,109 @@
+// The agent: a small object installed once in the target under a registered symbol (no visible global).
+// It formats values with the target's own util.inspect, offers `require` and `import()` that resolve
+// like the program does, finds the entry module's exports, and computes completions without side effects.
+// Its source is sent as text, so it must not reference anything outside itself.
+
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export const AGENT_KEY = 'anode.agent';
+export const AGENT_VERSION = 1;
+/** Expression that reaches the agent from code evaluated in the target. */
+export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
+
+/** Runs in the target (with the command-line API's `require`). Returns the agent's version. */
+function installAgent(this: void, require: any, key: string, version: number): number {
+  const g = globalThis as any;
+  const sym = Symbol.for(key);
+  if (g[sym]?.version === version) return version;
+  const util = require('util');
+  const Module = require('module');
+  const path = require('path');
+  const url = require('url');
+  const argvMain = process.argv[1];
+  let mainFile: string | undefined;
+  if (typeof argvMain === 'string' && argvMain !== '') {
+    try {
+      mainFile = require('fs').realpathSync(path.resolve(argvMain));
+    } catch {
+      mainFile = path.resolve(argvMain);
+    }
+  }
+  const base = mainFile ? path.dirname(mainFile) : process.cwd();
+  const anchor = path.join(base, '[anode]');
+  const localRequire = Module.createRequire(mainFile ?? anchor);
+  // Code compiled by the CommonJS loader gets a working dynamic import(), resolving from `base`.
+  const holder = new Module(anchor, null);
+  holder.filename = anchor;
+  holder.paths = Module._nodeModulePaths(base);
+  holder._compile('module.exports = (specifier) => import(specifier);', anchor);
+  const dynamicImport = holder.exports;
+
+  const MAX_TEXT = 1_000_000;
+  const clip = (text: string): string =>
+    text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}\n... (${text.length - MAX_TEXT} more characters)` : text;
+  const inspect = (value: unknown, options: object): string =>
+    clip(util.inspect(value, { showProxy: true, ...options }));
+
+  const agent: any = {
+    version,
+    mainFile,
+    require: localRequire,
+    import: dynamicImport,
+    setLast: undefined as undefined | ((v: unknown) => void),
+    setLastError: undefined as undefined | ((v: unknown) => void),
+    setMain: undefined as undefined | ((v: unknown) => void),
+    /** Formats a result; `this` is the value. Also makes it `_`. */
+    format(this: unknown, options: object, assign: boolean): string {
+      if (assign) agent.setLast?.(this);
+      return inspect(this, options);
+    },
+    /** Formats a thrown value the way Node's REPL does, and makes it `_error`. */
+    formatError(this: unknown, options: object, assign: boolean): string {
+      if (assign) agent.setLastError?.(this);
+      const err: any = this;
+      if (err instanceof SyntaxError || (err && err.name === 'SyntaxError' && typeof err.stack === 'string')) {
+        return `Uncaught ${err.name}: ${err.message}`;
+      }
+      return `Uncaught ${inspect(err, options)}`;
+    },
+    /** The entry module's exports: module.exports for CommonJS, the namespace for ESM. */
+    async loadMain(): Promise<unknown> {
+      if (!mainFile) return undefined;
+      const cached = Module._cache[mainFile];
+      let value: unknown;
+      if (cached) value = cached.exports;
+      else {
+        const pending = dynamicImport(url.pathToFileURL(mainFile).href);
+        value = await Promise.race([pending, new Promise((r) => setTimeout(r, 500, undefined))]);
+      }
+      agent.setMain?.(value);
+      return value;
+    },
+  };
+  Object.defineProperty(g, sym, { value: agent, configurable: true, enumerable: false, writable: false });
+  return version;
+}
+
+/** The expression that installs the agent (evaluated with includeCommandLineAPI so `require` exists). */
+export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION})`;
+
+/** Runs in the target: which of `names` are free to be declared as console bindings. */
+function freeNames(this: void, names: string[], lexical: string[]): string[] {
+  const taken = new Set(lexical);
+  return names.filter((n) => !taken.has(n) && !(n in globalThis));
+}
+export const FREE_NAMES = freeNames.toString();
+
+/**
+ * The REPL-mode source that declares the console's bindings (`_`, `_error`, `require`, `main`) as global
+ * lexical bindings: they are not properties of globalThis, so the program's own view of its globals is
+ * unchanged. Only names that are free are declared.
+ */
+export function bindingsSource(free: string[]): string {
+  const parts: string[] = [];
+  const has = (n: string): boolean => free.includes(n);
+  if (has('_')) parts.push(`let _; ${AGENT_REF}.setLast = (v) => { _ = v; };`);
+  if (has('_error')) parts.push(`let _error; ${AGENT_REF}.setLastError = (v) => { _error = v; };`);
+  if (has('require')) parts.push(`let require = ${AGENT_REF}.require;`);
+  if (has('main')) parts.push(`let main; ${AGENT_REF}.setMain = (v) => { main = v; };`);
+  return parts.join('\n');
+}

@@ -1,0 +1,72 @@
+// A Channel over a WebSocket inspector endpoint, through chrome-remote-interface.
+import CDP from 'chrome-remote-interface';
+import { ConnectError, TargetClosedError } from '../errors.js';
+import type { Channel, Events, Method, Params, Result } from './channel.js';
+
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Opens one CDP connection to a ws:// inspector URL. */
+export async function connectChannel(url: string): Promise<Channel> {
+  let timer: NodeJS.Timeout | undefined;
+  let client: CDP.Client;
+  try {
+    client = await Promise.race([
+      CDP({ target: url, local: true }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CONNECT_TIMEOUT_MS} ms`)), CONNECT_TIMEOUT_MS);
+      }),
+    ]);
+  } catch (err) {
+    throw new ConnectError(url, (err as Error).message, err);
+  } finally {
+    clearTimeout(timer);
+  }
+  return new CriChannel(client);
+}
+
+class CriChannel implements Channel {
+  readonly closed: Promise<string>;
+  #client: CDP.Client;
+  #gone = false;
+
+  constructor(client: CDP.Client) {
+    this.#client = client;
+    this.closed = new Promise((resolve) => {
+      (client as unknown as NodeJS.EventEmitter).once('disconnect', () => {
+        this.#gone = true;
+        resolve('the inspector connection closed');
+      });
+    });
+  }
+
+  async send<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
+    return (await this.sendRaw(method, params as object | undefined)) as Result<M>;
+  }
+
+  async sendRaw(method: string, params?: object): Promise<unknown> {
+    if (this.#gone) throw new TargetClosedError();
+    try {
+      return await (this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params);
+    } catch (err) {
+      if (this.#gone || /WebSocket (connection closed|is not open)/.test((err as Error).message)) {
+        throw new TargetClosedError(undefined, err);
+      }
+      throw err;
+    }
+  }
+
+  on<E extends keyof Events & string>(event: E, listener: (...args: Events[E]) => void): () => void {
+    return this.onRaw(event, listener as (params: unknown) => void);
+  }
+
+  onRaw(event: string, listener: (params: unknown) => void): () => void {
+    const c = this.#client as unknown as NodeJS.EventEmitter;
+    c.on(event, listener);
+    return () => c.off(event, listener);
+  }
+
+  async close(): Promise<void> {
+    if (this.#gone) return;
+    await this.#client.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,164 @@
+// One evaluation session with one target: a dedicated evaluation channel (no event domains, every call
+// awaited, so replies never queue behind events) and a second channel for events (the program finishing,
+// interrupts). Any number of consoles share it through their own Evaluator (evaluator.ts).
+import { TargetClosedError } from '../errors.js';
+import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js';
+import type { Channel } from './channel.js';
+
+/** What the console shows about the process it is in. */
+export interface TargetInfo {
+  pid: number;
+  nodeVersion: string;
+  /** Absolute path of the entry script, if any. */
+  mainFile: string | undefined;
+  argv: string[];
+}
+
+/** How an interrupt went: stopped console code, stopped waiting, or left busy program code alone. */
+export type InterruptResult = 'terminated' | 'abandoned' | 'busy';
+
+const PAUSE_WAIT_MS = 300;
+
+export class EvalSession {
+  readonly info: TargetInfo;
+  /** Resolves with a reason once the target is gone (finished, exited, or the connection dropped). */
+  readonly ended: Promise<string>;
+  readonly evalChannel: Channel;
+  readonly eventChannel: Channel;
+  #bindings: Set<string>;
+  #seq = 0;
+  #interrupting: Promise<unknown> = Promise.resolve();
+  #mainLoaded = false;
+  #ended = false;
+
+  private constructor(evalChannel: Channel, eventChannel: Channel, info: TargetInfo, bindings: string[]) {
+    this.evalChannel = evalChannel;
+    this.eventChannel = eventChannel;
+    this.info = info;
+    this.#bindings = new Set(bindings);
+    let finish!: (reason: string) => void;
+    this.ended = new Promise((resolve) => (finish = resolve));
+    const end = (reason: string): void => {
+      if (this.#ended) return;
+      this.#ended = true;
+      finish(reason);
+      void this.close();
+    };
+    // A program that runs out of work waits for its debuggers to leave: leave, so it can exit.
+    eventChannel.onRaw('NodeRuntime.waitingForDisconnect', () => end('the program finished'));
+    void evalChannel.closed.then(end);
+    void eventChannel.closed.then(end);
+  }
+
+  /** Installs the agent and the console bindings, then lets a program held by --wait run. */
+  static async open(evalChannel: Channel, eventChannel: Channel): Promise<EvalSession> {
+    await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
+    const installed = await evalChannel.send('Runtime.evaluate', {
+      expression: INSTALL_AGENT,
+      includeCommandLineAPI: true,
+      returnByValue: true,
+    });
+    if (installed.exceptionDetails) {
+      throw new TargetClosedError(
+        `cannot prepare the console in the target: ${installed.exceptionDetails.exception?.description ?? installed.exceptionDetails.text}`,
+      );
+    }
+    const { names } = await evalChannel.send('Runtime.globalLexicalScopeNames');
+    const wanted = ['_', '_error', 'require', 'main'];
+    const free = await evalValue<string[]>(
+      evalChannel,
+      `(${FREE_NAMES})(${JSON.stringify(wanted)}, ${JSON.stringify([...new Set(names)])})`,
+    );
+    if (free.length > 0) {
+      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
+    }
+    // Bindings declared by an earlier anode session are ours too (the agent is shared).
+    const ours = wanted.filter((n) => free.includes(n) || names.includes(n));
+    const info = await evalValue<TargetInfo>(
+      evalChannel,
+      `({ pid: process.pid, nodeVersion: process.version, mainFile: ${AGENT_REF}.mainFile, argv: process.argv })`,
+    );
+    await evalChannel.send('Runtime.runIfWaitingForDebugger');
+    return new EvalSession(evalChannel, eventChannel, info, ours);
+  }
+
+  /** A fresh script name (`REPL7`), unique in this session: stacks show it, interrupts look for it. */
+  nextScriptName(): string {
+    this.#seq += 1;
+    return `REPL${this.#seq}`;
+  }
+
+  /** True when the console owns binding `name` (it was free when the session began). */
+  hasBinding(name: string): boolean {
+    return this.#bindings.has(name);
+  }
+
+  /** Re-reads the entry module's exports into `main` (cheap; only when a line mentions `main`). */
+  async refreshMain(): Promise<void> {
+    if (!this.#bindings.has('main') || this.#mainLoaded) return;
+    const r = await this.evalChannel.send('Runtime.evaluate', {
+      expression: `${AGENT_REF}.loadMain().then((m) => Object.prototype.toString.call(m) === '[object Module]')`,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    // An ESM namespace is live: load it once. CommonJS exports may be replaced: re-read each time.
+    if (r.result.value === true) this.#mainLoaded = true;
+  }
+
+  /**
+   * Stops the evaluation named `scriptName` if (and only if) its code is what is running right now:
+   * pauses the target, looks at the stack, terminates only console code, resumes. When the target is idle
+   * (the entry is waiting on a promise) nothing is stopped and the caller just stops waiting.
+   */
+  interrupt(scriptName: string): Promise<InterruptResult> {
+    const run = this.#interrupting.then(() => this.#interruptNow(scriptName));
+    this.#interrupting = run.catch(() => undefined);
+    return run;
+  }
+
+  async #interruptNow(scriptName: string): Promise<InterruptResult> {
+    const ch = this.eventChannel;
+    const ours = new Set<string>();
+    const offParsed = ch.on('Debugger.scriptParsed', (p) => {
+      if (p.url === scriptName) ours.add(p.scriptId);
+    });
+    let offPaused = (): void => {};
+    const paused = new Promise<string[] | undefined>((resolve) => {
+      const timer = setTimeout(() => resolve(undefined), PAUSE_WAIT_MS);
+      offPaused = ch.on('Debugger.paused', (p) => {
+        clearTimeout(timer);
+        resolve(p.callFrames.map((f: { location: { scriptId: string } }) => f.location.scriptId));
+      });
+    });
+    try {
+      await ch.send('Debugger.enable');
+      await ch.send('Debugger.pause');
+      const frames = await paused;
+      if (frames === undefined) return 'abandoned';
+      if (frames.some((id) => ours.has(id))) {
+        const terminated = ch.send('Runtime.terminateExecution');
+        await ch.send('Debugger.resume');
+        await terminated;
+        return 'terminated';
+      }
+      await ch.send('Debugger.resume');
+      return 'busy';
+    } finally {
+      offParsed();
+      offPaused();
+      await ch.send('Debugger.disable').catch(() => undefined);
+    }
+  }
+
+  /** Leaves the target: closes both connections (the program keeps running unless it had finished). */
+  async close(): Promise<void> {
+    await Promise.all([this.evalChannel.close(), this.eventChannel.close()]);
+  }
+}
+
+/** Evaluates a plain expression and returns its JSON value, throwing on an exception. */
+async function evalValue<T>(ch: Channel, expression: string): Promise<T> {
+  const r = await ch.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+  if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+  return r.result.value as T;
+}

@@ -1,0 +1,72 @@
+// Turns a console entry into the source the target evaluates: `{a: 1}` as an object literal (as Node's
+// REPL does), `import()` routed through the agent (Runtime.evaluate has no dynamic-import callback), a
+// leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
+import * as acorn from 'acorn';
+import { AGENT_REF } from './agent.js';
+
+const ACORN: acorn.Options = {
+  ecmaVersion: 'latest',
+  sourceType: 'script',
+  allowAwaitOutsideFunction: true,
+  allowReturnOutsideFunction: false,
+  allowHashBang: true,
+};
+
+/** `{ a: 1 }` alone on a line is an object, not a block (Node's REPL rule). */
+export function wrapObjectLiteral(code: string): string {
+  if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return code;
+  const wrapped = `(${code.trim()})`;
+  try {
+    acorn.parse(wrapped, ACORN);
+    return wrapped;
+  } catch {
+    // Not an expression: leave it a block.
+  }
+  return code;
+}
+
+/** Replaces the `import` of every `import(...)` call with the agent's importer. */
+export function rewriteDynamicImport(code: string): string {
+  if (!code.includes('import')) return code;
+  const starts: number[] = [];
+  try {
+    let previous: acorn.Token | undefined;
+    for (const token of acorn.tokenizer(code, ACORN)) {
+      if (previous?.type === acorn.tokTypes._import && token.type === acorn.tokTypes.parenL) {
+        starts.push(previous.start);
+      }
+      previous = token;
+    }
+  } catch {
+    return code; // A syntax error: let the target report it.
+  }
+  let out = code;
+  for (const start of starts.reverse()) {
+    out = `${out.slice(0, start)}${AGENT_REF}.import${out.slice(start + 'import'.length)}`;
+  }
+  return out;
+}
+
+/** True when the code mentions `name` as an identifier (cheap, may over-report). */
+export function mentions(code: string, name: string): boolean {
+  const escaped = name.replace(/\$/g, '\\$');
+  // Not a property (`a.main`), but a spread (`...main`) is a use.
+  return new RegExp(`(?<![\\w$])(?<!(?<!\\.)\\.)${escaped}(?![\\w$])`).test(code);
+}
+
+/** True when the code declares or assigns `_` itself (then `_` stops following results, as in Node). */
+export function assignsUnderscore(code: string, name: string): boolean {
+  const escaped = name.replace(/\$/g, '\\$');
+  return (
+    new RegExp(`(^|[^\\w$.])${escaped}\\s*=(?![=>])`).test(code) ||
+    new RegExp(`\\b(let|const|var)\\s+${escaped}(?![\\w$])`).test(code)
+  );
+}
+
+/** The full transformation; `name` becomes the script's sourceURL (shown in stack traces). */
+export function prepareSource(code: string, name: string): string {
+  const body = rewriteDynamicImport(wrapObjectLiteral(code));
+  // The leading await moves the entry out of the inspector's dispatch, which is what makes it
+  // interruptible (see notes/inspector-facts.md); `await undefined` keeps completion values unchanged.
+  return `await undefined;${body}\n//# sourceURL=${name}`;
+}

@@ -1,0 +1,51 @@
+// Loaded into the program by `anode run` (node --require) before its own code. It opens the inspector on
+// an ephemeral loopback port, hands the URL to anode over a private pipe, and ties the program's life to
+// anode's. It then removes every trace of itself (env, execArgv) so the program and its children see
+// exactly what they would without anode.
+import inspector = require('node:inspector');
+import fs = require('node:fs');
+import net = require('node:net');
+import tty = require('node:tty');
+
+const env = process.env;
+const controlFd = Number(env.ANODE_CONTROL_FD);
+const stderrFd = env.ANODE_STDERR_FD === undefined ? undefined : Number(env.ANODE_STDERR_FD);
+const wait = env.ANODE_WAIT === '1';
+const host = env.ANODE_INSPECT_HOST ?? '127.0.0.1';
+const keepAlive = env.ANODE_KEEPALIVE === '1';
+delete env.ANODE_CONTROL_FD;
+delete env.ANODE_STDERR_FD;
+delete env.ANODE_WAIT;
+delete env.ANODE_INSPECT_HOST;
+delete env.ANODE_KEEPALIVE;
+
+// Forked children must not load this file again.
+const self = __filename;
+for (let i = process.execArgv.length - 1; i >= 0; i--) {
+  const arg = process.execArgv[i];
+  if (arg === self && process.execArgv[i - 1] === '--require') process.execArgv.splice(i - 1, 2), i--;
+  else if (arg === `--require=${self}`) process.execArgv.splice(i, 1);
+  else if (arg === '--inspect-publish-uid=stderr') process.execArgv.splice(i, 1);
+}
+
+if (Number.isInteger(controlFd)) {
+  // The terminal case: the program's JavaScript-level stderr goes straight to the user's terminal (a TTY
+  // the program can colour), while fd 2 carries only native writes, which anode filters.
+  if (stderrFd !== undefined && Number.isInteger(stderrFd) && tty.isatty(stderrFd)) {
+    const stream = new tty.WriteStream(stderrFd);
+    Object.defineProperty(process, 'stderr', { configurable: true, enumerable: false, get: () => stream });
+  }
+  inspector.open(0, host, false);
+  fs.writeSync(controlFd, `${inspector.url()}\n`);
+  // When anode goes away (even by SIGKILL) the pipe ends: the program ends with it.
+  const control = new net.Socket({ fd: controlFd, readable: true, writable: false });
+  control.on('data', () => {});
+  control.on('error', () => {});
+  control.on('close', () => {
+    process.kill(process.pid, 'SIGTERM');
+    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 3000).unref();
+  });
+  // An empty console process (`anode` with no program) lives as long as anode does.
+  if (!keepAlive) control.unref();
+  if (wait) inspector.waitForDebugger();
+}
