@@ -1,5 +1,5 @@
 // Holds a console on the terminal (stdin in, stderr out) until the user leaves or the target goes away.
-import { chalkStderr, supportsColorStderr } from 'chalk';
+import { chalkStderr } from 'chalk';
 import { ConsoleEngine } from '../console/engine.js';
 import { Evaluator } from '../session/evaluator.js';
 import type { EvalSession } from '../session/session.js';
@@ -11,9 +11,14 @@ export interface ConsoleFlags {
   color: boolean;
 }
 
-/** Whether results are coloured: a colour terminal, unless --no-color or NO_COLOR says otherwise. */
+/**
+ * Whether the console colours its output: a colour terminal (Node's hasColors() honours NO_COLOR and
+ * FORCE_COLOR), unless --no-color. anode's own notices follow the same choice.
+ */
 export function useColor(flags: ConsoleFlags): boolean {
-  return flags.color && process.stderr.isTTY === true && supportsColorStderr !== false;
+  const colors = flags.color && process.stderr.isTTY === true && process.stderr.hasColors();
+  if (!colors) chalkStderr.level = 0;
+  return colors;
 }
 
 /** Who ended the console: the user (EOF, .exit, Ctrl+C twice, a signal) or the target. */

@@ -31,6 +31,9 @@ export class ConsoleEngine {
   #buffer: string[] = [];
   #history: string[] = [];
   #running: AbortController | undefined;
+  /** Ctrl-C right after Enter belongs to that entry, even before its evaluation has begun. */
+  #submitted = 0;
+  #early: AbortController | undefined;
   #sigintOnce = false;
   #end: ConsoleEnd | undefined;
   #done: Promise<ConsoleEnd>;
@@ -57,6 +60,7 @@ export class ConsoleEngine {
     });
     this.#done = new Promise((resolve) => (this.#finish = resolve));
     this.#rl.on('SIGINT', () => this.#onSigint());
+    this.#rl.on('line', () => (this.#submitted += 1));
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
   }
 
@@ -66,6 +70,7 @@ export class ConsoleEngine {
     const reading = (async () => {
       for await (const line of this.#rl) {
         if (this.#end) break;
+        this.#submitted = Math.max(0, this.#submitted - 1);
         await this.#onLine(line);
         if (this.#end) break;
         this.#rl.setPrompt(this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
@@ -118,18 +123,19 @@ export class ConsoleEngine {
       const handled = await runCommand(line.trim(), this.#commandContext());
       if (handled) return;
     }
+    const early = this.#early;
+    this.#early = undefined;
     this.#buffer.push(line);
     const code = this.#buffer.join('\n');
     if (isIncomplete(code)) return;
     this.#buffer = [];
     if (code.trim() === '') return;
     this.#history.push(code);
-    await this.evaluate(code);
+    await this.evaluate(code, early);
   }
 
   /** Evaluates one complete entry and prints its outcome (also used by `.load`). */
-  async evaluate(code: string): Promise<void> {
-    const controller = new AbortController();
+  async evaluate(code: string, controller = new AbortController()): Promise<void> {
     this.#running = controller;
     try {
       const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal });
@@ -170,24 +176,30 @@ export class ConsoleEngine {
       this.#running.abort();
       return;
     }
+    if (this.#submitted > 0) {
+      // The entry is on its way: it starts already interrupted.
+      this.#early = new AbortController();
+      this.#early.abort();
+      return;
+    }
     const rl = this.#rl as readline.Interface & { line: string; cursor: number };
     if (rl.line.length > 0 || this.#buffer.length > 0) {
       rl.line = '';
       rl.cursor = 0;
       this.#buffer = [];
       this.#sigintOnce = false;
-      this.write('\r\n');
+      this.write('\n');
       rl.setPrompt(this.#prompt);
       rl.prompt();
       return;
     }
     if (this.#sigintOnce) {
-      this.write('\r\n');
+      this.write('\n');
       this.#stop('exit');
       return;
     }
     this.#sigintOnce = true;
-    this.write('\r\n(To exit, press Ctrl+C again or Ctrl+D or type .exit)\r\n');
+    this.write('\n(To exit, press Ctrl+C again or Ctrl+D or type .exit)\n');
     rl.prompt();
   }
 }

@@ -69,16 +69,17 @@ export class EvalSession {
       evalChannel,
       `(${FREE_NAMES})(${JSON.stringify(wanted)}, ${JSON.stringify([...new Set(names)])})`,
     );
-    if (free.length > 0) {
-      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
-    }
     // Bindings declared by an earlier anode session are ours too (the agent is shared).
     const ours = wanted.filter((n) => free.includes(n) || names.includes(n));
     const info = await evalValue<TargetInfo>(
       evalChannel,
       `({ pid: process.pid, nodeVersion: process.version, mainFile: ${AGENT_REF}.mainFile, argv: process.argv })`,
     );
+    // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     await evalChannel.send('Runtime.runIfWaitingForDebugger');
+    if (free.length > 0) {
+      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
+    }
     return new EvalSession(evalChannel, eventChannel, info, ours);
   }
 
@@ -156,9 +157,12 @@ export class EvalSession {
   }
 }
 
-/** Evaluates a plain expression and returns its JSON value, throwing on an exception. */
+/**
+ * Evaluates a plain, synchronous expression and returns its JSON value, throwing on an exception. Never
+ * awaits a promise: a program held by --wait runs no microtasks until it is released.
+ */
 async function evalValue<T>(ch: Channel, expression: string): Promise<T> {
-  const r = await ch.send('Runtime.evaluate', { expression, returnByValue: true, awaitPromise: true });
+  const r = await ch.send('Runtime.evaluate', { expression, returnByValue: true });
   if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
   return r.result.value as T;
 }

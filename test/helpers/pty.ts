@@ -1,0 +1,89 @@
+// Runs the BUILT anode in a real pseudo-terminal (node-pty): keys go in as bytes, the screen text comes
+// back with ANSI sequences stripped, so Tab, Ctrl-C, Ctrl-D and arrows are tested as a user presses them.
+import { EventEmitter } from 'node:events';
+import pty from 'node-pty';
+import { ANODE_BIN, ROOT } from './paths.js';
+import { killPid, track } from './processes.js';
+import { matches } from './wait.js';
+
+export interface PtyAnode {
+  readonly pid: number;
+  /** Everything written to the terminal, ANSI stripped. */
+  text(): string;
+  /** Everything written to the terminal, as written. */
+  raw(): string;
+  write(keys: string): void;
+  waitFor(pattern: string | RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
+  /** Waits until the screen ends with the prompt, after offset `from`. */
+  waitForPrompt(from?: number): Promise<void>;
+  readonly exited: Promise<{ exitCode: number; signal?: number }>;
+  kill(signal?: NodeJS.Signals): void;
+  readonly description: string;
+  output(): string;
+}
+
+export const KEY = { ctrlC: '\x03', ctrlD: '\x04', tab: '\t', enter: '\r', up: '\x1b[A', down: '\x1b[B', ctrlR: '\x12' };
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
+
+/** Starts `anode ...args` in a pseudo-terminal of 120x40. */
+export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyAnode {
+  const env = { ...process.env } as Record<string, string>;
+  delete env.NO_COLOR;
+  Object.assign(env, options.env);
+  const p = pty.spawn(process.execPath, [ANODE_BIN, ...args], { cols: 120, rows: 40, cwd: options.cwd ?? ROOT, env });
+  let raw = '';
+  const events = new EventEmitter();
+  events.setMaxListeners(100);
+  p.onData((d) => {
+    raw += d;
+    events.emit('data');
+  });
+  const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => p.onExit(resolve));
+  let done = false;
+  void exited.then(() => {
+    done = true;
+    events.emit('data');
+  });
+  const text = (): string => raw.replace(ANSI, '').replace(/\r/g, '');
+  const handle: PtyAnode = {
+    pid: p.pid,
+    text,
+    raw: () => raw,
+    description: `anode (pty) ${args.join(' ')}`,
+    output: () => text(),
+    exited,
+    write: (keys) => p.write(keys),
+    waitFor(pattern, { from = 0, timeoutMs = 15_000 } = {}) {
+      return new Promise((resolve, reject) => {
+        const check = (): void => {
+          const m = matches(text().slice(from), pattern);
+          if (m) {
+            cleanup();
+            resolve(m);
+          } else if (done) {
+            cleanup();
+            reject(new Error(`anode exited before ${String(pattern)} appeared\n${text()}`));
+          }
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`timed out waiting for ${String(pattern)}\n${text()}`));
+        }, timeoutMs);
+        const cleanup = (): void => {
+          clearTimeout(timer);
+          events.off('data', check);
+        };
+        events.on('data', check);
+        check();
+      });
+    },
+    async waitForPrompt(from = 0) {
+      await handle.waitFor(/> $/, { from });
+    },
+    kill(signal = 'SIGKILL') {
+      killPid(p.pid, signal);
+    },
+  };
+  return track(handle);
+}
