@@ -58,16 +58,20 @@ const COMMANDS: Record<string, Command> = {
   },
 };
 
-/** Runs `.name arg`; returns false when it is no command (then the line is code, e.g. `.5 + 1`). */
-export async function runCommand(line: string, ctx: CommandContext): Promise<boolean> {
-  const match = /^\.(\w+)\s*(.*)$/.exec(line);
+/**
+ * Runs `.name arg`; returns false when the line is code (`.5 + 1`, or `.then(f)` inside a multi-line
+ * entry). `strict` (a fresh entry) reports an unknown name instead of evaluating it.
+ */
+export async function runCommand(line: string, ctx: CommandContext, strict = true): Promise<boolean> {
+  const match = /^\.(\w+)(?:\s+(.*))?$/.exec(line);
   if (!match) return false;
-  const command = COMMANDS[match[1]!];
+  const command = Object.hasOwn(COMMANDS, match[1]!) ? COMMANDS[match[1]!] : undefined;
   if (!command) {
+    if (!strict) return false;
     ctx.write(`Invalid REPL keyword: .${match[1]} (type .help for the list)\n`);
     return true;
   }
-  await command.run(match[2]!.trim(), ctx);
+  await command.run((match[2] ?? '').trim(), ctx);
   return true;
 }
 

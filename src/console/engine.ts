@@ -119,8 +119,9 @@ export class ConsoleEngine {
       this.#buffer = [];
       return;
     }
-    if (this.#buffer.length === 0 && /^\s*\.[a-z]/i.test(line)) {
-      const handled = await runCommand(line.trim(), this.#commandContext());
+    // Inside a multi-line entry only known commands count: `.then(...)` there is code.
+    if (/^\s*\.[a-z]/i.test(line)) {
+      const handled = await runCommand(line.trim(), this.#commandContext(), this.#buffer.length === 0);
       if (handled) return;
     }
     const early = this.#early;

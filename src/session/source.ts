@@ -30,11 +30,14 @@ export function rewriteDynamicImport(code: string): string {
   if (!code.includes('import')) return code;
   const starts: number[] = [];
   try {
+    let before: acorn.Token | undefined;
     let previous: acorn.Token | undefined;
     for (const token of acorn.tokenizer(code, ACORN)) {
-      if (previous?.type === acorn.tokTypes._import && token.type === acorn.tokTypes.parenL) {
+      const isMember = before?.type === acorn.tokTypes.dot || before?.type === acorn.tokTypes.questionDot;
+      if (previous?.type === acorn.tokTypes._import && token.type === acorn.tokTypes.parenL && !isMember) {
         starts.push(previous.start);
       }
+      before = previous;
       previous = token;
     }
   } catch {

@@ -1,0 +1,125 @@
+// The console engine over in-memory streams with a scripted evaluator: no TTY, no target.
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ConsoleEngine } from '../../src/console/engine.js';
+import type { EvalOutcome, LineEvaluator } from '../../src/console/types.js';
+
+function setup(evaluate: LineEvaluator['evaluate'], options: { maxLineLength?: number } = {}) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let text = '';
+  output.setEncoding('utf8').on('data', (d: string) => (text += d));
+  const engine = new ConsoleEngine({ input, output, evaluator: { evaluate }, banner: 'hi', ...options });
+  const done = engine.run();
+  return { input, engine, done, text: () => text };
+}
+
+const echoEval: LineEvaluator['evaluate'] = async (code) => ({ kind: 'value', text: `<${code}>` });
+
+describe('ConsoleEngine', () => {
+  it('prints the banner, evaluates lines in order and ends at EOF', async () => {
+    const seen: string[] = [];
+    const { input, done, text } = setup(async (code) => {
+      seen.push(code);
+      await new Promise((r) => setTimeout(r, 5));
+      return { kind: 'value', text: code.toUpperCase() };
+    });
+    input.end('a\nb\nc\n');
+    expect(await done).toBe('eof');
+    expect(seen).toEqual(['a', 'b', 'c']);
+    expect(text()).toBe('hi\n> A\n> B\n> C\n> ');
+  });
+
+  it('joins incomplete input with a continuation prompt', async () => {
+    const { input, done, text } = setup(echoEval);
+    input.end('function f() {\nreturn 1\n}\nf()\n');
+    await done;
+    expect(text()).toBe('hi\n> ... ... <function f() {\nreturn 1\n}>\n> <f()>\n> ');
+  });
+
+  it('.break abandons a multi-line entry; .exit ends with "exit"; unknown commands are named', async () => {
+    const { input, done, text } = setup(echoEval);
+    input.write('if (x) {\n.break\n.nope\n1\n.exit\n2\n');
+    expect(await done).toBe('exit');
+    expect(text()).toBe('hi\n> ... > Invalid REPL keyword: .nope (type .help for the list)\n> <1>\n> ');
+  });
+
+  it('treats a leading-dot number as code, not a command', async () => {
+    const { input, done, text } = setup(echoEval);
+    input.end('.5 + 1\n');
+    await done;
+    expect(text()).toContain('<.5 + 1>');
+  });
+
+  it('.help lists the commands', async () => {
+    const { input, done, text } = setup(echoEval);
+    input.end('.help\n');
+    await done;
+    expect(text()).toMatch(/\.break\s+Sometimes you get stuck/);
+    expect(text()).toMatch(/\.exit\s+Exit the console/);
+  });
+
+  it('refuses over-long lines without evaluating them', async () => {
+    const seen: string[] = [];
+    const { input, done, text } = setup(async (code) => {
+      seen.push(code);
+      return { kind: 'value', text: 'ok' };
+    }, { maxLineLength: 10 });
+    input.end(`${'x'.repeat(50)}\n1\n`);
+    await done;
+    expect(seen).toEqual(['1']);
+    expect(text()).toContain('anode: line too long (50 characters, limit 10); discarded');
+  });
+
+  it('interrupt() aborts the running entry; close() ends the console with a message', async () => {
+    let signal: AbortSignal | undefined;
+    const { input, engine, done, text } = setup(
+      (_code, options) =>
+        new Promise<EvalOutcome>((resolve) => {
+          signal = options?.signal;
+          signal?.addEventListener('abort', () => resolve({ kind: 'interrupted', text: 'stopped' }));
+        }),
+    );
+    input.write('forever\n');
+    while (!signal) await new Promise((r) => setImmediate(r));
+    engine.interrupt();
+    while (!text().includes('stopped')) await new Promise((r) => setImmediate(r));
+    engine.close('target gone');
+    expect(await done).toBe('closed');
+    expect(text()).toBe('hi\n> stopped\n> \ntarget gone\n');
+  });
+
+  it('stops quietly when the evaluator reports the target closed', async () => {
+    const { input, done, text } = setup(async () => {
+      throw Object.assign(new Error('gone'), { code: 'ANODE_TARGET_CLOSED' });
+    });
+    input.write('1\n');
+    expect(await done).toBe('closed');
+    expect(text()).toBe('hi\n> ');
+  });
+
+  it('waits for a slow reader before reading the next entry (back-pressure)', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough({ highWaterMark: 16 });
+    const seen: string[] = [];
+    const engine = new ConsoleEngine({
+      input,
+      output,
+      evaluator: {
+        evaluate: async (code) => {
+          seen.push(code);
+          return { kind: 'value', text: 'y'.repeat(1000) };
+        },
+      },
+    });
+    const done = engine.run();
+    input.write('a\nb\n');
+    while (seen.length < 1) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(seen).toEqual(['a']);
+    output.resume();
+    input.end();
+    await done;
+    expect(seen).toEqual(['a', 'b']);
+  });
+});
