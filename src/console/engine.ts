@@ -3,7 +3,7 @@
 // or CDP: a front end hands it streams, says whether they are a terminal, and gives it an evaluator.
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { runCommand, type CommandContext } from './commands.js';
+import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
@@ -44,13 +44,20 @@ export class ConsoleEngine {
     this.#evaluator = options.evaluator;
     this.#prompt = options.prompt ?? DEFAULT_PROMPT;
     this.#maxLineLength = options.maxLineLength ?? Infinity;
-    const completer = options.evaluator.complete?.bind(options.evaluator);
+    const evaluatorComplete = options.evaluator.complete?.bind(options.evaluator);
+    const completer = async (line: string): Promise<[string[], string]> => {
+      if (/^\s*\.\w*$/.test(line)) {
+        const partial = line.trim();
+        return [commandNames().filter((n) => n.startsWith(partial)), partial];
+      }
+      return evaluatorComplete ? evaluatorComplete(line) : [[], line];
+    };
     this.#rl = readline.createInterface({
       input: options.input,
       output: options.output,
       terminal: options.terminal ?? false,
       prompt: this.#prompt,
-      ...(completer && options.terminal
+      ...(options.terminal
         ? {
             completer: (line: string, cb: (err: Error | null, r?: [string[], string]) => void) => {
               completer(line).then((r) => cb(null, r), () => cb(null, [[], line]));

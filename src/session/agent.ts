@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 1;
+export const AGENT_VERSION = 2;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 
@@ -64,6 +64,34 @@ function installAgent(this: void, require: any, key: string, version: number): n
         return `Uncaught ${err.name}: ${err.message}`;
       }
       return `Uncaught ${inspect(err, options)}`;
+    },
+    /** Property names along the prototype chain, for completion; reads no property values. */
+    propertyNames(obj: unknown): string[] {
+      const names = new Set<string>();
+      for (let o: any = obj; o !== null && o !== undefined && names.size < 5000; o = Object.getPrototypeOf(o)) {
+        for (const name of Object.getOwnPropertyNames(o)) if (!/^\d+$/.test(name)) names.add(name);
+      }
+      return [...names];
+    },
+    /** Builtin modules and the packages the program can require, for `require('` completion. */
+    moduleNames(): string[] {
+      const fs = require('fs');
+      const builtins = Module.builtinModules.filter((n: string) => !n.startsWith('_'));
+      const names = new Set<string>([...builtins, ...builtins.map((n: string) => (n.startsWith('node:') ? n : `node:${n}`))]);
+      for (const dir of holder.paths as string[]) {
+        let entries: string[] = [];
+        try {
+          entries = fs.readdirSync(dir);
+        } catch {
+          continue;
+        }
+        for (const e of entries) {
+          if (e.startsWith('.')) continue;
+          if (!e.startsWith('@')) names.add(e);
+          else for (const sub of fs.readdirSync(path.join(dir, e))) names.add(`${e}/${sub}`);
+        }
+      }
+      return [...names];
     },
     /** The entry module's exports: module.exports for CommonJS, the namespace for ESM. */
     async loadMain(): Promise<unknown> {

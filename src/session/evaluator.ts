@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
+import { complete } from './completion.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import { assignsUnderscore, mentions, prepareSource } from './source.js';
 
@@ -54,6 +55,11 @@ export class Evaluator {
     const outcome = await this.#race(run, name, options.signal);
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
+  }
+
+  /** Tab completion in the target, without side effects. */
+  complete(line: string): Promise<[string[], string]> {
+    return complete(this.session, line);
   }
 
   async #race(

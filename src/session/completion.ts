@@ -1,0 +1,68 @@
+// Tab completion computed in the target, as Node's REPL does, but never running the program's code:
+// the object being completed is evaluated with throwOnSideEffect (a getter, a call with effects, an
+// assignment all throw instead of running) under a short timeout, and its property names are listed by
+// the agent without touching getters.
+import { AGENT_REF } from './agent.js';
+import type { EvalSession } from './session.js';
+
+const TIMEOUT_MS = 250;
+const KEYWORDS = [
+  'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do',
+  'else', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof',
+  'let', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'undefined',
+  'var', 'void', 'while', 'with', 'yield',
+];
+
+/** `[candidates, completed substring]` for the text before the cursor (readline's completer contract). */
+export async function complete(session: EvalSession, line: string): Promise<[string[], string]> {
+  const req = /\brequire\(\s*(['"])([\w@./:-]*)$/.exec(line);
+  if (req) {
+    const names = await listIn(session, `${AGENT_REF}.moduleNames()`);
+    return [filter(names, req[2]!), req[2]!];
+  }
+  const chain = /(?:^|[^\w$.])((?:[\w$]+\s*\??\.\s*)*)([\w$]*)$/.exec(line);
+  if (!chain) return [[], line];
+  const objectPath = chain[1]!.replace(/\s+/g, '').replace(/\??\.$/, '');
+  const partial = chain[2]!;
+  if (objectPath === '') {
+    const [lexical, globals] = await Promise.all([
+      session.evalChannel.send('Runtime.globalLexicalScopeNames').then((r) => r.names, () => [] as string[]),
+      listIn(session, `${AGENT_REF}.propertyNames(globalThis)`),
+    ]);
+    return [filter([...lexical, ...globals, ...KEYWORDS], partial), partial];
+  }
+  if (/^\d/.test(objectPath)) return [[], partial];
+  const target = await session.evalChannel.send('Runtime.evaluate', {
+    expression: objectPath,
+    throwOnSideEffect: true,
+    timeout: TIMEOUT_MS,
+    objectGroup: 'anode-completion',
+  });
+  try {
+    if (target.exceptionDetails || !target.result.objectId) {
+      const primitive = target.result.type;
+      if (target.exceptionDetails || primitive === 'undefined' || target.result.subtype === 'null') return [[], partial];
+      const names = await listIn(session, `${AGENT_REF}.propertyNames(Object(${JSON.stringify(target.result.value)}))`);
+      return [filter(names, partial), partial];
+    }
+    const r = await session.evalChannel.send('Runtime.callFunctionOn', {
+      objectId: target.result.objectId,
+      functionDeclaration: `function () { return ${AGENT_REF}.propertyNames(this); }`,
+      returnByValue: true,
+    });
+    return [filter((r.result.value as string[] | undefined) ?? [], partial), partial];
+  } finally {
+    await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup: 'anode-completion' });
+  }
+}
+
+async function listIn(session: EvalSession, expression: string): Promise<string[]> {
+  const r = await session.evalChannel.send('Runtime.evaluate', { expression, returnByValue: true, timeout: TIMEOUT_MS });
+  return r.exceptionDetails ? [] : ((r.result.value as string[] | undefined) ?? []);
+}
+
+/** Sorted, de-duplicated names that start with `partial` (private `_x` names only when asked for). */
+function filter(names: string[], partial: string): string[] {
+  const out = new Set(names.filter((n) => n.startsWith(partial) && (partial.startsWith('_') || !n.startsWith('__'))));
+  return [...out].sort();
+}
