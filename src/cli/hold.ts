@@ -1,6 +1,7 @@
 // Holds a console on the terminal (stdin in, stderr out) until the user leaves or the target goes away.
 import { chalkStderr } from 'chalk';
 import { ConsoleEngine } from '../console/engine.js';
+import { HistoryFile, historyPath } from '../console/history.js';
 import { Evaluator } from '../session/evaluator.js';
 import type { EvalSession } from '../session/session.js';
 
@@ -27,6 +28,9 @@ export type HoldEnd = { by: 'user' } | { by: 'target'; reason: string };
 /** Runs the terminal console over `session`; SIGTERM/SIGHUP/SIGINT end it like Ctrl+D. */
 export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFlags, banner: string): Promise<HoldEnd> {
   const terminal = flags.readline && process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const file = terminal ? historyPath() : undefined;
+  const history = file ? new HistoryFile(file) : undefined;
+  const entries = history ? await history.load() : [];
   const evaluator = new Evaluator(session, { colors: useColor(flags) });
   const engine = new ConsoleEngine({
     input: process.stdin,
@@ -35,6 +39,7 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
     prompt: flags.prompt ?? '> ',
     banner: flags.banner ?? chalkStderr.dim(banner),
     evaluator,
+    ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   let bySignal = false;
   const onSignal = (): void => {

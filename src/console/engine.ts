@@ -17,6 +17,8 @@ export interface ConsoleOptions {
   banner?: string;
   /** Longest entry accepted, in characters (a served client's safety limit). */
   maxLineLength?: number;
+  /** Earlier entries, newest first (terminal mode), and where each new entry is recorded. */
+  history?: { entries: string[]; add(entry: string): unknown };
 }
 
 const DEFAULT_PROMPT = '> ';
@@ -28,6 +30,7 @@ export class ConsoleEngine {
   readonly #evaluator: LineEvaluator;
   readonly #prompt: string;
   readonly #maxLineLength: number;
+  readonly #historySink: ConsoleOptions['history'];
   #buffer: string[] = [];
   #history: string[] = [];
   #running: AbortController | undefined;
@@ -44,6 +47,7 @@ export class ConsoleEngine {
     this.#evaluator = options.evaluator;
     this.#prompt = options.prompt ?? DEFAULT_PROMPT;
     this.#maxLineLength = options.maxLineLength ?? Infinity;
+    this.#historySink = options.history;
     const evaluatorComplete = options.evaluator.complete?.bind(options.evaluator);
     const completer = async (line: string): Promise<[string[], string]> => {
       if (/^\s*\.\w*$/.test(line)) {
@@ -57,6 +61,8 @@ export class ConsoleEngine {
       output: options.output,
       terminal: options.terminal ?? false,
       prompt: this.#prompt,
+      history: options.history?.entries ?? [],
+      historySize: 1000,
       ...(options.terminal
         ? {
             completer: (line: string, cb: (err: Error | null, r?: [string[], string]) => void) => {
@@ -136,10 +142,21 @@ export class ConsoleEngine {
     this.#buffer.push(line);
     const code = this.#buffer.join('\n');
     if (isIncomplete(code)) return;
+    const lines = this.#buffer.length;
     this.#buffer = [];
     if (code.trim() === '') return;
     this.#history.push(code);
+    this.#recordHistory(code, lines);
     await this.evaluate(code, early);
+  }
+
+  /** A multi-line entry is recalled as one: its lines in readline's history become one item. */
+  #recordHistory(code: string, lines: number): void {
+    const rl = this.#rl as readline.Interface & { history?: string[] };
+    if (lines > 1 && rl.history) {
+      rl.history.splice(0, Math.min(lines, rl.history.length), code);
+    }
+    this.#historySink?.add(code);
   }
 
   /** Evaluates one complete entry and prints its outcome (also used by `.load`). */

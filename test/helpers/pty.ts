@@ -30,6 +30,7 @@ const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
 export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyAnode {
   const env = { ...process.env } as Record<string, string>;
   delete env.NO_COLOR;
+  env.ANODE_REPL_HISTORY = ''; // tests never touch the user's history unless they ask
   Object.assign(env, options.env);
   const p = pty.spawn(process.execPath, [ANODE_BIN, ...args], { cols: 120, rows: 40, cwd: options.cwd ?? ROOT, env });
   let raw = '';
