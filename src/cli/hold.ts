@@ -10,6 +10,8 @@ export interface ConsoleFlags {
   prompt?: string;
   readline: boolean;
   color: boolean;
+  /** Mirror the program's console.* output into the console. */
+  console?: boolean;
 }
 
 /**
@@ -39,6 +41,7 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
     prompt: flags.prompt ?? '> ',
     banner: flags.banner ?? chalkStderr.dim(banner),
     evaluator,
+    mirrorOutput: flags.console ?? false,
     ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   let bySignal = false;

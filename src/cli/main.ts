@@ -13,7 +13,8 @@ function consoleOptions(cmd: Command): Command {
     .option('--banner <text>', 'text shown when the console opens')
     .option('--prompt <text>', 'the prompt', '> ')
     .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
-    .option('--no-color', 'never colour results (NO_COLOR is honoured too)');
+    .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
+    .option('--console', "mirror the program's console.* output into the console (.console on|off)");
 }
 
 function runCommand(): Command {

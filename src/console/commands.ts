@@ -8,6 +8,8 @@ export interface CommandContext {
   clearBuffer(): void;
   history(): readonly string[];
   evaluate(code: string): Promise<void>;
+  /** Turns mirroring of the program's console output on or off; returns the notice. */
+  mirror(on: boolean): string;
 }
 
 interface Command {
@@ -18,6 +20,13 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   break: { help: 'Sometimes you get stuck, this gets you out', run: (_a, ctx) => ctx.clearBuffer() },
   clear: { help: 'Alias for .break', run: (_a, ctx) => ctx.clearBuffer() },
+  console: {
+    help: "Show the program's console.* output here: .console on|off",
+    run: (arg, ctx) => {
+      if (arg !== 'on' && arg !== 'off') return ctx.write('usage: .console on|off\n');
+      ctx.write(`${ctx.mirror(arg === 'on')}\n`);
+    },
+  },
   exit: { help: 'Exit the console', run: (_a, ctx) => ctx.exit() },
   help: {
     help: 'Print this help message',

@@ -17,6 +17,8 @@ export interface ConsoleOptions {
   banner?: string;
   /** Longest entry accepted, in characters (a served client's safety limit). */
   maxLineLength?: number;
+  /** Mirror the program's console output from the start (`--console`); `.console on|off` toggles it. */
+  mirrorOutput?: boolean;
   /** Earlier entries, newest first (terminal mode), and where each new entry is recorded. */
   history?: { entries: string[]; add(entry: string): unknown };
 }
@@ -36,6 +38,8 @@ export class ConsoleEngine {
   #running: AbortController | undefined;
   /** Ctrl-C right after Enter belongs to that entry, even before its evaluation has begun. */
   #submitted = 0;
+  readonly #terminal: boolean;
+  #unwatch: (() => void) | undefined;
   #early: AbortController | undefined;
   #sigintOnce = false;
   #end: ConsoleEnd | undefined;
@@ -48,6 +52,7 @@ export class ConsoleEngine {
     this.#prompt = options.prompt ?? DEFAULT_PROMPT;
     this.#maxLineLength = options.maxLineLength ?? Infinity;
     this.#historySink = options.history;
+    this.#terminal = options.terminal ?? false;
     const evaluatorComplete = options.evaluator.complete?.bind(options.evaluator);
     const completer = async (line: string): Promise<[string[], string]> => {
       if (/^\s*\.\w*$/.test(line)) {
@@ -75,6 +80,7 @@ export class ConsoleEngine {
     this.#rl.on('SIGINT', () => this.#onSigint());
     this.#rl.on('line', () => (this.#submitted += 1));
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
+    if (options.mirrorOutput) this.#mirror(true);
   }
 
   /** Runs until the input ends, `.exit`, or close(); resolves with why it ended. */
@@ -118,9 +124,31 @@ export class ConsoleEngine {
     else this.close();
   }
 
+  /** Writes `text` above the prompt, redrawing the prompt and the half-typed line below it. */
+  printAbove(text: string): void {
+    const body = text.endsWith('\n') ? text : `${text}\n`;
+    if (!this.#terminal || this.#running || this.#end) return this.write(body);
+    readline.cursorTo(this.output, 0);
+    readline.clearScreenDown(this.output);
+    this.write(body);
+    this.#rl.prompt(true);
+  }
+
+  /** Starts or stops mirroring the program's console output; returns what to tell the user. */
+  #mirror(on: boolean): string {
+    if (!this.#evaluator.watchOutput) return "this console cannot see the program's output";
+    if (on && !this.#unwatch) this.#unwatch = this.#evaluator.watchOutput((text) => this.printAbove(text));
+    if (!on) {
+      this.#unwatch?.();
+      this.#unwatch = undefined;
+    }
+    return on ? "The program's console output is shown here." : "The program's console output is no longer shown.";
+  }
+
   #stop(end: ConsoleEnd): void {
     if (this.#end) return;
     this.#end = end;
+    this.#unwatch?.();
     this.#rl.close();
     this.#finish(end);
   }
@@ -178,6 +206,7 @@ export class ConsoleEngine {
       clearBuffer: () => (this.#buffer = []),
       history: () => this.#history,
       evaluate: (code) => this.evaluate(code),
+      mirror: (on) => this.#mirror(on),
     };
   }
 

@@ -9,6 +9,8 @@ export interface LineEvaluator {
   evaluate(code: string, options?: { signal?: AbortSignal }): Promise<EvalOutcome>;
   /** Tab completion: candidates and the substring they complete (readline's completer contract). */
   complete?(line: string): Promise<[string[], string]>;
+  /** The program's own console output, for `.console on` (and `--console`); returns unsubscribe. */
+  watchOutput?(listener: (text: string) => void): () => void;
 }
 
 /** Why a console ended. */

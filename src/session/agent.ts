@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 2;
+export const AGENT_VERSION = 3;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 
@@ -64,6 +64,10 @@ function installAgent(this: void, require: any, key: string, version: number): n
         return `Uncaught ${err.name}: ${err.message}`;
       }
       return `Uncaught ${inspect(err, options)}`;
+    },
+    /** The program's console.* arguments as its console would print them. */
+    formatArgs(colors: boolean, args: unknown[]): string {
+      return util.formatWithOptions({ colors }, ...args);
     },
     /** Property names along the prototype chain, for completion; reads no property values. */
     propertyNames(obj: unknown): string[] {

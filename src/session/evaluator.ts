@@ -57,6 +57,14 @@ export class Evaluator {
     return outcome;
   }
 
+  /** Mirrors the program's console.* calls, marked as the program's. */
+  watchOutput(listener: (text: string) => void): () => void {
+    return this.session.programOutput.subscribe(
+      (m) => listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
+      { colors: this.colors },
+    );
+  }
+
   /** Tab completion in the target, without side effects. */
   complete(line: string): Promise<[string[], string]> {
     return complete(this.session, line);

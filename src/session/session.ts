@@ -4,6 +4,7 @@
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js';
 import type { Channel } from './channel.js';
+import { ProgramOutput } from './program-output.js';
 
 /** What the console shows about the process it is in. */
 export interface TargetInfo {
@@ -25,6 +26,8 @@ export class EvalSession {
   readonly ended: Promise<string>;
   readonly evalChannel: Channel;
   readonly eventChannel: Channel;
+  /** The program's console.* calls, for consoles that mirror them. */
+  readonly programOutput: ProgramOutput;
   #bindings: Set<string>;
   #seq = 0;
   #interrupting: Promise<unknown> = Promise.resolve();
@@ -34,6 +37,7 @@ export class EvalSession {
   private constructor(evalChannel: Channel, eventChannel: Channel, info: TargetInfo, bindings: string[]) {
     this.evalChannel = evalChannel;
     this.eventChannel = eventChannel;
+    this.programOutput = new ProgramOutput(eventChannel);
     this.info = info;
     this.#bindings = new Set(bindings);
     let finish!: (reason: string) => void;

@@ -1,0 +1,39 @@
+// Mirroring the program's console output (--console, .console on|off) without wrecking the typed line.
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startAnode } from '../helpers/anode.js';
+import { TEST_FIXTURES } from '../helpers/paths.js';
+import { KEY, startAnodePty } from '../helpers/pty.js';
+
+const program = path.join(TEST_FIXTURES, 'controlled.js');
+
+describe("the program's console output in the console", () => {
+  it('--console mirrors console.* calls, marked, formatted like the program, none replayed', async () => {
+    const a = startAnode(['run', '--console', program]);
+    await a.waitForPrompt();
+    a.send("console.log('hello %s', 'there', { n: 1 }); console.error(new Map([[1, 2]]))");
+    await a.waitFor('[program] hello there { n: 1 }');
+    await a.waitFor('[program!] Map(1) { 1 => 2 }');
+    expect(a.stderr).not.toContain('[program] controlled ready');
+    a.send('.console off');
+    await a.waitFor("no longer shown");
+    const before = a.stderr.length;
+    expect(await a.evaluate("console.log('quiet'); 1")).toBe('1');
+    expect(a.stderr.slice(before)).not.toContain('quiet');
+    expect(a.stdout).toContain('quiet\n');
+  });
+
+  it('output arriving while a line is half typed leaves the line intact', async () => {
+    const a = startAnodePty(['run', program]);
+    await a.waitForPrompt();
+    a.write(`.console on${KEY.enter}`);
+    await a.waitFor('is shown here');
+    a.write(`globalThis.action = 'chatter'${KEY.enter}`);
+    const from = a.text().length;
+    a.write('6 * ');
+    await a.waitFor(/\[program\] chatter \{ tick: \d+ \}\n> 6 \* $/, { from });
+    await a.waitFor(/\[program\] chatter[\s\S]*\[program\] chatter \{ tick: \d+ \}\n> 6 \* $/, { from });
+    a.write(`7${KEY.enter}`);
+    await a.waitFor(/> 6 \* 7\n42\n/, { from });
+  });
+});
