@@ -43,6 +43,8 @@ export interface PidInspector {
   where: string;
   /** anode turned it on (and should turn it off again when leaving). */
   openedByAnode: boolean;
+  /** Its listening socket. */
+  socket: ListeningSocket;
   process: NodeProcess;
 }
 
@@ -126,9 +128,20 @@ export function pickInspector(fresh: ListeningSocket[], flags: Pick<InspectorFla
   return fresh.find((s) => s.host === flags.host) ?? (fresh.length === 1 ? fresh[0] : undefined);
 }
 
-async function connectTo(socket: ListeningSocket): Promise<{ url: string; where: string }> {
+async function connectTo(socket: ListeningSocket): Promise<{ url: string; where: string; socket: ListeningSocket }> {
   const host = connectHost(socket.host);
-  return { url: await inspectorUrl(host, socket.port), where: hostPort(host, socket.port) };
+  return { url: await inspectorUrl(host, socket.port), where: hostPort(host, socket.port), socket };
+}
+
+/** Waits until `pid` no longer listens on `socket` (or is gone); false if it still does after `ms`. */
+export async function waitUntilClosed(pid: number, socket: ListeningSocket, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const own = await ownListening(pid).catch(() => []);
+    if (!own.some((s) => s.inode === socket.inode)) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
 }
 
 /** `host:port` when the target's fixed inspector port is held by another process. */
