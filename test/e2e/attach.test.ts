@@ -64,6 +64,22 @@ describe('anode attach PID', () => {
     expect(await echoLine(port, 'still there')).toBe('still there\n');
   });
 
+  it('Ctrl-C stops a busy entry; the program keeps serving', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    a.send("process.stdout.write('spinning\\n'); while (true) {}");
+    await target.waitFor('spinning');
+    a.kill('SIGINT');
+    await a.waitFor('Interrupted: the evaluation was stopped; the program keeps running.');
+    await a.waitForPrompt();
+    expect(await a.evaluate('process.pid')).toBe(String(target.pid));
+    expect(await echoLine(port, 'after')).toBe('after\n');
+    a.end();
+    expect((await a.exited).code).toBe(0);
+    await target.waitForPorts([port]);
+  });
+
   it('-e prints each result on stdout, in order, and detaches', async () => {
     const { target, port } = await startEcho();
     const r = await anode(['attach', String(target.pid), '-e', 'process.pid', '-e', '[1, 2].map((x) => x * 2)', '-e', "await Promise.resolve('done')"]);
@@ -184,9 +200,9 @@ describe('anode attach PID: refusals leave the process untouched', () => {
   });
 
   it("another user's process: refused without signalling it", async (ctx) => {
-    if (process.getuid?.() !== 0) ctx.skip(); // only root can run anode as another user here
+    if (process.getuid?.() !== 0) return ctx.skip('needs root to run anode as user nobody against a process of its own');
     const setpriv = which('setpriv');
-    if (!setpriv) return ctx.skip();
+    if (!setpriv) return ctx.skip('setpriv is not installed');
     const { target, port } = await startEcho();
     // anode runs as nobody; the target is root's: root's right to signal anything is out of the picture.
     const r = await runAsNobody(setpriv, ['attach', String(target.pid)]);
@@ -247,7 +263,7 @@ describe('anode ps', () => {
 
 describe.sequential('anode attach PID: the default inspector port', () => {
   it('attaches to a program started plainly (9229) and closes 9229 again', async (ctx) => {
-    if (!(await canListen(9229))) return ctx.skip(); // 9229 is in use on this machine: nothing to test safely
+    if (!(await canListen(9229))) return ctx.skip('127.0.0.1:9229 is in use on this machine');
     const { target, port } = await startEcho([]);
     const r = await anode(['attach', String(target.pid), '-e', 'process.pid']);
     expect(r.code).toBe(0);
