@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { TargetClosedError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
 import { Evaluator } from '../session/evaluator.js';
+import { watchExit } from '../session/exit-watch.js';
 import { openRemoteSession } from '../session/remote.js';
 import type { EvalSession } from '../session/session.js';
 import { reachPidInspector, waitUntilClosed } from '../target/attach.js';
@@ -52,16 +53,23 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   const note = attached.opened
     ? `anode opened its inspector on ${attached.where}; leaving closes it again and the program keeps running.`
     : `inspector ${attached.where}; leaving detaches and the program keeps running.`;
+  const exit = await watchExit(session);
   const end = await holdTerminalConsole(
     session,
     { ...flags, color: flags.color !== false },
     `${banner(session.info, 'attached to')}\n${note}`,
   );
   if (end.by === 'user') {
+    await exit.dispose();
     await detach(attached);
     return 0;
   }
-  say(`the program exited (pid ${session.info.pid}); an attached program's exit code is not known to anode`);
+  const code = exit.code();
+  if (code !== undefined) {
+    say(`the program exited (pid ${session.info.pid}, code ${code})`);
+    return code;
+  }
+  say(`the program exited (pid ${session.info.pid}; killed, or its exit code is unknown)`);
   return 1;
 }
 

@@ -109,24 +109,50 @@ describe('anode attach PID', () => {
     expect((await target.exited).code).toBe(3);
   });
 
-  it('says when the program exits while attached', async () => {
+  it('says when the program exits while attached, with its code', async () => {
+    const { target } = await startEcho();
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    expect(await a.evaluate("setTimeout(() => process.exit(4), 20), 'soon'")).toBe("'soon'");
+    await a.waitFor(`anode: the program exited (pid ${target.pid}, code 4)`);
+    expect((await a.exited).code).toBe(4);
+    expect((await target.exited).code).toBe(4);
+  });
+
+  it('says when the program is killed while attached (code unknown: exit 1)', async () => {
     const { target } = await startEcho();
     const a = startAnode(['attach', String(target.pid)]);
     await a.waitForPrompt();
     target.kill('SIGTERM');
-    await a.waitFor(`anode: the program exited (pid ${target.pid})`);
+    await a.waitFor(`anode: the program exited (pid ${target.pid}; killed, or its exit code is unknown)`);
     expect((await a.exited).code).toBe(1);
   });
 
-  it('lets a program that finishes while attached exit', async () => {
-    const target = startTarget(['--inspect-port=0', '-e', "console.log('up'); process.stdin.once('data', () => {}); process.stdin.resume()"]);
+  it('lets a program that finishes while attached exit, with its exit code', async () => {
+    const target = startTarget([
+      '--inspect-port=0',
+      '-e',
+      "console.log('up'); process.stdin.on('data', () => {}); process.stdin.on('end', () => { process.exitCode = 7 })",
+    ]);
     await target.waitFor('up');
     const a = startAnode(['attach', String(target.pid)]);
     await a.waitForPrompt();
     target.child.stdin.end();
-    await a.waitFor('the program exited');
-    expect((await a.exited).code).toBe(1);
-    expect((await target.exited).code).toBe(0);
+    await a.waitFor(`the program exited (pid ${target.pid}, code 7)`);
+    expect((await a.exited).code).toBe(7);
+    expect((await target.exited).code).toBe(7);
+  });
+
+  it('leaving removes the exit listener and the binding anode added', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    const before = await a.evaluate("process.listenerCount('exit')");
+    a.end();
+    expect((await a.exited).code).toBe(0);
+    await target.waitForPorts([port]);
+    const r = await anode(['attach', String(target.pid), '-e', "process.listenerCount('exit')", '-e', "Object.keys(globalThis).filter((k) => k.startsWith('__anode'))"]);
+    expect(r.stdout).toBe(`${Number(before) - 1}\n[]\n`);
   });
 
   it('uses an inspector that was already listening, and leaves it open', async () => {
