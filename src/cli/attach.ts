@@ -14,6 +14,7 @@ import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
 import { say } from './say.js';
 
+/** The options of `anode attach`. */
 export interface AttachFlags extends Omit<ConsoleFlags, 'color'> {
   /** `--color` / `--no-color`; undefined when neither was given. */
   color?: boolean;
@@ -99,20 +100,27 @@ async function connect(text: string): Promise<Attached> {
   return attached;
 }
 
-/** `-e`: evaluates each expression in order, results on stdout; the first that throws ends it (exit 1). */
+/**
+ * `-e`: evaluates each expression in order, results on stdout; the first that throws ends it (exit 1).
+ * SIGINT/SIGTERM interrupt the running entry and detach the same way (exit 130).
+ */
 async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<number> {
   const evaluator = new Evaluator(attached.session, { colors: flags.color === true });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let code = 0;
   try {
     for (const source of flags.eval) {
-      const outcome = await evaluator.evaluate(source);
+      const outcome = await evaluator.evaluate(source, { signal: abort.signal });
       if (outcome.kind === 'value') {
         process.stdout.write(`${outcome.text}\n`);
-      } else {
-        process.stderr.write(`${outcome.text}\n`);
-        code = 1;
-        break;
+        continue;
       }
+      process.stderr.write(`${outcome.text}\n`);
+      code = outcome.kind === 'interrupted' ? 130 : 1;
+      break;
     }
   } catch (err) {
     if (err instanceof TargetClosedError) {
@@ -121,6 +129,9 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
     }
     await detach(attached);
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   await detach(attached);
   return code;

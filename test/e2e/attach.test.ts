@@ -101,6 +101,17 @@ describe('anode attach PID', () => {
     expect(target.stdout).not.toContain('never');
   });
 
+  it('-e interrupted by SIGINT stops the entry, detaches and exits 130', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', String(target.pid), '-e', "process.stdout.write('spin\\n'); while (true) {}"]);
+    await target.waitFor('spin');
+    a.kill('SIGINT');
+    expect((await a.exited).code).toBe(130);
+    expect(a.stderr).toContain('Interrupted: the evaluation was stopped; the program keeps running.');
+    await target.waitForPorts([port]);
+    expect(await echoLine(port, 'alive')).toBe('alive\n');
+  });
+
   it('-e that ends the program says so and exits non-zero', async () => {
     const { target } = await startEcho();
     const r = await anode(['attach', String(target.pid), '-e', 'process.exit(3)']);
