@@ -8,7 +8,7 @@ import { watchExit } from '../session/exit-watch.js';
 import { openRemoteSession } from '../session/remote.js';
 import type { EvalSession } from '../session/session.js';
 import { reachPidInspector, waitUntilClosed } from '../target/attach.js';
-import type { ListeningSocket } from '../target/proc.js';
+import { acceptedConnections, type ListeningSocket } from '../target/proc.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../target/endpoint.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
@@ -45,6 +45,8 @@ interface Attached {
 // connected or disconnecting: the target closes it a moment after anode has left, and anode waits for it.
 const CLOSE_DELAY_MS = 300;
 const CLOSE_WAIT_MS = 3000;
+/** Connections one anode session holds (evaluation + events; see session/remote.ts). */
+const SESSION_CONNECTIONS = 2;
 
 /** Attaches to `target`; resolves to anode's exit code. */
 export async function attach(target: string, flags: AttachFlags): Promise<number> {
@@ -141,6 +143,13 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
 async function detach({ session, opened, where }: Attached): Promise<void> {
   if (!opened) {
     await session.close();
+    return;
+  }
+  // Another debugger attached meanwhile (anode's own session holds two connections): leave it open.
+  const clients = await acceptedConnections(opened.pid, opened.socket.port).catch(() => 0);
+  if (clients > SESSION_CONNECTIONS) {
+    await session.close();
+    say(`another debugger is connected to the inspector anode opened on ${where}: it was left open`);
     return;
   }
   const scheduled = await session.evalChannel

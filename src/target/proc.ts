@@ -15,15 +15,26 @@ export interface ListeningSocket {
 const LISTEN_STATE = '0A';
 const SIGUSR1 = 10;
 
+const ESTABLISHED_STATE = '01';
+
 /** The LISTEN rows of a /proc/net/tcp or tcp6 table. */
 export function parseListening(table: string): ListeningSocket[] {
+  return parseRows(table, LISTEN_STATE);
+}
+
+/** The ESTABLISHED rows of a /proc/net/tcp or tcp6 table (host/port are the local end). */
+export function parseEstablished(table: string): ListeningSocket[] {
+  return parseRows(table, ESTABLISHED_STATE);
+}
+
+function parseRows(table: string, wanted: string): ListeningSocket[] {
   const found: ListeningSocket[] = [];
   for (const line of table.split('\n').slice(1)) {
     const cols = line.trim().split(/\s+/);
     const local = cols[1];
     const state = cols[3];
     const inode = cols[9];
-    if (!local || state !== LISTEN_STATE || !inode || inode === '0') continue;
+    if (!local || state !== wanted || !inode || inode === '0') continue;
     const [hexHost, hexPort] = local.split(':');
     if (!hexHost || !hexPort) continue;
     const host = decodeAddress(hexHost);
@@ -140,10 +151,17 @@ export async function readEnvVar(pid: number, name: string): Promise<string | un
 
 /** Every listening TCP socket in the process's network namespace (whoever owns it). */
 export async function readListeningTable(pid: number): Promise<ListeningSocket[]> {
-  const tables = await Promise.all(
-    ['tcp', 'tcp6'].map((t) => readFile(`${procDir(pid)}/net/${t}`, 'utf8').catch(() => '')),
-  );
-  return tables.flatMap(parseListening);
+  return (await readTables(pid)).flatMap(parseListening);
+}
+
+async function readTables(pid: number): Promise<string[]> {
+  return Promise.all(['tcp', 'tcp6'].map((t) => readFile(`${procDir(pid)}/net/${t}`, 'utf8').catch(() => '')));
+}
+
+/** How many connections the process has accepted on its listening `port` (clients connected to it). */
+export async function acceptedConnections(pid: number, port: number): Promise<number> {
+  const [inodes, tables] = await Promise.all([readSocketInodes(pid), readTables(pid)]);
+  return tables.flatMap(parseEstablished).filter((s) => s.port === port && inodes.has(s.inode)).length;
 }
 
 /** The socket inodes the process holds open. */

@@ -64,6 +64,23 @@ describe('anode attach PID', () => {
     expect(await echoLine(port, 'still there')).toBe('still there\n');
   });
 
+  it('leaves the inspector it opened open while another debugger is connected to it', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    const inspectPort = Number((await a.waitFor(/opened its inspector on 127\.0\.0\.1:(\d+)/))[1]);
+    const b = startAnode(['attach', `127.0.0.1:${inspectPort}`]);
+    await b.waitForPrompt();
+    a.end();
+    await a.waitFor(`another debugger is connected to the inspector anode opened on 127.0.0.1:${inspectPort}: it was left open`);
+    expect((await a.exited).code).toBe(0);
+    expect(await b.evaluate('process.pid')).toBe(String(target.pid));
+    expect(await target.ports()).toEqual([port, inspectPort].sort((x, y) => x - y));
+    b.end();
+    expect((await b.exited).code).toBe(0);
+    expect(isAlive(target.pid)).toBe(true);
+  });
+
   it('Ctrl-C stops a busy entry; the program keeps serving', async () => {
     const { target, port } = await startEcho();
     const a = startAnode(['attach', String(target.pid)]);

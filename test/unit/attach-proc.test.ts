@@ -8,6 +8,7 @@ import {
   environValue,
   isNodeExecutable,
   parseCmdline,
+  parseEstablished,
   parseListening,
   parseStatus,
   socketInodes,
@@ -39,6 +40,10 @@ describe('/proc/net/tcp{,6}', () => {
       { inode: '30002', host: '::', port: 8080 },
       { inode: '30003', host: '::ffff:127.0.0.1', port: 8081 },
     ]);
+  });
+
+  it('reads established connections (the clients of a listening port)', () => {
+    expect(parseEstablished(TCP)).toEqual([{ inode: '20011', host: '127.0.0.1', port: 0x8e4a }]);
   });
 
   it('ignores headers, blank and malformed lines', () => {
