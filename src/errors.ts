@@ -162,3 +162,13 @@ export class WrongProcessError extends AnodeError {
     );
   }
 }
+
+/** The pid is a program started by `anode run`, whose inspector is private to that anode. */
+export class AnodeRunTargetError extends AnodeError {
+  constructor(pid: number) {
+    super(
+      'ANODE_RUN_TARGET',
+      `pid ${pid} runs under \`anode run\`, whose inspector is private to that console: use that console; it was left untouched`,
+    );
+  }
+}

@@ -1,7 +1,7 @@
 // `anode attach PID | HOST:PORT | ws://…`: a console (or one-shot `-e` evaluations) into a program that is
 // already running. Leaving detaches: the program keeps running, and an inspector anode opened is closed.
 import { Command } from 'commander';
-import { TargetClosedError, WrongProcessError } from '../errors.js';
+import { TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
 import { Evaluator } from '../session/evaluator.js';
 import { watchExit } from '../session/exit-watch.js';
@@ -83,6 +83,7 @@ async function connect(text: string): Promise<Attached> {
   let where: string;
   let opened: Attached['opened'];
   if (target.kind === 'pid') {
+    if (target.pid === process.pid) throw new UsageError('anode cannot attach to itself');
     const found = await reachPidInspector(target.pid);
     ({ url, where } = found);
     if (found.openedByAnode) opened = { pid: target.pid, socket: found.socket };

@@ -4,6 +4,7 @@
 import {
   ActivationDisabledError,
   ActivationTimeoutError,
+  AnodeRunTargetError,
   HiddenInspectorError,
   InspectorPortBusyError,
   InspectorPortUnknownError,
@@ -81,6 +82,7 @@ export async function checkNodeProcess(pid: number): Promise<NodeProcess> {
 export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIMEOUT_MS): Promise<PidInspector> {
   const proc = await checkNodeProcess(pid);
   const { flags } = proc;
+  if (proc.argv.some((a) => /[\\/]target[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
   if (!flags.listsTargets) throw new HiddenInspectorError('', pid);
   const own = await ownListening(pid).catch(() => {
     throw new NoSuchProcessError(pid, 'it has exited');

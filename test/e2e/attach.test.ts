@@ -253,6 +253,16 @@ describe('anode attach PID: refusals leave the process untouched', () => {
     expect(target.stderr).toBe('');
   });
 
+  it('a program run by `anode run`: its console is the way in', async () => {
+    const run = startAnode(['run', echo, '0']);
+    await run.waitForPrompt();
+    const pid = await run.programPid();
+    const r = await anode(['attach', String(pid)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`anode: pid ${pid} runs under \`anode run\``);
+    expect(await run.evaluate('process.pid')).toBe(String(pid));
+  });
+
   it("another user's process: refused without signalling it", async (ctx) => {
     if (process.getuid?.() !== 0) return ctx.skip('needs root to run anode as user nobody against a process of its own');
     const setpriv = which('setpriv');
