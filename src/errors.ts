@@ -172,3 +172,14 @@ export class AnodeRunTargetError extends AnodeError {
     );
   }
 }
+
+/** The pid lives in another network namespace (a container): its loopback is not anode's. */
+export class OtherNetworkError extends AnodeError {
+  constructor(pid: number) {
+    super(
+      'ANODE_OTHER_NETWORK',
+      `pid ${pid} runs in another network namespace (a container?), whose 127.0.0.1 anode cannot reach; it was left untouched. ` +
+        'Run anode inside it, or forward its inspector port and use `anode attach HOST:PORT`',
+    );
+  }
+}

@@ -10,6 +10,7 @@ import {
   InspectorPortUnknownError,
   NoSuchProcessError,
   NotNodeProcessError,
+  OtherNetworkError,
   ProcessPermissionError,
   TargetClosedError,
 } from '../errors.js';
@@ -23,6 +24,7 @@ import {
   readExe,
   readListeningTable,
   readStatus,
+  sameNetwork,
   userNameOf,
   type ListeningSocket,
   type ProcStatus,
@@ -84,6 +86,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
   const { flags } = proc;
   if (proc.argv.some((a) => /[\\/]target[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
   if (!flags.listsTargets) throw new HiddenInspectorError('', pid);
+  if (!(await sameNetwork(pid))) throw new OtherNetworkError(pid);
   const own = await ownListening(pid).catch(() => {
     throw new NoSuchProcessError(pid, 'it has exited');
   });

@@ -196,3 +196,13 @@ export function userNameOf(uid: number): string | undefined {
   }
   return undefined;
 }
+
+/** True when `pid` shares this process's network namespace (so its 127.0.0.1 is ours); unknown counts as true. */
+export async function sameNetwork(pid: number): Promise<boolean> {
+  try {
+    const [mine, theirs] = await Promise.all([readlink('/proc/self/ns/net'), readlink(`${procDir(pid)}/ns/net`)]);
+    return mine === theirs;
+  } catch {
+    return true;
+  }
+}

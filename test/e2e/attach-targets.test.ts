@@ -68,6 +68,19 @@ describe('anode attach PID: refusals leave the process untouched', () => {
     expect(isAlive(target.pid)).toBe(true);
   });
 
+  it('a process in another network namespace (a container): refused before signalling', async (ctx) => {
+    const unshare = which('unshare');
+    if (!unshare) return ctx.skip('unshare is not installed');
+    const target = startTarget(['--net', process.execPath, '--inspect-port=0', '-e', "console.log('up'); setInterval(() => {}, 1000)"], { command: unshare });
+    const started = await Promise.race([target.waitFor('up').then(() => true), target.exited.then(() => false)]);
+    if (!started) return ctx.skip(`cannot create a network namespace here: ${target.stderr.trim()}`);
+    const r = await anode(['attach', String(target.pid)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`anode: pid ${target.pid} runs in another network namespace`);
+    expect(target.stderr).toBe('');
+    expect(isAlive(target.pid)).toBe(true);
+  });
+
   it('--inspect-publish-uid=stderr: says to use the ws:// URL, does not signal', async () => {
     const { target, port } = await startEcho(['--inspect-port=0', '--inspect-publish-uid=stderr']);
     const r = await anode(['attach', String(target.pid)]);
