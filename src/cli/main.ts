@@ -45,8 +45,9 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(runCmd);
   let exitCode = 0;
   const setExitCode = (code: number): void => void (exitCode = code);
-  program.addCommand(attachCommand(consoleOptions, setExitCode).exitOverride());
-  program.addCommand(psCommand(setExitCode).exitOverride());
+  for (const cmd of [attachCommand(consoleOptions, setExitCode), psCommand(setExitCode)]) {
+    program.addCommand(cmd.exitOverride().configureOutput(program.configureOutput()));
+  }
 
   try {
     const [first, ...rest] = argv;
