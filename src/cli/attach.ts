@@ -19,6 +19,14 @@ export interface AttachFlags extends Omit<ConsoleFlags, 'color'> {
   /** `--color` / `--no-color`; undefined when neither was given. */
   color?: boolean;
   eval: string[];
+  /** Milliseconds to wait for an inspector activated by SIGUSR1. */
+  timeout: number;
+}
+
+function parseMs(text: string): number {
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`--timeout wants a number of milliseconds, got '${text}'`);
+  return ms;
 }
 
 /** The `attach` command; `consoleOptions` adds the flags every console shares. */
@@ -27,7 +35,8 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
     .description('a console into a Node.js program that is already running (by pid, HOST:PORT or ws:// URL)')
     .argument('<target>', 'a pid (see `anode ps`), HOST:PORT of an inspector, or its ws:// URL')
     .option('-e, --eval <code>', 'evaluate CODE, print the result on stdout and leave (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
-    .option('--color', 'colour results (also with -e)');
+    .option('--color', 'colour results (also with -e)')
+    .option('--timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1', parseMs, 5000);
   return consoleOptions(cmd)
     .helpOption('-h, --help', 'show this help')
     .action(async (target: string) => setExitCode(await attach(target, cmd.opts<AttachFlags>())));
@@ -50,7 +59,7 @@ const SESSION_CONNECTIONS = 2;
 
 /** Attaches to `target`; resolves to anode's exit code. */
 export async function attach(target: string, flags: AttachFlags): Promise<number> {
-  const attached = await connect(target);
+  const attached = await connect(target, flags.timeout);
   const { session } = attached;
   if (flags.eval.length > 0) return evaluateOnce(attached, flags);
   const note = attached.opened
@@ -77,14 +86,14 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
 }
 
 /** Reaches the target, opens a session and (for a pid) checks it is that process. */
-async function connect(text: string): Promise<Attached> {
+async function connect(text: string, timeoutMs: number): Promise<Attached> {
   const target = parseAttachTarget(text);
   let url: string;
   let where: string;
   let opened: Attached['opened'];
   if (target.kind === 'pid') {
     if (target.pid === process.pid) throw new UsageError('anode cannot attach to itself');
-    const found = await reachPidInspector(target.pid);
+    const found = await reachPidInspector(target.pid, timeoutMs);
     ({ url, where } = found);
     if (found.openedByAnode) opened = { pid: target.pid, socket: found.socket };
   } else if (target.kind === 'address') {

@@ -61,9 +61,9 @@ describe('anode attach PID: refusals leave the process untouched', () => {
   it('activation that times out (the program took SIGUSR1 for itself): says so, program keeps running', async () => {
     const target = startTarget(['--inspect-port=0', '-e', "process.on('SIGUSR1', () => console.log('got usr1')); console.log('up'); setInterval(() => {}, 1000)"]);
     await target.waitFor('up');
-    const r = await anode(['attach', String(target.pid)]);
+    const r = await anode(['attach', String(target.pid), '--timeout', '1000']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`^anode: pid ${target.pid} opened no inspector port within 5000 ms of SIGUSR1 \\(it listens on no TCP port\\); the program keeps running`));
+    expect(r.stderr).toMatch(new RegExp(`^anode: pid ${target.pid} opened no inspector port within 1000 ms of SIGUSR1 \\(it listens on no TCP port\\); the program keeps running`));
     await target.waitFor('got usr1');
     expect(isAlive(target.pid)).toBe(true);
   });
