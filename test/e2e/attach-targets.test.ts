@@ -136,6 +136,16 @@ describe('anode attach HOST:PORT and ws://', () => {
     expect(isAlive(target.pid)).toBe(true);
   });
 
+  it('an inspector that hides its URL (--inspect-publish-uid=stderr): HOST:PORT says so, the ws URL works', async () => {
+    const { target } = await startEcho(['--inspect=127.0.0.1:0', '--inspect-publish-uid=stderr']);
+    const [, wsUrl, inspectPort] = await target.waitFor(/Debugger listening on (ws:\/\/127\.0\.0\.1:(\d+)\/[\w-]+)/, 'stderr');
+    const byAddress = await anode(['attach', `127.0.0.1:${inspectPort}`]);
+    expect(byAddress.code).toBe(1);
+    expect(byAddress.stderr).toContain(`anode: the inspector at 127.0.0.1:${inspectPort} does not publish its URL over HTTP`);
+    const byUrl = await anode(['attach', wsUrl!, '-e', 'process.pid']);
+    expect(byUrl).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
+  });
+
   it('a port with no inspector, and a bad target, are one-line errors', async () => {
     const closed = await freePort();
     const r = await anode(['attach', `127.0.0.1:${closed}`, '-e', '1']);
