@@ -129,7 +129,8 @@ describe('anode attach HOST:PORT and ws://', () => {
     const a = startAnode(['attach', `localhost:${inspectPort}`]);
     await a.waitForPrompt();
     expect(a.stderr).toContain(`attached to fixtures/echo.js (pid ${target.pid}, Node ${process.version})`);
-    a.end();
+    expect(a.stderr).toContain(`inspector localhost:${inspectPort}; leaving detaches`);
+    a.send('.exit');
     expect((await a.exited).code).toBe(0);
     // An inspector anode did not open stays as it was.
     expect(await target.ports()).toEqual([port, Number(inspectPort)].sort((x, y) => x - y));
