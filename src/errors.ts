@@ -66,3 +66,120 @@ export class AbortedError extends AnodeError {
     super('ANODE_ABORTED', 'the operation was aborted', { cause });
   }
 }
+
+/** `anode attach PID`: no such process (or it has exited). */
+export class NoSuchProcessError extends AnodeError {
+  constructor(pid: number, detail = 'there is no such process') {
+    super('ANODE_NO_SUCH_PROCESS', `cannot attach to pid ${pid}: ${detail}; \`anode ps\` lists your Node.js processes`);
+  }
+}
+
+/** `anode attach PID`: the process belongs to another user, who alone may signal it. */
+export class ProcessPermissionError extends AnodeError {
+  constructor(pid: number, owner: string, cause?: unknown) {
+    super(
+      'ANODE_PROCESS_PERMISSION',
+      `cannot attach to pid ${pid}: it belongs to ${owner} and this user may not signal it; run anode as that user (e.g. sudo -u ${owner} anode attach ${pid})`,
+      { cause },
+    );
+  }
+}
+
+/** `anode attach PID`: the process is not Node.js (SIGUSR1 would kill it, so it was left alone). */
+export class NotNodeProcessError extends AnodeError {
+  constructor(pid: number, what: string) {
+    super(
+      'ANODE_NOT_NODE',
+      `cannot attach to pid ${pid}: it is not a Node.js process (${what}); it was left untouched. \`anode ps\` lists your Node.js processes`,
+    );
+  }
+}
+
+/** The target's inspector cannot be turned on from outside (--disable-sigusr1, permission model, ...). */
+export class ActivationDisabledError extends AnodeError {
+  constructor(pid: number, reason: string) {
+    super(
+      'ANODE_ACTIVATION_DISABLED',
+      `cannot open the inspector of pid ${pid}: ${reason}; it was left untouched and keeps running. To attach later, start it without that, or with --inspect and use \`anode attach HOST:PORT\``,
+    );
+  }
+}
+
+/** The port the target would open its inspector on is taken by another process. */
+export class InspectorPortBusyError extends AnodeError {
+  constructor(pid: number, where: string, signalled: boolean) {
+    super(
+      'ANODE_INSPECTOR_PORT_BUSY',
+      `cannot open the inspector of pid ${pid}: its inspector port ${where} is taken by another process (address already in use); ` +
+        `the program ${signalled ? 'is still running, without an inspector' : 'was left untouched and keeps running'}. ` +
+        'Start it with --inspect-port=0 so that attaching picks a free port',
+    );
+  }
+}
+
+/** After SIGUSR1 no new inspector port appeared in time. */
+export class ActivationTimeoutError extends AnodeError {
+  constructor(pid: number, ms: number, ownPorts: string[]) {
+    const ports = ownPorts.length ? `it listens on ${ownPorts.join(', ')}` : 'it listens on no TCP port';
+    super(
+      'ANODE_ACTIVATION_TIMEOUT',
+      `pid ${pid} opened no inspector port within ${ms} ms of SIGUSR1 (${ports}); the program keeps running. ` +
+        'It may handle SIGUSR1 itself, or have an inspector open already on a port anode cannot tell apart: ' +
+        'if you know its inspector port, run `anode attach 127.0.0.1:PORT`',
+    );
+  }
+}
+
+/** The target's inspector is open on a port chosen at start (`--inspect=0`), which anode cannot tell apart. */
+export class InspectorPortUnknownError extends AnodeError {
+  constructor(pid: number, ownPorts: string[]) {
+    super(
+      'ANODE_INSPECTOR_PORT_UNKNOWN',
+      `pid ${pid} opened its inspector on a port chosen at start (port 0), and anode does not probe the program's own ports ` +
+        `(${ownPorts.join(', ') || 'none'}): attach with the URL it printed (\`anode attach ws://…\`) or \`anode attach 127.0.0.1:PORT\``,
+    );
+  }
+}
+
+/** The inspector does not list its targets (--inspect-publish-uid=stderr): only its ws:// URL reaches it. */
+export class HiddenInspectorError extends AnodeError {
+  constructor(where: string, pid?: number) {
+    super(
+      'ANODE_HIDDEN_INSPECTOR',
+      `${pid === undefined ? `the inspector at ${where}` : `pid ${pid}`} does not publish its URL over HTTP ` +
+        '(started with --inspect-publish-uid=stderr, no /json/list): attach with the ws:// URL printed on its stderr (`anode attach ws://…`)' +
+        (pid === undefined ? '' : '; it was left untouched'),
+    );
+  }
+}
+
+/** The inspector reached belongs to a different process than the pid asked for. */
+export class WrongProcessError extends AnodeError {
+  constructor(pid: number, actual: number, where: string) {
+    super(
+      'ANODE_WRONG_PROCESS',
+      `the inspector at ${where} belongs to pid ${actual}, not pid ${pid}; anode left it without evaluating anything`,
+    );
+  }
+}
+
+/** The pid is a program started by `anode run`, whose inspector is private to that anode. */
+export class AnodeRunTargetError extends AnodeError {
+  constructor(pid: number) {
+    super(
+      'ANODE_RUN_TARGET',
+      `pid ${pid} runs under \`anode run\`, whose inspector is private to that console: use that console; it was left untouched`,
+    );
+  }
+}
+
+/** The pid lives in another network namespace (a container): its loopback is not anode's. */
+export class OtherNetworkError extends AnodeError {
+  constructor(pid: number) {
+    super(
+      'ANODE_OTHER_NETWORK',
+      `pid ${pid} runs in another network namespace (a container?), whose 127.0.0.1 anode cannot reach; it was left untouched. ` +
+        'Run anode inside it, or forward its inspector port and use `anode attach HOST:PORT`',
+    );
+  }
+}

@@ -3,6 +3,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { AnodeError } from '../errors.js';
 import { splitRunArgs } from './args.js';
+import { attachCommand } from './attach.js';
+import { psCommand } from './ps.js';
 import { run, type RunFlags } from './run.js';
 import { sayError } from './say.js';
 import { VERSION } from '../version.js';
@@ -42,6 +44,11 @@ export async function main(argv: string[]): Promise<number> {
     .configureOutput({ outputError: (text, write) => write(`anode: ${text.replace(/^error: /, '')}`) });
   const runCmd = runCommand().exitOverride();
   program.addCommand(runCmd);
+  let exitCode = 0;
+  const setExitCode = (code: number): void => void (exitCode = code);
+  for (const cmd of [attachCommand(consoleOptions, setExitCode), psCommand(setExitCode)]) {
+    program.addCommand(cmd.exitOverride().configureOutput(program.configureOutput()));
+  }
 
   try {
     const [first, ...rest] = argv;
@@ -49,7 +56,7 @@ export async function main(argv: string[]): Promise<number> {
     const isRun = first === 'run' || first === undefined || (first.startsWith('-') && !/^(-h|--help|-V|--version)$/.test(first));
     if (!isRun) {
       await program.parseAsync(argv, { from: 'user' });
-      return 0;
+      return exitCode;
     }
     const split = splitRunArgs(first === 'run' ? rest : argv, runCmd.options);
     runCmd.parse(split.own, { from: 'user' });

@@ -127,18 +127,21 @@ export class EvalSession {
     const offParsed = ch.on('Debugger.scriptParsed', (p) => {
       if (p.url === scriptName) ours.add(p.scriptId);
     });
-    let offPaused = (): void => {};
-    const paused = new Promise<string[] | undefined>((resolve) => {
-      const timer = setTimeout(() => resolve(undefined), PAUSE_WAIT_MS);
-      offPaused = ch.on('Debugger.paused', (p) => {
-        clearTimeout(timer);
-        resolve(p.callFrames.map((f: { location: { scriptId: string } }) => f.location.scriptId));
-      });
+    let onPaused!: (frames: string[]) => void;
+    const paused = new Promise<string[]>((resolve) => (onPaused = resolve));
+    const offPaused = ch.on('Debugger.paused', (p) => {
+      onPaused(p.callFrames.map((f: { location: { scriptId: string } }) => f.location.scriptId));
     });
+    let timer: NodeJS.Timeout | undefined;
     try {
       await ch.send('Debugger.enable');
       await ch.send('Debugger.pause');
-      const frames = await paused;
+      // The wait starts once the pause is requested: enabling the debugger (a scriptParsed event per
+      // loaded script) can alone take longer than PAUSE_WAIT_MS on a busy machine.
+      const frames = await Promise.race([
+        paused,
+        new Promise<undefined>((resolve) => (timer = setTimeout(resolve, PAUSE_WAIT_MS, undefined))),
+      ]);
       if (frames === undefined) return 'abandoned';
       if (frames.some((id) => ours.has(id))) {
         const terminated = ch.send('Runtime.terminateExecution');
@@ -149,6 +152,7 @@ export class EvalSession {
       await ch.send('Debugger.resume');
       return 'busy';
     } finally {
+      clearTimeout(timer);
       offParsed();
       offPaused();
       await ch.send('Debugger.disable').catch(() => undefined);

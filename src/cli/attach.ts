@@ -1,0 +1,176 @@
+// `anode attach PID | HOST:PORT | ws://…`: a console (or one-shot `-e` evaluations) into a program that is
+// already running. Leaving detaches: the program keeps running, and an inspector anode opened is closed.
+import { Command } from 'commander';
+import { TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
+import { AGENT_REF } from '../session/agent.js';
+import { Evaluator } from '../session/evaluator.js';
+import { watchExit } from '../session/exit-watch.js';
+import { openRemoteSession } from '../session/remote.js';
+import type { EvalSession } from '../session/session.js';
+import { reachPidInspector, waitUntilClosed } from '../target/attach.js';
+import { acceptedConnections, type ListeningSocket } from '../target/proc.js';
+import { hostPort, inspectorUrl, parseAttachTarget } from '../target/endpoint.js';
+import { banner } from './banner.js';
+import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
+import { say } from './say.js';
+
+/** The options of `anode attach`. */
+export interface AttachFlags extends Omit<ConsoleFlags, 'color'> {
+  /** `--color` / `--no-color`; undefined when neither was given. */
+  color?: boolean;
+  eval: string[];
+  /** Milliseconds to wait for an inspector activated by SIGUSR1. */
+  timeout: number;
+}
+
+function parseMs(text: string): number {
+  const ms = Number(text);
+  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`--timeout wants a number of milliseconds, got '${text}'`);
+  return ms;
+}
+
+/** The `attach` command; `consoleOptions` adds the flags every console shares. */
+export function attachCommand(consoleOptions: (cmd: Command) => Command, setExitCode: (code: number) => void): Command {
+  const cmd = new Command('attach')
+    .description('a console into a Node.js program that is already running (by pid, HOST:PORT or ws:// URL)')
+    .argument('<target>', 'a pid (see `anode ps`), HOST:PORT of an inspector, or its ws:// URL')
+    .option('-e, --eval <code>', 'evaluate CODE, print the result on stdout and leave (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--color', 'colour results (also with -e)')
+    .option('--timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1', parseMs, 5000);
+  return consoleOptions(cmd)
+    .helpOption('-h, --help', 'show this help')
+    .action(async (target: string) => setExitCode(await attach(target, cmd.opts<AttachFlags>())));
+}
+
+/** Where anode connected, and whether it must close the inspector again when leaving. */
+interface Attached {
+  session: EvalSession;
+  where: string;
+  /** Set when anode opened the inspector of this pid: it closes it again when leaving. */
+  opened?: { pid: number; socket: ListeningSocket };
+}
+
+// Node 20 can crash (SIGSEGV, measured 1 in 15-20) when inspector.close() runs while a client is still
+// connected or disconnecting: the target closes it a moment after anode has left, and anode waits for it.
+const CLOSE_DELAY_MS = 300;
+const CLOSE_WAIT_MS = 3000;
+/** Connections one anode session holds (evaluation + events; see session/remote.ts). */
+const SESSION_CONNECTIONS = 2;
+
+/** Attaches to `target`; resolves to anode's exit code. */
+export async function attach(target: string, flags: AttachFlags): Promise<number> {
+  const attached = await connect(target, flags.timeout);
+  const { session } = attached;
+  if (flags.eval.length > 0) return evaluateOnce(attached, flags);
+  const note = attached.opened
+    ? `anode opened its inspector on ${attached.where}; leaving closes it again and the program keeps running.`
+    : `inspector ${attached.where}; leaving detaches and the program keeps running.`;
+  const exit = await watchExit(session);
+  const end = await holdTerminalConsole(
+    session,
+    { ...flags, color: flags.color !== false },
+    `${banner(session.info, 'attached to')}\n${note}`,
+  );
+  if (end.by === 'user') {
+    await exit.dispose();
+    await detach(attached);
+    return 0;
+  }
+  const code = exit.code();
+  if (code !== undefined) {
+    say(`the program exited (pid ${session.info.pid}, code ${code})`);
+    return code;
+  }
+  say(`the program exited (pid ${session.info.pid}; killed, or its exit code is unknown)`);
+  return 1;
+}
+
+/** Reaches the target, opens a session and (for a pid) checks it is that process. */
+async function connect(text: string, timeoutMs: number): Promise<Attached> {
+  const target = parseAttachTarget(text);
+  let url: string;
+  let where: string;
+  let opened: Attached['opened'];
+  if (target.kind === 'pid') {
+    if (target.pid === process.pid) throw new UsageError('anode cannot attach to itself');
+    const found = await reachPidInspector(target.pid, timeoutMs);
+    ({ url, where } = found);
+    if (found.openedByAnode) opened = { pid: target.pid, socket: found.socket };
+  } else if (target.kind === 'address') {
+    where = hostPort(target.host, target.port);
+    url = await inspectorUrl(target.host, target.port);
+  } else {
+    url = target.url;
+    where = new URL(url).host;
+  }
+  const session = await openRemoteSession(url);
+  const attached: Attached = { session, where, ...(opened ? { opened } : {}) };
+  if (target.kind === 'pid' && session.info.pid !== target.pid) {
+    await session.close();
+    throw new WrongProcessError(target.pid, session.info.pid, where);
+  }
+  return attached;
+}
+
+/**
+ * `-e`: evaluates each expression in order, results on stdout; the first that throws ends it (exit 1).
+ * SIGINT/SIGTERM interrupt the running entry and detach the same way (exit 130).
+ */
+async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<number> {
+  const evaluator = new Evaluator(attached.session, { colors: flags.color === true });
+  const abort = new AbortController();
+  const onSignal = (): void => abort.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let code = 0;
+  try {
+    for (const source of flags.eval) {
+      const outcome = await evaluator.evaluate(source, { signal: abort.signal });
+      if (outcome.kind === 'value') {
+        process.stdout.write(`${outcome.text}\n`);
+        continue;
+      }
+      process.stderr.write(`${outcome.text}\n`);
+      code = outcome.kind === 'interrupted' ? 130 : 1;
+      break;
+    }
+  } catch (err) {
+    if (err instanceof TargetClosedError) {
+      await attached.session.close();
+      throw new TargetClosedError(`the program exited during the evaluation (pid ${attached.session.info.pid})`, err);
+    }
+    await detach(attached);
+    throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  await detach(attached);
+  return code;
+}
+
+/** Leaves the target as it was: closes an inspector anode opened, then the connections. */
+async function detach({ session, opened, where }: Attached): Promise<void> {
+  if (!opened) {
+    await session.close();
+    return;
+  }
+  // Another debugger attached meanwhile (anode's own session holds two connections): leave it open.
+  const clients = await acceptedConnections(opened.pid, opened.socket.port).catch(() => 0);
+  if (clients > SESSION_CONNECTIONS) {
+    await session.close();
+    say(`another debugger is connected to the inspector anode opened on ${where}: it was left open`);
+    return;
+  }
+  const scheduled = await session.evalChannel
+    .send('Runtime.evaluate', {
+      expression: `setTimeout(() => ${AGENT_REF}.require('node:inspector').close(), ${CLOSE_DELAY_MS}).unref(), true`,
+      returnByValue: true,
+    })
+    .then((r) => r.result.value === true)
+    .catch(() => false);
+  await session.close();
+  if (!scheduled || !(await waitUntilClosed(opened.pid, opened.socket, CLOSE_WAIT_MS))) {
+    say(`could not close the inspector anode opened on ${where}; the program keeps running with it open`);
+  }
+}

@@ -1,0 +1,28 @@
+// `anode ps`: this user's Node.js processes, to find the pid to attach to.
+import { Command } from 'commander';
+import { listNodeProcesses } from '../target/node-processes.js';
+
+/** Prints the table on stdout; resolves to the exit code. */
+export async function ps(): Promise<number> {
+  const list = await listNodeProcesses();
+  if (list.length === 0) {
+    process.stderr.write('anode: no Node.js processes of this user are running\n');
+    return 0;
+  }
+  const rows = [['PID', 'INSPECTOR', 'COMMAND'], ...list.map((p) => [String(p.pid), p.inspector ?? '-', p.command])];
+  const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const maxCommand = process.stdout.isTTY ? Math.max(20, (process.stdout.columns ?? 120) - widths[0]! - widths[1]! - 4) : Infinity;
+  for (const [pid, inspector, command] of rows) {
+    const cmd = command!.length > maxCommand ? `${command!.slice(0, maxCommand - 1)}…` : command!;
+    process.stdout.write(`${pid!.padStart(widths[0]!)}  ${inspector!.padEnd(widths[1]!)}  ${cmd}\n`);
+  }
+  return 0;
+}
+
+/** The `ps` command. */
+export function psCommand(setExitCode: (code: number) => void): Command {
+  return new Command('ps')
+    .description("list this user's Node.js processes: pid, inspector, command")
+    .helpOption('-h, --help', 'show this help')
+    .action(async () => setExitCode(await ps()));
+}
