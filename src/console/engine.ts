@@ -28,6 +28,7 @@ export class ConsoleEngine {
   readonly #evaluator: LineEvaluator;
   readonly #prompt: string;
   readonly #maxLineLength: number;
+  readonly #terminal: boolean;
   #buffer: string[] = [];
   #history: string[] = [];
   #running: AbortController | undefined;
@@ -41,6 +42,7 @@ export class ConsoleEngine {
     this.#evaluator = options.evaluator;
     this.#prompt = options.prompt ?? DEFAULT_PROMPT;
     this.#maxLineLength = options.maxLineLength ?? Infinity;
+    this.#terminal = options.terminal ?? false;
     const completer = options.evaluator.complete?.bind(options.evaluator);
     this.#rl = readline.createInterface({
       input: options.input,
@@ -66,7 +68,11 @@ export class ConsoleEngine {
     const reading = (async () => {
       for await (const line of this.#rl) {
         if (this.#end) break;
+        // Input back-pressure: without a terminal (no Ctrl+C keys to read), stop reading while an entry
+        // runs, so a client that floods lines cannot queue them in memory without bound.
+        if (!this.#terminal) this.#rl.pause();
         await this.#onLine(line);
+        if (!this.#terminal) this.#rl.resume();
         if (this.#end) break;
         this.#rl.setPrompt(this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
         this.#rl.prompt();
