@@ -12,7 +12,7 @@ export interface ConsoleServerOptions extends ListenOptions {
   /** Colour results with ANSI escapes (off by default: plain text for nc). */
   colors?: boolean | undefined;
   /** Wraps each client's evaluator (the library uses it to route ainput/aprint to the client). */
-  wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient) => LineEvaluator) | undefined;
+  wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => ConsoleEngine) => LineEvaluator) | undefined;
 }
 
 /** The line every served client sees under the banner. */
@@ -24,10 +24,11 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
   let gone: string | undefined;
   const lineServer = await listen(options, async (client) => {
     const evaluator = new Evaluator(session, { colors: options.colors ?? false });
-    const engine = new ConsoleEngine({
+    let engine: ConsoleEngine | undefined;
+    engine = new ConsoleEngine({
       input: client.input,
       output: client.output,
-      evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator, client) : evaluator,
+      evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator, client, () => engine!) : evaluator,
       terminal: false,
       prompt: options.prompt ?? '> ',
       banner: [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n'),
