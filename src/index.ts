@@ -34,3 +34,8 @@ export {
   TokenRequiredError,
   ServeError,
 } from './errors.js';
+
+export { AsyncCli, type AsyncCliOptions, type CliHandler, type CliIO, type CliInteractOptions } from './cli-kit/async-cli.js';
+export { serveCli, type ServeCliOptions } from './cli-kit/serve-cli.js';
+export { splitLine } from './cli-kit/split.js';
+export { Command, Option, Argument, InvalidArgumentError } from 'commander';
