@@ -1,11 +1,11 @@
 // AsyncCli (the original's AsynchronousCli): commander Commands with async handlers over any streams.
 // `help`, `list`, `exit` and `<command> -h` come for free, with the original's texts; a parse error, a
 // help request or a throwing handler prints to the client and the session goes on.
-import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
-import { AbortedError, EndOfInputError } from '../errors.js';
+import { EndOfInputError } from '../errors.js';
+import { LineQueue } from '../io/line-queue.js';
 import { runInConsole } from '../library/context.js';
 import { splitLine } from './split.js';
 import { usageOf } from './usage.js';
@@ -156,25 +156,28 @@ export class AsyncCli {
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
     const write = (text: string): Promise<void> => writeTo(output, text);
-    const rl = readline.createInterface({ input, terminal: false });
-    const onAbort = (): void => rl.close();
+    const lines = new LineQueue(input);
+    const onAbort = (): void => lines.close();
     signal.addEventListener('abort', onAbort, { once: true });
-    const ask = (prompt: string, askSignal?: AbortSignal): Promise<string> => askLine(rl, output, prompt, askSignal);
+    const ask = async (prompt: string, askSignal?: AbortSignal): Promise<string> => {
+      await write(prompt);
+      const line = await lines.next(askSignal);
+      if (line === undefined) throw new EndOfInputError();
+      return line;
+    };
     try {
       await write(`${this.bannerText()}\n${this.prompt}`);
-      for await (const line of rl) {
-        rl.pause();
-        const end = await runInConsole({ output, ask }, () => this.execute(line, { input, output, signal, write }));
+      for (let line = await lines.next(); line !== undefined; line = await lines.next()) {
+        const end = await runInConsole({ output, ask }, () => this.execute(line!, { input, output, signal, write }));
         if (end === 'exit') return 'exit';
         if (signal.aborted) break;
         await write(this.prompt);
-        rl.resume();
       }
       return signal.aborted ? 'aborted' : 'eof';
     } finally {
       signal.removeEventListener('abort', onAbort);
       controller.abort();
-      rl.close();
+      lines.close();
       if (input === process.stdin) process.stdin.pause();
     }
   }
@@ -193,33 +196,5 @@ function writeTo(output: Writable, text: string): Promise<void> {
     };
     output.on('drain', done);
     output.on('close', done);
-  });
-}
-
-/** One line through the session's reader (ainput inside a handler). */
-function askLine(rl: readline.Interface, output: Writable, prompt: string, signal?: AbortSignal): Promise<string> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new AbortedError(signal.reason));
-    const cleanup = (): void => {
-      rl.off('close', onClose);
-      signal?.removeEventListener('abort', onAbort);
-      rl.pause();
-    };
-    const onClose = (): void => {
-      cleanup();
-      reject(new EndOfInputError());
-    };
-    const onAbort = (): void => {
-      cleanup();
-      reject(new AbortedError(signal?.reason));
-    };
-    rl.once('close', onClose);
-    signal?.addEventListener('abort', onAbort, { once: true });
-    void writeTo(output, prompt);
-    rl.question('', signal ? { signal } : {}, (answer) => {
-      cleanup();
-      resolve(answer);
-    });
-    rl.resume();
   });
 }
