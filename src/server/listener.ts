@@ -59,6 +59,8 @@ interface Connection {
 }
 
 const CLOSE_GRACE_MS = 2000;
+/** A client that does not send its token within this time is closed (it would hold a place). */
+const TOKEN_TIMEOUT_MS = 30_000;
 
 /** Listens on `options.address` and calls `handler` for each client. */
 export async function listen(options: ListenOptions, handler: ClientHandler): Promise<LineServer> {
@@ -89,8 +91,11 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
     const signal = controller.signal;
     if (token !== undefined) {
       output.write(TOKEN_PROMPT);
-      const given = await readFirstLine(input, signal);
-      if (given === undefined) return;
+      const given = await readFirstLine(input, AbortSignal.any([signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]));
+      if (given === undefined) {
+        if (!signal.aborted) output.end('anode: no token received in time; closing the connection\n');
+        return;
+      }
       if (!tokenMatches(given, token)) {
         log(`refused client ${remote}: wrong token`);
         output.end('anode: wrong token; closing the connection\n');
