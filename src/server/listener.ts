@@ -89,11 +89,19 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
       }),
     );
     const signal = controller.signal;
+    try {
+      await authenticateAndServe(input, output, signal, remote);
+    } finally {
+      if (!output.writableEnded) output.end();
+    }
+  };
+
+  const authenticateAndServe = async (input: Readable, output: Writable, signal: AbortSignal, remote: string): Promise<void> => {
     if (token !== undefined) {
       output.write(TOKEN_PROMPT);
       const given = await readFirstLine(input, AbortSignal.any([signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]));
       if (given === undefined) {
-        if (!signal.aborted) output.end('anode: no token received in time; closing the connection\n');
+        if (!signal.aborted) output.end('anode: no token received; closing the connection\n');
         return;
       }
       if (!tokenMatches(given, token)) {
@@ -103,7 +111,6 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
       }
     }
     await handler({ input, output, signal, remote });
-    output.end();
   };
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {

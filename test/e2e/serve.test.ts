@@ -256,13 +256,13 @@ describe('anode run --serve', () => {
     expect(anode.stderr).toContain('the program exited (code 3)');
   });
 
-  it('SIGTERM to anode stops the program, tells the clients and closes', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('%s to anode stops the program, tells the clients and closes', async (signal) => {
     const { anode, address } = await serve(['--serve', '0', 'fixtures/echo.js', '0']);
     const a = await client(address);
     const pid = Number(await a.evaluate('process.pid'));
     a.send('await new Promise(() => {})');
     const b = await client(address);
-    anode.kill('SIGTERM');
+    anode.kill(signal);
     await Promise.all([a.closed, b.closed]);
     expect(b.text).toMatch(/anode: the console server is closing\n$/);
     expect(a.text).toMatch(/anode: the console server is closing\n$/);
