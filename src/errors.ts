@@ -183,3 +183,21 @@ export class OtherNetworkError extends AnodeError {
     );
   }
 }
+
+/** `--serve` / `startInteractiveServer` was asked to listen beyond loopback without a token. */
+export class TokenRequiredError extends AnodeError {
+  constructor(address: string) {
+    super(
+      'ANODE_TOKEN_REQUIRED',
+      `refusing to serve on ${address} without a token: anyone who reaches it could run code in the program; ` +
+        'pass --token (or set ANODE_TOKEN), or serve on loopback (e.g. --serve 8889) or a unix socket',
+    );
+  }
+}
+
+/** The server could not listen (bad address, port in use, a non-socket file at the unix path, ...). */
+export class ServeError extends AnodeError {
+  constructor(detail: string, cause?: unknown) {
+    super('ANODE_SERVE', detail, { cause });
+  }
+}

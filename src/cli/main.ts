@@ -1,6 +1,6 @@
 // The `anode` command: parses arguments with commander and hands them to run/attach/...; user mistakes
 // become one line on stderr and a non-zero exit, never a stack.
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AnodeError } from '../errors.js';
 import { splitRunArgs } from './args.js';
 import { attachCommand } from './attach.js';
@@ -16,7 +16,17 @@ function consoleOptions(cmd: Command): Command {
     .option('--prompt <text>', 'the prompt', '> ')
     .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
     .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
-    .option('--console', "mirror the program's console.* output into the console (.console on|off)");
+    .option('--console', "mirror the program's console.* output into the console (.console on|off)")
+    .option('--serve <[host:]port|unix:path>', 'serve the console to clients (nc) instead of the terminal; loopback unless a host is given')
+    .option('--token <token>', 'secret a served client must send first (default: ANODE_TOKEN); required off loopback')
+    .option('--max-clients <n>', 'most clients served at once', parseCount, 64);
+}
+
+/** A positive integer option value. */
+function parseCount(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  return n;
 }
 
 function runCommand(): Command {

@@ -7,8 +7,13 @@ import { openRemoteSession } from '../session/remote.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
 import { say } from './say.js';
+import { checkServeFlags, serveConsole } from '../server/serve-console.js';
 
 export interface RunFlags extends ConsoleFlags {
+  /** `--serve [HOST:]PORT|unix:PATH`: serve the console to clients instead of the terminal. */
+  serve?: string;
+  token?: string;
+  maxClients?: number;
   module?: string;
   wait: boolean;
   node?: string;
@@ -16,6 +21,7 @@ export interface RunFlags extends ConsoleFlags {
 
 /** Runs `file` (or `-m NAME`, or nothing: an empty node) with a console; resolves to anode's exit code. */
 export async function run(flags: RunFlags, file: string | undefined, args: string[], nodeFlags: string[]): Promise<number> {
+  if (flags.serve !== undefined) checkServeFlags({ ...flags, serve: flags.serve });
   let program: string | undefined;
   if (flags.module !== undefined) {
     program = await resolveModuleBin(flags.module);
@@ -33,7 +39,18 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
     await target.stop();
     throw err;
   }
-  const end = await holdTerminalConsole(session, flags, banner(session.info));
+  let end;
+  try {
+    end =
+      flags.serve !== undefined
+        ? await serveConsole(session, { ...flags, serve: flags.serve }, banner(session.info))
+        : await holdTerminalConsole(session, flags, banner(session.info));
+  } catch (err) {
+    // Nothing to hold (e.g. the serve address is taken): leave nothing behind.
+    await session.close();
+    await target.stop();
+    throw err;
+  }
   if (end.by === 'user') {
     await session.close();
     await target.stop();

@@ -3,6 +3,7 @@
 // or CDP: a front end hands it streams, says whether they are a terminal, and gives it an evaluator.
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { AbortedError, EndOfInputError } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
@@ -90,7 +91,11 @@ export class ConsoleEngine {
       for await (const line of this.#rl) {
         if (this.#end) break;
         this.#submitted = Math.max(0, this.#submitted - 1);
+        // Input back-pressure: without a terminal (no Ctrl+C keys to read), stop reading while an entry
+        // runs, so a client that floods lines cannot queue them in memory without bound.
+        if (!this.#terminal) this.#rl.pause();
         await this.#onLine(line);
+        if (!this.#terminal) this.#rl.resume();
         if (this.#end) break;
         this.#rl.setPrompt(this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
         this.#rl.prompt();
@@ -108,6 +113,39 @@ export class ConsoleEngine {
   /** Writes text to the console's output (e.g. a notice), ahead of the prompt. */
   write(text: string): void {
     if (!this.output.writableEnded && !this.output.destroyed) this.output.write(text);
+  }
+
+  /**
+   * Reads one line from this console's input while an entry runs (`ainput` inside a console): the line
+   * goes to the caller, not to the console. Rejects with EndOfInputError at end of input, AbortedError
+   * when `signal` aborts.
+   */
+  ask(prompt: string, signal?: AbortSignal): Promise<string> {
+    return new Promise((resolve, reject) => {
+      if (this.#end) return reject(new EndOfInputError());
+      if (signal?.aborted) return reject(new AbortedError(signal.reason));
+      const rl = this.#rl;
+      const cleanup = (): void => {
+        rl.off('close', onClose);
+        signal?.removeEventListener('abort', onAbort);
+        if (!this.#terminal && !this.#end) rl.pause();
+      };
+      const onClose = (): void => {
+        cleanup();
+        reject(new EndOfInputError());
+      };
+      const onAbort = (): void => {
+        cleanup();
+        reject(new AbortedError(signal?.reason));
+      };
+      rl.once('close', onClose);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      rl.question(prompt, signal ? { signal } : {}, (answer) => {
+        cleanup();
+        resolve(answer);
+      });
+      if (!this.#terminal) rl.resume();
+    });
   }
 
   /** Ends the console from outside (the target went away, the server closes): prints `message` first. */

@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 3;
+export const AGENT_VERSION = 4;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 
@@ -51,14 +51,18 @@ function installAgent(this: void, require: any, key: string, version: number): n
     setLast: undefined as undefined | ((v: unknown) => void),
     setLastError: undefined as undefined | ((v: unknown) => void),
     setMain: undefined as undefined | ((v: unknown) => void),
-    /** Formats a result; `this` is the value. Also makes it `_`. */
-    format(this: unknown, options: object, assign: boolean): string {
+    /** Each console's own `_` / `_error` (keyed `CONSOLE:_`), restored when that console uses them. */
+    kept: new Map<string, unknown>(),
+    /** Formats a result; `this` is the value. Also makes it `_` (and this console's `_`). */
+    format(this: unknown, options: object, assign: boolean, key?: string): string {
       if (assign) agent.setLast?.(this);
+      if (assign && key) agent.kept.set(`${key}:_`, this);
       return inspect(this, options);
     },
     /** Formats a thrown value the way Node's REPL does, and makes it `_error`. */
-    formatError(this: unknown, options: object, assign: boolean): string {
+    formatError(this: unknown, options: object, assign: boolean, key?: string): string {
       if (assign) agent.setLastError?.(this);
+      if (assign && key) agent.kept.set(`${key}:_error`, this);
       const err: any = this;
       if (err instanceof SyntaxError || (err && err.name === 'SyntaxError' && typeof err.stack === 'string')) {
         return `Uncaught ${err.name}: ${err.message}`;

@@ -32,6 +32,7 @@ export class Evaluator {
   readonly session: EvalSession;
   colors: boolean;
   readonly #group = `anode-${++groups}`;
+  /** Source of this console's own `_` / `_error` (a literal, or where the agent keeps the object). */
   #pendingLast: string | undefined;
   #pendingError: string | undefined;
   #assign = { _: true, _error: true };
@@ -44,10 +45,10 @@ export class Evaluator {
   /** Evaluates one (complete) entry. An abort interrupts it and resolves as 'interrupted'. */
   async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
     const notes = this.#trackAssignments(code);
-    await this.#syncBindings(code);
+    const prelude = await this.#syncBindings(code);
     const name = this.session.nextScriptName();
     const run = this.session.evalChannel.send('Runtime.evaluate', {
-      expression: prepareSource(code, name),
+      expression: prepareSource(code, name, prelude),
       replMode: true,
       awaitPromise: true,
       objectGroup: this.#group,
@@ -105,13 +106,16 @@ export class Evaluator {
     try {
       if (r.exceptionDetails) {
         const thrown = r.exceptionDetails.exception;
-        if (thrown?.objectId) return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#assign._error) };
+        if (thrown?.objectId) {
+          this.#pendingError = this.#kept('_error');
+          return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#assign._error) };
+        }
         const value = thrown ? primitiveOf(thrown) : r.exceptionDetails.text;
         this.#pendingError = thrown ? callArgumentOf(thrown) : undefined;
         return { kind: 'error', text: `Uncaught ${this.#inspect(value)}` };
       }
       if (r.result.objectId) {
-        this.#pendingLast = undefined;
+        this.#pendingLast = this.#kept('_');
         return { kind: 'value', text: await this.#remoteFormat(r.result.objectId, 'format', this.#assign._) };
       }
       this.#pendingLast = callArgumentOf(r.result);
@@ -126,12 +130,25 @@ export class Evaluator {
   async #remoteFormat(objectId: string, fn: 'format' | 'formatError', assign: boolean): Promise<string> {
     const r = await this.session.evalChannel.send('Runtime.callFunctionOn', {
       objectId,
-      functionDeclaration: `function (o, a) { return ${AGENT_REF}.${fn}.call(this, o, a); }`,
-      arguments: [{ value: { colors: this.colors } }, { value: assign }],
+      functionDeclaration: `function (o, a, k) { return ${AGENT_REF}.${fn}.call(this, o, a, k); }`,
+      arguments: [{ value: { colors: this.colors } }, { value: assign }, { value: this.#group }],
       returnByValue: true,
     });
     if (r.exceptionDetails) return `[anode: cannot format the value: ${r.exceptionDetails.text}]`;
     return String(r.result.value);
+  }
+
+  /** Where the agent keeps this console's object `_` / `_error`. */
+  #kept(name: '_' | '_error'): string {
+    return `${AGENT_REF}.kept.get(${JSON.stringify(`${this.#group}:${name}`)})`;
+  }
+
+  /** Forgets this console's `_` / `_error` in the target (a served client left). */
+  async dispose(): Promise<void> {
+    const keys = JSON.stringify([`${this.#group}:_`, `${this.#group}:_error`]);
+    await this.session.evalChannel
+      .send('Runtime.evaluate', { expression: `${keys}.forEach((k) => ${AGENT_REF}.kept.delete(k))` })
+      .catch(() => undefined);
   }
 
   #inspect(value: unknown): string {
@@ -150,22 +167,21 @@ export class Evaluator {
     return notes.join('\n');
   }
 
-  /** Brings `_`, `_error` and `main` up to date, only when the entry uses them. */
-  async #syncBindings(code: string): Promise<void> {
-    const set = async (setter: string, literal: string): Promise<void> => {
-      await this.session.evalChannel
-        .send('Runtime.evaluate', { expression: `${AGENT_REF}.${setter}?.(${literal})` })
-        .catch(() => undefined);
-    };
+  /**
+   * Brings `main` up to date and returns the statements that set this console's own `_` / `_error`,
+   * only when the entry uses them. They run in the same microtask as the entry (see prepareSource), so
+   * another console's result cannot slip in between.
+   */
+  async #syncBindings(code: string): Promise<string> {
+    const statements: string[] = [];
     if (this.#pendingLast && this.#assign._ && mentions(code, '_')) {
-      await set('setLast', this.#pendingLast);
-      this.#pendingLast = undefined;
+      statements.push(`${AGENT_REF}.setLast?.(${this.#pendingLast});`);
     }
     if (this.#pendingError && this.#assign._error && mentions(code, '_error')) {
-      await set('setLastError', this.#pendingError);
-      this.#pendingError = undefined;
+      statements.push(`${AGENT_REF}.setLastError?.(${this.#pendingError});`);
     }
     if (mentions(code, 'main')) await this.session.refreshMain();
+    return statements.join('');
   }
 }
 

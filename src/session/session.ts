@@ -20,6 +20,14 @@ export type InterruptResult = 'terminated' | 'abandoned' | 'busy';
 
 const PAUSE_WAIT_MS = 300;
 
+export interface SessionOptions {
+  /**
+   * The target is this very process (node:inspector): never pause the debugger (the paused thread
+   * would be the caller's own), so an interrupt only stops waiting.
+   */
+  inProcess?: boolean;
+}
+
 export class EvalSession {
   readonly info: TargetInfo;
   /** Resolves with a reason once the target is gone (finished, exited, or the connection dropped). */
@@ -33,8 +41,10 @@ export class EvalSession {
   #interrupting: Promise<unknown> = Promise.resolve();
   #mainLoaded = false;
   #ended = false;
+  readonly #inProcess: boolean;
 
-  private constructor(evalChannel: Channel, eventChannel: Channel, info: TargetInfo, bindings: string[]) {
+  private constructor(evalChannel: Channel, eventChannel: Channel, info: TargetInfo, bindings: string[], inProcess: boolean) {
+    this.#inProcess = inProcess;
     this.evalChannel = evalChannel;
     this.eventChannel = eventChannel;
     this.programOutput = new ProgramOutput(eventChannel);
@@ -55,8 +65,9 @@ export class EvalSession {
   }
 
   /** Installs the agent and the console bindings, then lets a program held by --wait run. */
-  static async open(evalChannel: Channel, eventChannel: Channel): Promise<EvalSession> {
-    await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
+  static async open(evalChannel: Channel, eventChannel: Channel, options: SessionOptions = {}): Promise<EvalSession> {
+    const inProcess = options.inProcess ?? false;
+    if (!inProcess) await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
     const installed = await evalChannel.send('Runtime.evaluate', {
       expression: INSTALL_AGENT,
       includeCommandLineAPI: true,
@@ -80,11 +91,11 @@ export class EvalSession {
       `({ pid: process.pid, nodeVersion: process.version, mainFile: ${AGENT_REF}.mainFile, argv: process.argv })`,
     );
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
-    await evalChannel.send('Runtime.runIfWaitingForDebugger');
+    if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');
     if (free.length > 0) {
       await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
     }
-    return new EvalSession(evalChannel, eventChannel, info, ours);
+    return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
   }
 
   /** A fresh script name (`REPL7`), unique in this session: stacks show it, interrupts look for it. */
@@ -116,6 +127,7 @@ export class EvalSession {
    * (the entry is waiting on a promise) nothing is stopped and the caller just stops waiting.
    */
   interrupt(scriptName: string): Promise<InterruptResult> {
+    if (this.#inProcess) return Promise.resolve('abandoned');
     const run = this.#interrupting.then(() => this.#interruptNow(scriptName));
     this.#interrupting = run.catch(() => undefined);
     return run;

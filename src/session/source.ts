@@ -66,10 +66,13 @@ export function assignsUnderscore(code: string, name: string): boolean {
   );
 }
 
-/** The full transformation; `name` becomes the script's sourceURL (shown in stack traces). */
-export function prepareSource(code: string, name: string): string {
+/**
+ * The full transformation; `name` becomes the script's sourceURL (shown in stack traces). `prelude`
+ * (statements completing with undefined) runs right before the entry, in the same microtask.
+ */
+export function prepareSource(code: string, name: string, prelude = ''): string {
   const body = rewriteDynamicImport(wrapObjectLiteral(code));
   // The leading await moves the entry out of the inspector's dispatch, which is what makes it
   // interruptible (see notes/inspector-facts.md); `await undefined` keeps completion values unchanged.
-  return `await undefined;${body}\n//# sourceURL=${name}`;
+  return `await undefined;${prelude}${body}\n//# sourceURL=${name}`;
 }

@@ -1,0 +1,57 @@
+// One console per client over one shared EvalSession: each client gets its own ConsoleEngine and
+// Evaluator (own output, own object group), all in the same program's global scope.
+import { ConsoleEngine } from '../console/engine.js';
+import type { LineEvaluator } from '../console/types.js';
+import { Evaluator } from '../session/evaluator.js';
+import type { EvalSession } from '../session/session.js';
+import { listen, type LineServer, type ListenOptions, type ServedClient } from './listener.js';
+
+export interface ConsoleServerOptions extends ListenOptions {
+  banner?: string | undefined;
+  prompt?: string | undefined;
+  /** Colour results with ANSI escapes (off by default: plain text for nc). */
+  colors?: boolean | undefined;
+  /** Wraps each client's evaluator (the library uses it to route ainput/aprint to the client). */
+  wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => ConsoleEngine) => LineEvaluator) | undefined;
+}
+
+/** The line every served client sees under the banner. */
+export const SHARED_SCOPE_NOTE = "Served console: every client shares the program's global scope; results stay in your own stream.";
+
+/** Serves a console per client over `session` until close() or the session ends. */
+export async function startConsoleServer(session: EvalSession, options: ConsoleServerOptions): Promise<LineServer> {
+  const engines = new Set<ConsoleEngine>();
+  let gone: string | undefined;
+  const lineServer = await listen(options, async (client) => {
+    const evaluator = new Evaluator(session, { colors: options.colors ?? false });
+    let engine: ConsoleEngine | undefined;
+    engine = new ConsoleEngine({
+      input: client.input,
+      output: client.output,
+      evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator, client, () => engine!) : evaluator,
+      terminal: false,
+      prompt: options.prompt ?? '> ',
+      banner: [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n'),
+    });
+    const onAbort = (): void => {
+      engine.close(client.signal.reason === 'closing' ? 'anode: the console server is closing' : undefined);
+    };
+    client.signal.addEventListener('abort', onAbort, { once: true });
+    if (gone !== undefined) engine.close(`anode: ${gone}; closing the console`);
+    engines.add(engine);
+    try {
+      await engine.run();
+    } finally {
+      engines.delete(engine);
+      void evaluator.dispose();
+      client.signal.removeEventListener('abort', onAbort);
+    }
+  });
+  // The program is gone: tell every client, then stop serving.
+  void session.ended.then((reason) => {
+    gone = reason;
+    for (const engine of engines) engine.close(`anode: ${reason}; closing the console`);
+    void lineServer.close();
+  });
+  return lineServer;
+}

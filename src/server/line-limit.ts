@@ -1,0 +1,65 @@
+// Input safety for served clients: passes only complete lines downstream and never holds more than
+// `maxLineLength` bytes of one line. An over-long line is cut: its bytes are dropped up to the next newline
+// and `onTooLong` tells the client, so readline never buffers a 10 MB line.
+import { Transform, type TransformCallback } from 'node:stream';
+
+/** The default longest line a served client may send, in bytes. */
+export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+
+/** A Transform that forwards whole lines and drops (and reports) lines longer than the limit. */
+export class LineLimiter extends Transform {
+  readonly #max: number;
+  readonly #onTooLong: (length: number) => void;
+  #pending: Buffer[] = [];
+  #pendingLength = 0;
+  /** Bytes of the current over-long line seen so far; -1 while the line is within the limit. */
+  #dropping = -1;
+
+  constructor(maxLineLength: number, onTooLong: (length: number) => void) {
+    super();
+    this.#max = maxLineLength;
+    this.#onTooLong = onTooLong;
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    let start = 0;
+    while (start < chunk.length) {
+      const nl = chunk.indexOf(10, start);
+      const end = nl < 0 ? chunk.length : nl + 1;
+      const piece = chunk.subarray(start, end);
+      start = end;
+      if (this.#dropping >= 0) {
+        this.#dropping += piece.length;
+        if (nl >= 0) {
+          this.#onTooLong(this.#dropping - 1);
+          this.#dropping = -1;
+        }
+        continue;
+      }
+      if (this.#pendingLength + piece.length - (nl >= 0 ? 1 : 0) > this.#max) {
+        this.#dropping = this.#pendingLength + piece.length;
+        this.#pending = [];
+        this.#pendingLength = 0;
+        if (nl >= 0) {
+          this.#onTooLong(this.#dropping - 1);
+          this.#dropping = -1;
+        }
+        continue;
+      }
+      this.#pending.push(piece);
+      this.#pendingLength += piece.length;
+      if (nl >= 0) {
+        this.push(Buffer.concat(this.#pending));
+        this.#pending = [];
+        this.#pendingLength = 0;
+      }
+    }
+    callback();
+  }
+
+  override _flush(callback: TransformCallback): void {
+    if (this.#dropping >= 0) this.#onTooLong(this.#dropping);
+    else if (this.#pendingLength > 0) this.push(Buffer.concat(this.#pending));
+    callback();
+  }
+}

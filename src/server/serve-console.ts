@@ -1,0 +1,57 @@
+// `--serve`: the console served to TCP / unix-socket clients instead of the terminal, until a signal to
+// anode (SIGINT, SIGTERM, SIGHUP) or the program's end. Used by `anode run` and `anode attach`.
+import type { EvalSession } from '../session/session.js';
+import { TokenRequiredError } from '../errors.js';
+import { formatAddress, isLoopback, parseServeAddress } from './address.js';
+import { startConsoleServer } from './console-server.js';
+
+export interface ServeFlags {
+  /** `[HOST:]PORT` or `unix:PATH`. */
+  serve: string;
+  /** The token; falls back to ANODE_TOKEN. */
+  token?: string | undefined;
+  maxClients?: number | undefined;
+  banner?: string | undefined;
+  prompt?: string | undefined;
+}
+
+/** Who ended the served console: a signal to anode (`user`) or the target going away. */
+export type ServeEnd = { by: 'user' } | { by: 'target'; reason: string };
+
+/** The token `flags` give: --token, else ANODE_TOKEN (an empty one counts as none). */
+export function serveToken(flags: Pick<ServeFlags, 'token'>): string | undefined {
+  return flags.token ?? (process.env.ANODE_TOKEN || undefined);
+}
+
+/** Checks --serve and its token before anything starts (throws UsageError / TokenRequiredError). */
+export function checkServeFlags(flags: ServeFlags): void {
+  const address = parseServeAddress(flags.serve);
+  if (address.kind === 'tcp' && !isLoopback(address.host) && serveToken(flags) === undefined) {
+    throw new TokenRequiredError(formatAddress(address));
+  }
+}
+
+/** Serves the console over `session`; prints where on stderr; resolves when a signal or the target ends it. */
+export async function serveConsole(session: EvalSession, flags: ServeFlags, banner: string): Promise<ServeEnd> {
+  const server = await startConsoleServer(session, {
+    address: flags.serve,
+    token: serveToken(flags),
+    maxClients: flags.maxClients,
+    banner: flags.banner ?? banner,
+    prompt: flags.prompt,
+  });
+  process.stderr.write(`The console is being served on ${server.address}\n`);
+  let onSignal = (): void => {};
+  const signalled = new Promise<ServeEnd>((resolve) => {
+    onSignal = () => resolve({ by: 'user' });
+  });
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
+  try {
+    const end = await Promise.race([signalled, session.ended.then((reason): ServeEnd => ({ by: 'target', reason }))]);
+    await server.close();
+    return end;
+  } finally {
+    for (const s of signals) process.off(s, onSignal);
+  }
+}
