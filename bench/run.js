@@ -1,5 +1,6 @@
 // `npm run bench [-- --quick] [-- --only eval,serve]`: every section of issue 7 in one run, each figure
 // against a baseline measured in the same run (interleaved). Prints a table, writes bench/results.json.
+// Each section pushes its rows as it measures them (a section cut short keeps what it measured).
 // A section that cannot run (a command not there yet, a failure) records `skipped` rows; the run goes on.
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -33,7 +34,7 @@ for (const name of SECTIONS.filter((s) => wanted.includes(s))) {
     const deadline = new Promise((_, reject) => {
       timer = setTimeout(() => reject(new Error(`section took over ${sectionBudgetMs / 1000} s`)), sectionBudgetMs);
     });
-    rows.push(...(await Promise.race([run({ quick, log }), deadline])));
+    await Promise.race([run({ quick, log, rows }), deadline]);
   } catch (err) {
     log(`section ${name} failed: ${err.stack ?? err}`);
     rows.push(skipped(`${name}-section`, `failed: ${String(err.message ?? err).split('\n')[0].slice(0, 300)}`));

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const ANODE_BIN = path.join(ROOT, 'bin', 'anode.js');
+/** The CLI measured: the built bin/anode.js (ANODE_BENCH_BIN names another build to measure). */
+export const ANODE_BIN = process.env.ANODE_BENCH_BIN ? path.resolve(process.env.ANODE_BENCH_BIN) : path.join(ROOT, 'bin', 'anode.js');
 export const FIXTURES = path.join(ROOT, 'bench', 'fixtures');
 
 const live = new Set();
@@ -14,7 +15,7 @@ const live = new Set();
 /** A spawned process whose stdout/stderr are kept as text and can be waited on. */
 export class Proc {
   constructor(cmd, args, options = {}) {
-    this.description = [cmd, ...args].map((a) => path.relative(ROOT, a) || a).join(' ');
+    this.description = [cmd === process.execPath ? 'node' : cmd, ...args].map((a) => (path.isAbsolute(a) ? path.relative(ROOT, a) : a)).join(' ');
     this.child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], ...options });
     this.pid = this.child.pid;
     this.text = { stdout: '', stderr: '' };
@@ -55,7 +56,7 @@ export class Proc {
       const check = () => {
         const m = pattern.exec(this.text[stream].slice(from));
         if (m) return done(null, m);
-        if (this.exitInfo) return done(new Error(`${this.description} exited (${JSON.stringify(this.exitInfo)}) before ${pattern}: ${this.tail()}`));
+        if (this.exitInfo) return done(new Error(`${this.description} exited (${JSON.stringify(this.exitInfo)}) : ${this.tail()}`));
         return undefined;
       };
       const timer = setTimeout(() => done(new Error(`no ${pattern} from ${this.description} within ${timeoutMs} ms: ${this.tail()}`)), timeoutMs);
