@@ -1,0 +1,63 @@
+// Section 7: memory. anode's RSS holding one console (`anode run app.js`, after some evaluations) and
+// holding 50 served clients; the program's extra RSS under anode against the same program run by plain
+// node (the model of "attached" until `anode attach` exists). RSS from /proc/PID/status.
+import path from 'node:path';
+import { FIXTURES, anode, node, rssOf } from '../lib/procs.js';
+import { LineClient } from '../lib/lines.js';
+import { Unavailable, startServe } from '../lib/serve.js';
+import { result, skipped } from '../lib/stats.js';
+
+const APP = path.join(FIXTURES, 'app.js');
+const MB = 1024 * 1024;
+const EVALS = 50;
+
+/** Evaluates `count` lines on a console over stdin/stderr, waiting for each result. */
+async function evaluateLines(proc, count) {
+  for (let i = 0; i < count; i += 1) {
+    const from = proc.text.stderr.length;
+    proc.write(`[${i}, { n: ${i} }]\n`);
+    await proc.waitFor(/\n?> $/, { from: from + 1 });
+  }
+}
+
+export async function run({ log, rows }) {
+  const plain = node([APP]);
+  const plainPid = Number((await plain.waitFor(/ready pid=(\d+)/, { stream: 'stdout' }))[1]);
+  const held = anode(['run', '--no-readline', APP]);
+  const programPid = Number((await held.waitFor(/ready pid=(\d+)/, { stream: 'stdout', timeoutMs: 15_000 }))[1]);
+  await held.waitFor(/> $/);
+  log(`memory: ${EVALS} evaluations on one console`);
+  await evaluateLines(held, EVALS);
+  const anodeRss = rssOf(held.pid);
+  const plainNode = rssOf(plainPid);
+  const program = rssOf(programPid);
+  rows.push(
+    result({ metric: 'memory-anode-one-console', unit: 'MB', value: anodeRss / MB, baseline: plainNode / MB, goal: 60, goalOn: 'value', note: `after ${EVALS} evaluations; baseline: the program under plain node` }),
+    result({
+      metric: 'memory-program-extra',
+      unit: 'MB',
+      value: (program - plainNode) / MB,
+      goal: 2,
+      goalOn: 'value',
+      note: `program under anode run (console connected) ${(program / MB).toFixed(1)} MB vs plain node ${(plainNode / MB).toFixed(1)} MB`,
+    }),
+  );
+  await plain.kill();
+  await held.kill();
+
+  let served;
+  try {
+    served = await startServe();
+  } catch (err) {
+    if (!(err instanceof Unavailable)) throw err;
+    rows.push(skipped('memory-anode-50-clients', err.message));
+    return;
+  }
+  log('memory: 50 served clients');
+  const clients = await Promise.all(Array.from({ length: 50 }, () => LineClient.open(served.port)));
+  await Promise.all(clients.map(async (c, i) => {
+    for (let j = 0; j < 4; j += 1) await c.ask(`[${i}, { n: ${j} }]`);
+  }));
+  rows.push(result({ metric: 'memory-anode-50-clients', unit: 'MB', value: rssOf(served.proc.pid) / MB, baseline: anodeRss / MB, goal: 90, goalOn: 'value', note: 'baseline: anode with one console' }));
+  for (const c of clients) c.close();
+}
