@@ -56,10 +56,16 @@ export class Proc {
       const check = () => {
         const m = pattern.exec(this.text[stream].slice(from));
         if (m) return done(null, m);
-        if (this.exitInfo) return done(new Error(`${this.description} exited (${JSON.stringify(this.exitInfo)}) : ${this.tail()}`));
+        if (this.exitInfo) {
+          const how = this.exitInfo.signal ?? `code ${this.exitInfo.code}`;
+          return done(Object.assign(new Error(`${this.description} exited (${how}): ${this.tail()}`), { brief: `exited (${how}): ${this.tail()}` }));
+        }
         return undefined;
       };
-      const timer = setTimeout(() => done(new Error(`no ${pattern} from ${this.description} within ${timeoutMs} ms: ${this.tail()}`)), timeoutMs);
+      const timer = setTimeout(() => {
+        const brief = `no ${pattern} within ${timeoutMs} ms: ${this.tail()}`;
+        done(Object.assign(new Error(`${this.description}: ${brief}`), { brief }));
+      }, timeoutMs);
       const done = (err, m) => {
         clearTimeout(timer);
         this.waiters.delete(check);
@@ -74,7 +80,7 @@ export class Proc {
   /** The last output, for error messages. */
   tail() {
     const both = `${this.text.stderr}\n${this.text.stdout}`.trim();
-    return JSON.stringify(both.slice(-400));
+    return JSON.stringify(both.slice(-160));
   }
 
   write(text) {

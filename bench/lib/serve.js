@@ -15,7 +15,7 @@ export async function startServe(file = path.join(FIXTURES, 'app.js'), { timeout
     return { proc, host: m[1], port: Number(m[2]) };
   } catch (err) {
     await proc.kill();
-    throw new Unavailable(`anode run --serve is not available: ${err.message.slice(0, 200)}`);
+    throw new Unavailable(`anode run --serve is not available: ${err.brief ?? err.message}`);
   }
 }
 

@@ -62,7 +62,7 @@ async function startServer(kind) {
 export async function run({ quick, log, rows }) {
   const servers = {};
   for (const kind of ['plain', 'inspector', 'idle', 'busy']) servers[kind] = await startServer(kind);
-  const [rounds, ms, conns] = quick ? [4, 500, 4] : [8, 2000, 4];
+  const [rounds, ms, conns] = quick ? [4, 500, 4] : [6, 1200, 4];
   log(`cost: ${rounds} interleaved rounds of ${ms} ms per variant, ${conns} connections`);
   const acc = { plain: [], inspector: [], idle: [], busy: [] };
   const counts = { plain: 0, inspector: 0, idle: 0, busy: 0 };

@@ -68,7 +68,7 @@ async function attach({ n, own, log, rows }) {
       try {
         await p.waitFor(ANSWER, { stream: 'stdout', timeoutMs: 8000 });
       } catch (err) {
-        throw Object.assign(new Error(`anode attach is not available: ${err.message.slice(0, 200)}`), { unavailable: true });
+        throw Object.assign(new Error(`anode attach is not available: ${err.brief ?? err.message}`), { unavailable: true });
       } finally {
         await p.kill();
       }
