@@ -4,6 +4,7 @@
 // and under `anode run` with the console evaluating a line every 10 ms. Rounds are interleaved.
 import net from 'node:net';
 import path from 'node:path';
+import { RawCdp } from '../lib/cdp.js';
 import { FIXTURES, anode, node } from '../lib/procs.js';
 import { nowMs } from '../lib/sample.js';
 import { p99, result } from '../lib/stats.js';
@@ -51,30 +52,37 @@ async function startServer(kind) {
   const proc =
     kind === 'plain'
       ? node([SERVER])
-      : kind === 'inspector'
+      : kind === 'inspector' || kind === 'rawBusy'
         ? node(['--inspect=127.0.0.1:0', SERVER])
         : anode(['run', '--no-readline', SERVER]);
   const m = await proc.waitFor(LISTENING, { stream: 'stdout', timeoutMs: 15_000 });
   if (kind === 'idle' || kind === 'busy') await proc.waitFor(/> $/, { stream: 'stderr', timeoutMs: 15_000 });
-  return { proc, port: Number(m[1]) };
+  let cdp;
+  if (kind === 'rawBusy') cdp = await RawCdp.connect((await proc.waitFor(/Debugger listening on (ws:\/\/\S+)/))[1]);
+  return { proc, port: Number(m[1]), cdp };
 }
 
 export async function run({ quick, log, rows }) {
   const servers = {};
-  for (const kind of ['plain', 'inspector', 'idle', 'busy']) servers[kind] = await startServer(kind);
-  const [rounds, ms, conns] = quick ? [4, 500, 4] : [6, 1200, 4];
+  for (const kind of ['plain', 'inspector', 'rawBusy', 'idle', 'busy']) servers[kind] = await startServer(kind);
+  const [rounds, ms, conns] = quick ? [3, 500, 4] : [6, 1000, 4];
   log(`cost: ${rounds} interleaved rounds of ${ms} ms per variant, ${conns} connections`);
-  const acc = { plain: [], inspector: [], idle: [], busy: [] };
-  const counts = { plain: 0, inspector: 0, idle: 0, busy: 0 };
-  const time = { plain: 0, inspector: 0, idle: 0, busy: 0 };
+  const acc = { plain: [], inspector: [], rawBusy: [], idle: [], busy: [] };
+  const counts = { plain: 0, inspector: 0, rawBusy: 0, idle: 0, busy: 0 };
+  const time = { plain: 0, inspector: 0, rawBusy: 0, idle: 0, busy: 0 };
   const kinds = Object.keys(acc);
   let evals = 0;
   for (let r = 0; r < rounds; r += 1) {
     for (let j = 0; j < kinds.length; j += 1) {
       const kind = kinds[(r + j) % kinds.length];
-      const { proc, port } = servers[kind];
-      // The busy console evaluates a line every 10 ms, during its own rounds only.
-      const ticker = kind === 'busy' ? setInterval(() => (proc.write('1+1\n'), (evals += 1)), 10) : undefined;
+      const { proc, port, cdp } = servers[kind];
+      // The busy consoles evaluate a line every 10 ms, during their own rounds only.
+      const ticker =
+        kind === 'busy'
+          ? setInterval(() => (proc.write('1+1\n'), (evals += 1)), 10)
+          : kind === 'rawBusy'
+            ? setInterval(() => void cdp.send('Runtime.evaluate', { expression: '1+1', replMode: true, awaitPromise: true }), 10)
+            : undefined;
       const t0 = nowMs();
       const got = await drive(port, conns, ms);
       time[kind] += nowMs() - t0;
@@ -86,16 +94,21 @@ export async function run({ quick, log, rows }) {
   // The busy console must really have evaluated: count its results.
   const answered = (servers.busy.proc.text.stderr.match(/^(> )*2$/gm) ?? []).length;
   const rate = (k) => counts[k] / (time[k] / 1000);
-  for (const kind of ['inspector', 'idle', 'busy']) {
+  for (const kind of ['inspector', 'rawBusy', 'idle', 'busy']) {
+    const reference = kind === 'inspector' || kind === 'rawBusy';
     const what =
       kind === 'inspector'
         ? 'node --inspect, nobody connected (reference: the inspector alone)'
-        : kind === 'idle'
+        : kind === 'rawBusy'
+          ? 'node --inspect, a raw ws client evaluating every 10 ms (reference)'
+          : kind === 'idle'
           ? 'anode run, console idle'
           : `anode run, console evaluating every 10 ms (${answered}/${evals} answered)`;
     rows.push(
-      result({ metric: `cost-${kind}-throughput`, unit: 'msg/s', value: rate(kind), baseline: rate('plain'), goal: kind === 'inspector' ? null : 0.97, higherIsBetter: true, note: `${what}; baseline: plain node` }),
-      result({ metric: `cost-${kind}-p99`, unit: 'ms', value: p99(acc[kind]), baseline: p99(acc.plain), goal: kind === 'inspector' ? null : 1.2, note: `${what}; baseline: plain node` }),
+      result({ metric: `cost-${label(kind)}-throughput`, unit: 'msg/s', value: rate(kind), baseline: rate('plain'), goal: reference ? null : 0.97, higherIsBetter: true, note: `${what}; baseline: plain node` }),
+      result({ metric: `cost-${label(kind)}-p99`, unit: 'ms', value: p99(acc[kind]), baseline: p99(acc.plain), goal: reference ? null : 1.2, note: `${what}; baseline: plain node` }),
     );
   }
 }
+
+const label = (kind) => (kind === 'rawBusy' ? 'raw-busy' : kind);

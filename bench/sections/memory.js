@@ -1,8 +1,14 @@
 // Section 7: memory. anode's RSS holding one console (`anode run app.js`, after some evaluations) and
 // holding 50 served clients; the program's extra RSS under anode against the same program run by plain
-// node (the model of "attached" until `anode attach` exists). RSS from /proc/PID/status.
+// node (the model of "attached" until `anode attach` exists). RSS from /proc/PID/status. Also what one
+// evaluation leaves on anode's heap for good (Evaluator against bare channel sends), which bounds how long
+// a console can live.
 import path from 'node:path';
-import { FIXTURES, anode, node, rssOf } from '../lib/procs.js';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { openRemoteSession } from '../../dist/session/remote.js';
+import { Evaluator } from '../../dist/session/evaluator.js';
+import { FIXTURES, anode, inspectTarget, node, rssOf } from '../lib/procs.js';
 import { LineClient } from '../lib/lines.js';
 import { Unavailable, startServe } from '../lib/serve.js';
 import { result, skipped } from '../lib/stats.js';
@@ -20,7 +26,34 @@ async function evaluateLines(proc, count) {
   }
 }
 
-export async function run({ log, rows }) {
+/** Heap bytes retained per call of `fn` over `n` calls, after a full GC on both sides. */
+async function retainedPerCall(fn, n) {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
+  for (let i = 0; i < 200; i += 1) await fn();
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  for (let i = 0; i < n; i += 1) await fn();
+  gc();
+  return (process.memoryUsage().heapUsed - before) / n;
+}
+
+export async function run({ quick, log, rows }) {
+  {
+    const n = quick ? 3000 : 10_000;
+    log(`memory: heap retained per evaluation over ${n}`);
+    const { url } = await inspectTarget(APP);
+    const session = await openRemoteSession(url);
+    const evaluator = new Evaluator(session, { colors: false });
+    try {
+      const bare = await retainedPerCall(() => session.evalChannel.send('Runtime.evaluate', { expression: '1+1', replMode: true, awaitPromise: true }), n);
+      const through = await retainedPerCall(() => evaluator.evaluate('1+1'), n);
+      rows.push(result({ metric: 'memory-anode-heap-per-eval', unit: 'bytes', value: through, baseline: bare, goal: 128, goalOn: 'value', note: `heap kept per Evaluator.evaluate over ${n}; baseline: bare channel sends; goal proposed here (not in issue 7)` }));
+    } finally {
+      await session.close().catch(() => {});
+    }
+  }
+
   const plain = node([APP]);
   const plainPid = Number((await plain.waitFor(/ready pid=(\d+)/, { stream: 'stdout' }))[1]);
   const held = anode(['run', '--no-readline', APP]);
