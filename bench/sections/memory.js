@@ -10,6 +10,7 @@ import { openRemoteSession } from '../../dist/session/remote.js';
 import { Evaluator } from '../../dist/session/evaluator.js';
 import { FIXTURES, anode, inspectTarget, node, rssOf } from '../lib/procs.js';
 import { LineClient } from '../lib/lines.js';
+import { RawCdp } from '../lib/cdp.js';
 import { Unavailable, startServe } from '../lib/serve.js';
 import { result, skipped } from '../lib/stats.js';
 
@@ -73,6 +74,21 @@ export async function run({ quick, log, rows }) {
       goal: 2,
       goalOn: 'value',
       note: `program under anode run (console connected) ${(program / MB).toFixed(1)} MB vs plain node ${(plainNode / MB).toFixed(1)} MB`,
+    }),
+  );
+  // Reference: the same program with Node's inspector open and one raw `ws` session that evaluated once.
+  const { proc: inspected, url } = await inspectTarget(APP);
+  const inspectedPid = Number((await inspected.waitFor(/ready pid=(\d+)/, { stream: 'stdout' }))[1]);
+  const raw = await RawCdp.connect(url);
+  for (let i = 0; i < EVALS; i += 1) await raw.send('Runtime.evaluate', { expression: `[${i}, { n: ${i} }]`, replMode: true, awaitPromise: true });
+  const inspectedRss = rssOf(inspectedPid);
+  raw.close();
+  rows.push(
+    result({
+      metric: 'memory-program-extra-raw-session',
+      unit: 'MB',
+      value: (inspectedRss - plainNode) / MB,
+      note: 'reference: node --inspect + one raw ws session, against plain node',
     }),
   );
   await plain.kill();
