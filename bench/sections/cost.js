@@ -4,12 +4,12 @@
 // and under `anode run` with the console evaluating a line every 10 ms. Rounds are interleaved.
 import net from 'node:net';
 import path from 'node:path';
-import { RawCdp } from '../lib/cdp.js';
-import { FIXTURES, anode, node } from '../lib/procs.js';
+import { ANODE_BIN, FIXTURES, anode, node } from '../lib/procs.js';
 import { nowMs } from '../lib/sample.js';
 import { p99, result } from '../lib/stats.js';
 
 const SERVER = path.join(FIXTURES, 'echo-server.js');
+const DRIVER = path.join(FIXTURES, 'console-driver.js');
 const LISTENING = /echo listening on (\d+)/;
 const MESSAGE = `${'x'.repeat(63)}\n`;
 
@@ -49,17 +49,23 @@ async function drive(port, conns, ms) {
 }
 
 async function startServer(kind) {
-  const proc =
-    kind === 'plain'
-      ? node([SERVER])
-      : kind === 'inspector' || kind === 'rawBusy'
-        ? node(['--inspect=127.0.0.1:0', SERVER])
-        : anode(['run', '--no-readline', SERVER]);
+  // `anode run` starts the program in its own session (setsid), which on Linux with autogroup scheduling
+  // is also its own CPU-share group: every process here gets its own, or the comparison measures the kernel.
+  const own = { detached: true };
+  let proc;
+  let driver;
+  if (kind === 'plain') proc = node([SERVER], own);
+  else if (kind === 'inspector' || kind === 'rawBusy') proc = node(['--inspect=127.0.0.1:0', SERVER], own);
+  else if (kind === 'idle') proc = anode(['run', '--no-readline', SERVER], own);
+  else proc = driver = node([DRIVER, 'anode', ANODE_BIN, SERVER], own);
   const m = await proc.waitFor(LISTENING, { stream: 'stdout', timeoutMs: 15_000 });
-  if (kind === 'idle' || kind === 'busy') await proc.waitFor(/> $/, { stream: 'stderr', timeoutMs: 15_000 });
-  let cdp;
-  if (kind === 'rawBusy') cdp = await RawCdp.connect((await proc.waitFor(/Debugger listening on (ws:\/\/\S+)/))[1]);
-  return { proc, port: Number(m[1]), cdp };
+  if (kind === 'idle') await proc.waitFor(/> $/, { timeoutMs: 15_000 });
+  if (kind === 'rawBusy') {
+    const url = (await proc.waitFor(/Debugger listening on (ws:\/\/\S+)/))[1];
+    driver = node([DRIVER, 'raw', url], own);
+  }
+  if (driver) await driver.waitFor(/console ready/, { timeoutMs: 15_000 });
+  return { proc, port: Number(m[1]), driver };
 }
 
 export async function run({ quick, log, rows }) {
@@ -71,28 +77,29 @@ export async function run({ quick, log, rows }) {
   const counts = { plain: 0, inspector: 0, rawBusy: 0, idle: 0, busy: 0 };
   const time = { plain: 0, inspector: 0, rawBusy: 0, idle: 0, busy: 0 };
   const kinds = Object.keys(acc);
-  let evals = 0;
   for (let r = 0; r < rounds; r += 1) {
     for (let j = 0; j < kinds.length; j += 1) {
       const kind = kinds[(r + j) % kinds.length];
-      const { proc, port, cdp } = servers[kind];
+      const { port, driver } = servers[kind];
       // The busy consoles evaluate a line every 10 ms, during their own rounds only.
-      const ticker =
-        kind === 'busy'
-          ? setInterval(() => (proc.write('1+1\n'), (evals += 1)), 10)
-          : kind === 'rawBusy'
-            ? setInterval(() => void cdp.send('Runtime.evaluate', { expression: '1+1', replMode: true, awaitPromise: true }), 10)
-            : undefined;
+      driver?.write('start\n');
       const t0 = nowMs();
       const got = await drive(port, conns, ms);
       time[kind] += nowMs() - t0;
-      clearInterval(ticker);
+      driver?.write('stop\n');
       counts[kind] += got.count;
       acc[kind].push(...got.latencies);
     }
   }
-  // The busy console must really have evaluated: count its results.
-  const answered = (servers.busy.proc.text.stderr.match(/^(> )*2$/gm) ?? []).length;
+  // The busy consoles must really have evaluated: their drivers count the results.
+  const answered = {};
+  for (const kind of ['busy', 'rawBusy']) {
+    const d = servers[kind].driver;
+    const from = d.text.stdout.length;
+    d.write('stop\n');
+    const [, sent, got] = await d.waitFor(/stopped (\d+) (\d+)/, { stream: 'stdout', from });
+    answered[kind] = `${got}/${sent} answered`;
+  }
   const rate = (k) => counts[k] / (time[k] / 1000);
   for (const kind of ['inspector', 'rawBusy', 'idle', 'busy']) {
     const reference = kind === 'inspector' || kind === 'rawBusy';
@@ -100,10 +107,10 @@ export async function run({ quick, log, rows }) {
       kind === 'inspector'
         ? 'node --inspect, nobody connected (reference: the inspector alone)'
         : kind === 'rawBusy'
-          ? 'node --inspect, a raw ws client evaluating every 10 ms (reference)'
+          ? `node --inspect, a raw ws client evaluating every 10 ms (reference; ${answered.rawBusy})`
           : kind === 'idle'
           ? 'anode run, console idle'
-          : `anode run, console evaluating every 10 ms (${answered}/${evals} answered)`;
+          : `anode run, console evaluating every 10 ms (${answered.busy})`;
     rows.push(
       result({ metric: `cost-${label(kind)}-throughput`, unit: 'msg/s', value: rate(kind), baseline: rate('plain'), goal: reference ? null : 0.97, higherIsBetter: true, note: `${what}; baseline: plain node` }),
       result({ metric: `cost-${label(kind)}-p99`, unit: 'ms', value: p99(acc[kind]), baseline: p99(acc.plain), goal: reference ? null : 1.2, note: `${what}; baseline: plain node` }),
