@@ -1,6 +1,9 @@
 // Section 3: fan-out. Many served clients at once, each sending lines one after the other, all through
 // anode's one CDP connection; against the same load through the raw-CDP bridge (fixtures/bridge.js).
+import path from 'node:path';
+import { RawCdp } from '../lib/cdp.js';
 import { LineClient } from '../lib/lines.js';
+import { FIXTURES, inspectTarget } from '../lib/procs.js';
 import { Unavailable, startListening, startServe } from '../lib/serve.js';
 import { nowMs } from '../lib/sample.js';
 import { p99, result, skipped } from '../lib/stats.js';
@@ -25,7 +28,37 @@ async function load(port, clients, lines) {
   return { perSecond: (clients * lines) / (wall / 1000), latencies };
 }
 
+/** The ceiling: one raw `ws` connection keeping `inFlight` evaluations outstanding for `total` evals. */
+async function rawCeiling(inFlight, total) {
+  const { proc, url } = await inspectTarget(path.join(FIXTURES, 'app.js'));
+  const cdp = await RawCdp.connect(url);
+  let next = 0;
+  const t0 = nowMs();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < total) {
+        const i = next++;
+        await cdp.send('Runtime.evaluate', { expression: `${i}+1`, replMode: true, awaitPromise: true });
+      }
+    }),
+  );
+  const perSecond = total / ((nowMs() - t0) / 1000);
+  cdp.close();
+  await proc.kill();
+  return perSecond;
+}
+
 export async function run({ quick, log, rows }) {
+  const total = quick ? 2000 : 10_000;
+  log(`fanout: raw ceiling, 50 evaluations in flight, ${total} in all`);
+  rows.push(
+    result({
+      metric: 'fanout-raw-ceiling-evals-per-s',
+      unit: 'evals/s',
+      value: await rawCeiling(50, total),
+      note: 'reference: one raw ws connection, 50 evaluations in flight, no TCP clients (what the target and the machine allow)',
+    }),
+  );
   let served;
   try {
     served = await startServe();
