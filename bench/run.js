@@ -28,7 +28,7 @@ const log = (text) => process.stderr.write(`bench: ${text}\n`);
 
 const rows = [];
 const started = nowMs();
-const machine = `${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${os.totalmem() >> 30} GiB, Linux ${os.release()}, Node ${process.version}; load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`;
+const machine = `${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.version}; load average at start ${os.loadavg().map((x) => x.toFixed(1)).join(' ')}`;
 for (const name of SECTIONS.filter((s) => wanted.includes(s))) {
   const t0 = nowMs();
   log(`section ${name}${quick ? ' (quick)' : ''}`);
