@@ -9,7 +9,9 @@ const SERVED = /The console is being served on (\S+):(\d+)/;
 
 /** `anode run --serve 0 FILE`; resolves {proc, host, port} or throws Unavailable. */
 export async function startServe(file = path.join(FIXTURES, 'app.js'), { timeoutMs = 8000 } = {}) {
-  const proc = anode(['run', '--serve', '0', file]);
+  // Loopback needs no token: make sure none is inherited from the environment.
+  const { ANODE_TOKEN: _token, ...env } = process.env;
+  const proc = anode(['run', '--serve', '0', file], { env });
   try {
     const m = await proc.waitFor(SERVED, { timeoutMs });
     return { proc, host: m[1], port: Number(m[2]) };
