@@ -71,7 +71,7 @@ async function startServer(kind) {
 export async function run({ quick, log, rows }) {
   const servers = {};
   for (const kind of ['plain', 'inspector', 'rawBusy', 'idle', 'busy']) servers[kind] = await startServer(kind);
-  const [rounds, ms, conns] = quick ? [3, 500, 4] : [6, 1000, 4];
+  const [rounds, ms, conns] = quick ? [3, 400, 4] : [6, 1000, 4];
   log(`cost: ${rounds} interleaved rounds of ${ms} ms per variant, ${conns} connections`);
   const acc = { plain: [], inspector: [], rawBusy: [], idle: [], busy: [] };
   const counts = { plain: 0, inspector: 0, rawBusy: 0, idle: 0, busy: 0 };

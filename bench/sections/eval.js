@@ -38,7 +38,7 @@ export async function run({ quick, log, rows }) {
   let naive;
   try {
     for (const c of CASES) {
-      const n = c.key === '1+1' || c.key === 'log' ? (quick ? 600 : 10_000) : quick ? 300 : 2_000;
+      const n = c.key === '1+1' || c.key === 'log' ? (quick ? 400 : 10_000) : quick ? 200 : 2_000;
       const rawParams = { expression: c.raw, replMode: true, awaitPromise: true, returnByValue: c.rawByValue === true };
       const check = await evaluator.evaluate(c.code);
       if (check.text !== c.expect) throw new Error(`anode printed ${JSON.stringify(check.text)} for ${c.code}`);
@@ -73,7 +73,7 @@ export async function run({ quick, log, rows }) {
       if (c.logging) {
         // The one-connection design (what `node inspect` does): events share the socket with the replies.
         // It stalls on every eval, so it gets a few samples only.
-        const m = quick ? 20 : 100;
+        const m = quick ? 10 : 100;
         const s1 = await interleave(
           { raw: () => raw.send('Runtime.evaluate', rawParams), oneConnection: () => naive.send('Runtime.evaluate', rawParams) },
           { n: m, warmup: 2 },

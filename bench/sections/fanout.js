@@ -49,7 +49,7 @@ async function rawCeiling(inFlight, total) {
 }
 
 export async function run({ quick, log, rows }) {
-  const total = quick ? 2000 : 10_000;
+  const total = quick ? 1000 : 10_000;
   log(`fanout: raw ceiling, 50 evaluations in flight, ${total} in all`);
   rows.push(
     result({

@@ -41,7 +41,7 @@ async function retainedPerCall(fn, n) {
 
 export async function run({ quick, log, rows }) {
   {
-    const n = quick ? 3000 : 10_000;
+    const n = quick ? 2000 : 5000;
     log(`memory: heap retained per evaluation over ${n}`);
     const { url } = await inspectTarget(APP);
     const session = await openRemoteSession(url);

@@ -23,7 +23,7 @@ export async function run({ quick, log, rows }) {
   if (!url) throw new Error('cannot read the target inspector URL through the served console');
   const bridge = await LineClient.open((await startListening('bridge.js', [url])).port);
   const repl = await LineClient.open((await startListening('repl-server.js')).port);
-  const n = quick ? 300 : 3000;
+  const n = quick ? 200 : 3000;
   for (const [key, line, expect] of [
     ['1+1', '1+1', '2'],
     ['await', 'await Promise.resolve(1)', '1'],
