@@ -30,10 +30,10 @@ export function countOver(xs, limit) {
   return n;
 }
 
-/** value / baseline, or null when there is no usable baseline. */
+/** value / baseline, or null when there is no usable (positive) baseline. */
 export function ratio(value, baseline) {
   if (value === null || value === undefined || baseline === null || baseline === undefined) return null;
-  if (!Number.isFinite(value) || !Number.isFinite(baseline) || baseline === 0) return null;
+  if (!Number.isFinite(value) || !Number.isFinite(baseline) || baseline <= 0) return null;
   return value / baseline;
 }
 

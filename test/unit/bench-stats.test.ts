@@ -56,6 +56,7 @@ describe('ratio', () => {
   });
   it('is null without a usable baseline', () => {
     expect(ratio(1, 0)).toBeNull();
+    expect(ratio(900, -20)).toBeNull(); // e.g. heap growth of a baseline that shrank: no meaningful ratio
     expect(ratio(1, null)).toBeNull();
     expect(ratio(null, 1)).toBeNull();
     expect(ratio(NaN, 1)).toBeNull();
