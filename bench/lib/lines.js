@@ -1,6 +1,7 @@
 // A TCP console client: connects, waits for the prompt, sends a line and reads up to the next prompt.
 import net from 'node:net';
 
+/** One client of a line-oriented console over TCP (anode --serve, the bridge, Node's repl server). */
 export class LineClient {
   /** Connects to host:port and resolves once the first prompt (after any banner) arrives. */
   static async open(port, { host = '127.0.0.1', prompt = '> ', timeoutMs = 10_000 } = {}) {

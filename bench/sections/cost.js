@@ -68,6 +68,7 @@ async function startServer(kind) {
   return { proc, port: Number(m[1]), driver };
 }
 
+/** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   const servers = {};
   for (const kind of ['plain', 'inspector', 'rawBusy', 'idle', 'busy']) servers[kind] = await startServer(kind);

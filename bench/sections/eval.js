@@ -29,6 +29,7 @@ const CASES = [
   { key: 'log', code: '(tick(), 1+1)', raw: '(tick(), 1+1)', expect: '2', logging: true },
 ];
 
+/** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   const { url } = await inspectTarget(path.join(FIXTURES, 'app.js'));
   const session = await openRemoteSession(url);

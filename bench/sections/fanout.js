@@ -48,6 +48,7 @@ async function rawCeiling(inFlight, total) {
   return perSecond;
 }
 
+/** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   const total = quick ? 1000 : 10_000;
   log(`fanout: raw ceiling, 50 evaluations in flight, ${total} in all`);

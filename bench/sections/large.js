@@ -26,6 +26,7 @@ async function bytesOf(fn) {
   return before === null || after === null ? null : after - before;
 }
 
+/** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   const { url } = await inspectTarget(path.join(FIXTURES, 'app.js'));
   const session = await openRemoteSession(url);

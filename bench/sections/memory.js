@@ -39,6 +39,7 @@ async function retainedPerCall(fn, n) {
   return (process.memoryUsage().heapUsed - before) / n;
 }
 
+/** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   {
     const n = quick ? 2000 : 5000;

@@ -8,6 +8,7 @@ import { median, p99, result, skipped } from '../lib/stats.js';
 
 const METRICS = ['serve-1+1-median', 'serve-1+1-p99', 'serve-await-median', 'serve-await-vs-repl-median', 'serve-1+1-vs-repl-median'];
 
+/** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   let served;
   try {

@@ -27,6 +27,7 @@ const exits = (start) => async () => {
   if (code !== 0) throw new Error(`${p.description} exited ${code}: ${p.tail()}`);
 };
 
+/** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   const n = quick ? 3 : 10;
   log(`startup: ${n} interleaved samples per variant`);
