@@ -46,6 +46,10 @@ export function splitRunArgs(argv: readonly string[], declared: readonly Option[
     }
     if (!arg.startsWith('-') || arg === '-') break;
     const [flag] = arg.split('=', 1) as [string];
+    if (flag === '-h' || flag === '--help') {
+      own.push(arg);
+      continue;
+    }
     const option = lookup(flag);
     if (option) {
       own.push(arg);

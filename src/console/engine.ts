@@ -95,7 +95,7 @@ export class ConsoleEngine {
         // runs, so a client that floods lines cannot queue them in memory without bound.
         if (!this.#terminal) this.#rl.pause();
         await this.#onLine(line);
-        if (!this.#terminal) this.#rl.resume();
+        if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
         this.#rl.setPrompt(this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
         this.#rl.prompt();

@@ -76,13 +76,20 @@ export class Evaluator {
     name: string,
     signal: AbortSignal | undefined,
   ): Promise<EvalOutcome> {
+    // Listeners that are removed after each entry: nothing accumulates on long-lived promises.
     let onAbort = (): void => {};
+    let onEnd = (): void => {};
     const aborted = new Promise<'aborted'>((resolve) => {
       if (signal?.aborted) resolve('aborted');
       onAbort = () => resolve('aborted');
       signal?.addEventListener('abort', onAbort, { once: true });
     });
-    const ended = this.session.ended.then((reason) => ({ ended: reason }));
+    const endedSignal = this.session.endedSignal;
+    const ended = new Promise<{ ended: string }>((resolve) => {
+      onEnd = () => resolve({ ended: String(endedSignal.reason) });
+      if (endedSignal.aborted) onEnd();
+      endedSignal.addEventListener('abort', onEnd, { once: true });
+    });
     try {
       const first = await Promise.race([run.then((r) => ({ r })), aborted, ended]);
       if (first === 'aborted') {
@@ -99,6 +106,7 @@ export class Evaluator {
       throw err;
     } finally {
       signal?.removeEventListener('abort', onAbort);
+      endedSignal.removeEventListener('abort', onEnd);
     }
   }
 

@@ -32,6 +32,9 @@ export class EvalSession {
   readonly info: TargetInfo;
   /** Resolves with a reason once the target is gone (finished, exited, or the connection dropped). */
   readonly ended: Promise<string>;
+  /** Aborted (with the reason) once the target is gone: per-call listeners can come and go cheaply. */
+  readonly endedSignal: AbortSignal;
+  readonly #endController = new AbortController();
   readonly evalChannel: Channel;
   readonly eventChannel: Channel;
   /** The program's console.* calls, for consoles that mirror them. */
@@ -52,10 +55,12 @@ export class EvalSession {
     this.#bindings = new Set(bindings);
     let finish!: (reason: string) => void;
     this.ended = new Promise((resolve) => (finish = resolve));
+    this.endedSignal = this.#endController.signal;
     const end = (reason: string): void => {
       if (this.#ended) return;
       this.#ended = true;
       finish(reason);
+      this.#endController.abort(reason);
       void this.close();
     };
     // A program that runs out of work waits for its debuggers to leave: leave, so it can exit.

@@ -67,6 +67,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     env,
     detached: true,
   });
+  watchOver(child);
   const filter = new InspectorLineFilter();
   child.stderr!.pipe(filter).pipe(errStream, { end: false });
   const stderrDone = once(filter, 'end').catch(() => undefined);
@@ -87,6 +88,25 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     exited,
     stop: (graceMs = 3000) => stopChild(child, exited, graceMs),
   };
+}
+
+/**
+ * The program lives in its own session (so the terminal's Ctrl-C never reaches it) and must not outlive
+ * anode, even one killed by SIGKILL while the program's JavaScript is stuck in a loop: a tiny shell holds
+ * a pipe from anode and, when it ends, sends SIGTERM and then SIGKILL. Nothing runs inside the program.
+ */
+function watchOver(child: ChildProcess): void {
+  const script = 'read _; kill -TERM "$1" 2>/dev/null && sleep 3 && kill -KILL "$1" 2>/dev/null; exit 0';
+  const watchdog = spawn('/bin/sh', ['-c', script, 'anode-watchdog', String(child.pid)], {
+    stdio: ['pipe', 'ignore', 'ignore'],
+    detached: true,
+  });
+  watchdog.on('error', () => undefined);
+  watchdog.stdin!.on('error', () => undefined);
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
+  // Once the program has ended, there is nothing left to watch over.
+  child.once('exit', () => watchdog.kill('SIGKILL'));
 }
 
 function readUrl(child: ChildProcess, exited: Promise<ProgramExit>): Promise<string> {

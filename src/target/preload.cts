@@ -1,10 +1,8 @@
 // Loaded into the program by `anode run` (node --require) before its own code. It opens the inspector on
-// an ephemeral loopback port, hands the URL to anode over a private pipe, and ties the program's life to
-// anode's. It then removes every trace of itself (env, execArgv) so the program and its children see
+// an ephemeral loopback port and hands the URL to anode over a private pipe. It then removes every trace of itself (env, execArgv) so the program and its children see
 // exactly what they would without anode.
 import inspector = require('node:inspector');
 import fs = require('node:fs');
-import net = require('node:net');
 import tty = require('node:tty');
 
 const env = process.env;
@@ -37,15 +35,9 @@ if (Number.isInteger(controlFd)) {
   }
   inspector.open(0, host, false);
   fs.writeSync(controlFd, `${inspector.url()}\n`);
-  // When anode goes away (even by SIGKILL) the pipe ends: the program ends with it.
-  const control = new net.Socket({ fd: controlFd, readable: true, writable: false });
-  control.on('data', () => {});
-  control.on('error', () => {});
-  control.on('close', () => {
-    process.kill(process.pid, 'SIGTERM');
-    setTimeout(() => process.kill(process.pid, 'SIGKILL'), 3000).unref();
-  });
-  // An empty console process (`anode` with no program) lives as long as anode does.
-  if (!keepAlive) control.unref();
+  fs.closeSync(controlFd);
+  // An empty console process (`anode` with no program) lives as long as anode does; anode's watchdog
+  // (launch.ts) ends the program when anode goes away, even if this thread is stuck in a loop.
+  if (keepAlive) setInterval(() => {}, 2 ** 31 - 1);
   if (wait) inspector.waitForDebugger();
 }
