@@ -12,10 +12,11 @@ import { acceptedConnections, type ListeningSocket } from '../target/proc.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../target/endpoint.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
+import { checkServeFlags, serveConsole, type ServeFlags } from '../server/serve-console.js';
 import { say } from './say.js';
 
 /** The options of `anode attach`. */
-export interface AttachFlags extends Omit<ConsoleFlags, 'color'> {
+export interface AttachFlags extends Omit<ConsoleFlags, 'color'>, Partial<Omit<ServeFlags, keyof ConsoleFlags>> {
   /** `--color` / `--no-color`; undefined when neither was given. */
   color?: boolean;
   eval: string[];
@@ -36,6 +37,7 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
     .argument('<target>', 'a pid (see `anode ps`), HOST:PORT of an inspector, or its ws:// URL')
     .option('-e, --eval <code>', 'evaluate CODE, print the result on stdout and leave (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
     .option('--color', 'colour results (also with -e)')
+    .option('--no-console', "do not mirror the program's console.* output (on by default when attached)")
     .option('--timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1', parseMs, 5000);
   return consoleOptions(cmd)
     .helpOption('-h, --help', 'show this help')
@@ -59,6 +61,7 @@ const SESSION_CONNECTIONS = 2;
 
 /** Attaches to `target`; resolves to anode's exit code. */
 export async function attach(target: string, flags: AttachFlags): Promise<number> {
+  if (flags.serve !== undefined) checkServeFlags(flags as ServeFlags);
   const attached = await connect(target, flags.timeout);
   const { session } = attached;
   if (flags.eval.length > 0) return evaluateOnce(attached, flags);
@@ -66,11 +69,20 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
     ? `anode opened its inspector on ${attached.where}; leaving closes it again and the program keeps running.`
     : `inspector ${attached.where}; leaving detaches and the program keeps running.`;
   const exit = await watchExit(session);
-  const end = await holdTerminalConsole(
-    session,
-    { ...flags, color: flags.color !== false },
-    `${banner(session.info, 'attached to')}\n${note}`,
-  );
+  // The program's stdout is not this terminal: its console output is mirrored unless --no-console.
+  const consoleFlags = { ...flags, color: flags.color !== false, console: flags.console !== false };
+  const opening = `${banner(session.info, 'attached to')}\n${note}`;
+  let end;
+  try {
+    end =
+      flags.serve !== undefined
+        ? await serveConsole(session, { ...consoleFlags, serve: flags.serve } as ServeFlags, opening)
+        : await holdTerminalConsole(session, consoleFlags, opening);
+  } catch (err) {
+    await exit.dispose();
+    await detach(attached);
+    throw err;
+  }
   if (end.by === 'user') {
     await exit.dispose();
     await detach(attached);

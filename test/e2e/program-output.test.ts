@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
+import { startTarget } from '../helpers/target.js';
 import { KEY, startAnodePty } from '../helpers/pty.js';
 
 const program = path.join(TEST_FIXTURES, 'controlled.js');
@@ -11,12 +12,11 @@ describe("the program's console output in the console", () => {
   it('--console mirrors console.* calls, marked, formatted like the program, none replayed', async () => {
     const a = startAnode(['run', '--console', program]);
     await a.waitForPrompt();
-    a.send("console.log('hello %s', 'there', { n: 1 }); console.error(new Map([[1, 2]]))");
+    await a.evaluate("console.log('hello %s', 'there', { n: 1 }); console.error(new Map([[1, 2]]))");
     await a.waitFor('[program] hello there { n: 1 }');
     await a.waitFor('[program!] Map(1) { 1 => 2 }');
     expect(a.stderr).not.toContain('[program] controlled ready');
-    a.send('.console off');
-    await a.waitFor("no longer shown");
+    expect(await a.evaluate('.console off')).toMatch(/no longer shown/);
     const before = a.stderr.length;
     expect(await a.evaluate("console.log('quiet'); 1")).toBe('1');
     expect(a.stderr.slice(before)).not.toContain('quiet');
@@ -35,5 +35,21 @@ describe("the program's console output in the console", () => {
     await a.waitFor(/\[program\] chatter[\s\S]*\[program\] chatter \{ tick: \d+ \}\n> 6 \* $/, { from });
     a.write(`7${KEY.enter}`);
     await a.waitFor(/> 6 \* 7\n42\n/, { from });
+  });
+
+  it('anode attach mirrors by default (the program\'s stdout is elsewhere); --no-console turns it off', async () => {
+    const target = startTarget(['--inspect-port=0', program]);
+    await target.waitFor('controlled ready');
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    await a.evaluate("globalThis.action = 'chatter'");
+    await a.waitFor(/\[program\] chatter \{ tick: \d+ \}/);
+    a.end();
+    expect((await a.exited).code).toBe(0);
+    const quiet = startAnode(['attach', '--no-console', String(target.pid)]);
+    await quiet.waitForPrompt();
+    await target.waitFor(/chatter[\s\S]*chatter[\s\S]*chatter/);
+    expect(await quiet.evaluate('1')).toBe('1');
+    expect(quiet.stderr).not.toContain('[program]');
   });
 });

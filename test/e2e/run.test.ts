@@ -225,6 +225,17 @@ describe('anode run: endings and exit codes', () => {
     await waitUntil(() => !isAlive(pid), () => `program ${pid} still alive after anode was killed`);
   });
 
+  it('even a program stuck in a loop ends when anode is killed with SIGKILL', async () => {
+    const a = startAnode(['run', controlled]);
+    await a.waitForPrompt();
+    const pid = await a.programPid();
+    a.send("console.log('spin' + 'ning'); while (true) {}");
+    await a.waitFor('spinning', { stream: 'stdout' });
+    a.child.kill('SIGKILL');
+    await a.exited;
+    await waitUntil(() => !isAlive(pid), () => `program ${pid} still alive after anode was killed`);
+  });
+
   it('a missing program is a one-line error, no stack', async () => {
     const a = startAnode(['run', 'no/such/file.js']);
     const exit = await a.exited;

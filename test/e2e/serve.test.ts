@@ -270,3 +270,20 @@ describe('anode run --serve', () => {
     await waitUntil(() => !isAlive(pid), () => `program ${pid} still alive`);
   });
 });
+
+describe('anode attach --serve', () => {
+  it('serves a console into a running program; SIGTERM detaches and the program keeps serving', async () => {
+    const { startEcho, echoLine } = await import('../helpers/attach.js');
+    const { target, port } = await startEcho();
+    const anode = startAnode(['attach', '--serve', '0', String(target.pid)]);
+    const address = (await anode.waitFor(/The console is being served on (\S+)\n/))[1]!;
+    const c = await client(address);
+    expect(await c.evaluate('process.pid')).toBe(String(target.pid));
+    expect((await echoLine(port, 'served')).trim()).toBe('served');
+    expect(await c.evaluate('[...main.history.values()].flat()')).toBe("[ 'served' ]");
+    anode.child.kill('SIGTERM');
+    expect((await anode.exited).code).toBe(0);
+    expect(isAlive(target.pid)).toBe(true);
+    expect((await echoLine(port, 'still here')).trim()).toBe('still here');
+  });
+});
