@@ -31,7 +31,9 @@ export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv
   const env = { ...process.env } as Record<string, string>;
   delete env.NO_COLOR;
   env.ANODE_REPL_HISTORY = ''; // tests never touch the user's history unless they ask
-  env.TERM = 'xterm-256color'; // what a terminal emulator sets (CI runs with no TERM at all)
+  // What a user's terminal looks like: TERM set, no CI marker (Node's hasColors() says no colour under CI).
+  env.TERM = 'xterm-256color';
+  delete env.CI;
   Object.assign(env, options.env);
   const p = pty.spawn(process.execPath, [ANODE_BIN, ...args], { cols: 120, rows: 40, cwd: options.cwd ?? ROOT, env });
   let raw = '';
