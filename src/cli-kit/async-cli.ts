@@ -1,6 +1,7 @@
 // AsyncCli (the original's AsynchronousCli): commander Commands with async handlers over any streams.
 // `help`, `list`, `exit` and `<command> -h` come for free, with the original's texts; a parse error, a
 // help request or a throwing handler prints to the client and the session goes on.
+import { writeDrained } from '../io/drain.js';
 import type { Readable, Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { Command, CommanderError } from 'commander';
@@ -155,7 +156,7 @@ export class AsyncCli {
     const output = options.output ?? process.stdout;
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;
-    const write = (text: string): Promise<void> => writeTo(output, text);
+    const write = (text: string): Promise<void> => writeDrained(output, text);
     const lines = new LineQueue(input);
     const onAbort = (): void => lines.close();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -185,16 +186,3 @@ export class AsyncCli {
 
 const EXIT = Symbol('exit');
 
-function writeTo(output: Writable, text: string): Promise<void> {
-  if (output.destroyed || output.writableEnded) return Promise.resolve();
-  if (output.write(text)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      output.off('drain', done);
-      output.off('close', done);
-      resolve();
-    };
-    output.on('drain', done);
-    output.on('close', done);
-  });
-}

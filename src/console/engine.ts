@@ -1,6 +1,7 @@
 // The console engine: reads entries from a stream, evaluates them in order, writes results, prompts.
 // One engine serves the terminal, each served client and the library; it knows nothing of TTYs, sockets
 // or CDP: a front end hands it streams, says whether they are a terminal, and gives it an evaluator.
+import { whenDrained } from '../io/drain.js';
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { AbortedError, EndOfInputError } from '../errors.js';
@@ -249,18 +250,8 @@ export class ConsoleEngine {
   }
 
   /** Back-pressure: a reader that stops reading stops the console, not anode's memory. */
-  async #drained(): Promise<void> {
-    const out = this.output;
-    if (!out.writableNeedDrain || out.destroyed) return;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        out.off('drain', done);
-        out.off('close', done);
-        resolve();
-      };
-      out.on('drain', done);
-      out.on('close', done);
-    });
+  #drained(): Promise<void> {
+    return whenDrained(this.output);
   }
 
   #onSigint(): void {

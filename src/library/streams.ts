@@ -1,5 +1,6 @@
 // ainput / aprint: promise-based line input and output over any streams (default: the current console's,
 // else stdin/stdout). Unlike the original, a pending ainput can be cancelled with an AbortSignal.
+import { writeDrained } from '../io/drain.js';
 import type { Readable, Writable } from 'node:stream';
 import { inspect } from 'node:util';
 import { AbortedError, EndOfInputError } from '../errors.js';
@@ -21,12 +22,12 @@ export async function ainput(prompt = '', options: AinputOptions = {}): Promise<
   if (signal?.aborted) throw new AbortedError(signal.reason);
   const console = currentConsole();
   if (console && options.input === undefined) {
-    if (options.output !== undefined && prompt !== '') await writeOut(options.output, prompt);
+    if (options.output !== undefined && prompt !== '') await writeDrained(options.output, prompt);
     return console.ask(options.output === undefined ? prompt : '', signal);
   }
   const input = options.input ?? process.stdin;
   const output = options.output ?? console?.output ?? process.stdout;
-  if (prompt !== '') await writeOut(output, prompt);
+  if (prompt !== '') await writeDrained(output, prompt);
   const line = await readLine(input, signal);
   if (signal?.aborted) throw new AbortedError(signal.reason);
   if (line === undefined) throw new EndOfInputError();
@@ -47,7 +48,7 @@ export async function aprint(...args: unknown[]): Promise<void> {
   const options: AprintOptions = isOptions(last) ? (args.pop() as AprintOptions) : {};
   const output = options.output ?? currentConsole()?.output ?? process.stdout;
   const text = args.map((v) => (typeof v === 'string' ? v : inspect(v))).join(options.sep ?? ' ') + (options.end ?? '\n');
-  await writeOut(output, text);
+  await writeDrained(output, text);
 }
 
 /** An options bag as aprint's last argument: a plain object with only output/sep/end keys. */
@@ -57,16 +58,3 @@ function isOptions(value: unknown): boolean {
   return keys.length > 0 && keys.every((k) => k === 'output' || k === 'sep' || k === 'end');
 }
 
-async function writeOut(output: Writable, text: string): Promise<void> {
-  if (output.destroyed || output.writableEnded) return;
-  if (output.write(text)) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      output.off('drain', done);
-      output.off('close', done);
-      resolve();
-    };
-    output.on('drain', done);
-    output.on('close', done);
-  });
-}

@@ -1,6 +1,7 @@
 // Output safety for served clients: a Writable in front of the socket that keeps the engine's back-pressure
 // (it waits for 'drain') and destroys the client once more than `maxBuffered` bytes wait for a reader that
 // never reads, so one client cannot grow anode's memory without bound.
+import { whenDrained } from '../io/drain.js';
 import { Writable } from 'node:stream';
 import type { Socket } from 'node:net';
 
@@ -41,13 +42,7 @@ export class BoundedOutput extends Writable {
     const socket = this.#socket;
     if (socket.destroyed || socket.writableEnded) return callback();
     if (socket.write(chunk, encoding)) return callback();
-    const done = (): void => {
-      socket.off('drain', done);
-      socket.off('close', done);
-      callback();
-    };
-    socket.on('drain', done);
-    socket.on('close', done);
+    void whenDrained(socket).then(() => callback());
   }
 
   override _final(callback: (error?: Error | null) => void): void {
