@@ -3,6 +3,7 @@ import { constants } from 'node:os';
 import { ProgramStartError } from '../errors.js';
 import { launch, type LaunchedProgram, type ProgramExit } from '../target/launch.js';
 import { resolveModuleBin, resolveProgram } from '../target/resolve.js';
+import { loadCdp } from '../session/cdp-client.js';
 import { openRemoteSession } from '../session/remote.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
@@ -29,6 +30,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   } else if (file !== undefined) {
     program = await resolveProgram(file);
   }
+  void loadCdp(); // overlaps with the program's start-up
   const target = await launch({ file: program, args, nodeFlags, wait: flags.wait, node: flags.node });
   let session;
   try {

@@ -1,14 +1,25 @@
 // A Channel over a WebSocket inspector endpoint, through chrome-remote-interface.
-import CDP from 'chrome-remote-interface';
+import type CDP from 'chrome-remote-interface';
 import { ConnectError, TargetClosedError } from '../errors.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
+let loading: Promise<typeof CDP> | undefined;
+/**
+ * Loads chrome-remote-interface (~65 ms of module loading). `anode run` starts this before it spawns the
+ * program, so the two overlap instead of adding up; everyone else gets it on first connect.
+ */
+export function loadCdp(): Promise<typeof CDP> {
+  loading ??= import('chrome-remote-interface').then((m) => m.default);
+  return loading;
+}
+
 /** Opens one CDP connection to a ws:// inspector URL. */
 export async function connectChannel(url: string): Promise<Channel> {
   let timer: NodeJS.Timeout | undefined;
   let client: CDP.Client;
+  const CDP = await loadCdp();
   try {
     client = await Promise.race([
       // anode only calls client.send: an empty protocol spares building the whole API (~1 MB of JSON).
