@@ -71,7 +71,7 @@ export async function connectConsole(address: ServeAddress, options: ConnectOpti
     received += data;
     if (state === 'first') {
       // The server always speaks first: its token prompt, or the plain console's banner.
-      if (TOKEN_PROMPT.startsWith(received)) return;
+      if (received.length < TOKEN_PROMPT.length && TOKEN_PROMPT.startsWith(received)) return;
       if (received.startsWith(TOKEN_PROMPT)) {
         if (options.token === undefined) return failed?.(new TokenRefusedError(shown, false));
         socket.write(`${options.token}\n`);
