@@ -84,7 +84,8 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
   });
   try {
     const end = await engine.run();
-    if (end === 'closed' && gone === undefined && !leaving) gone = await connection.closed;
+    // An entry that lost the connection closed the console: the evaluator saw why first.
+    if (end === 'closed' && gone === undefined) gone = evaluator.gone;
   } finally {
     leaving = true;
     process.off('SIGTERM', onSignal);

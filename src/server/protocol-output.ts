@@ -15,7 +15,13 @@ export class ProtocolOutput extends Writable {
   override _write(chunk: Buffer | string, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     const text = typeof chunk === 'string' ? chunk : chunk.toString('utf8');
     if (this.#out.writableEnded || this.#out.destroyed) return callback();
-    if (this.#out.write(encode({ type: 'output', text }))) return callback();
-    this.#out.once('drain', () => callback());
+    if (this.#out.write(encode({ type: 'output', text, source: 'console' }))) return callback();
+    const done = (): void => {
+      this.#out.off('drain', done);
+      this.#out.off('close', done);
+      callback();
+    };
+    this.#out.on('drain', done);
+    this.#out.on('close', done);
   }
 }

@@ -128,7 +128,7 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
         return true;
       case 'watch':
         if (m.on && !unwatch) {
-          unwatch = evaluator.watchOutput?.((text) => send({ type: 'output', text }));
+          unwatch = evaluator.watchOutput?.((text) => send({ type: 'output', text, source: 'program' }));
           if (!unwatch) send({ type: 'error', code: 'no-output', message: "this console cannot see the program's output" });
         } else if (!m.on) {
           unwatch?.();

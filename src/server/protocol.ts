@@ -70,9 +70,11 @@ export interface Completions {
   candidates: string[];
   prefix: string;
 }
+/** Text for the client's console: the program's mirrored console.* output, or what code wrote to this console (aprint). */
 export interface Output {
   type: 'output';
   text: string;
+  source: 'program' | 'console';
 }
 /** A refused request (with its id) or a refused client (`code: 'version'` carries the server's version). */
 export interface ErrorMessage {
@@ -141,8 +143,11 @@ export function decodeServerMessage(line: string): ServerMessage {
       }
       return { type: 'completions', id: int(m, 'id'), candidates: candidates as string[], prefix: str(m, 'prefix') };
     }
-    case 'output':
-      return { type: 'output', text: str(m, 'text') };
+    case 'output': {
+      const source = str(m, 'source');
+      if (source !== 'program' && source !== 'console') throw new ProtocolError(`unknown output source ${JSON.stringify(source)}`);
+      return { type: 'output', text: str(m, 'text'), source };
+    }
     case 'error': {
       const e: ErrorMessage = { type: 'error', code: str(m, 'code'), message: str(m, 'message') };
       if (m.id !== undefined) e.id = int(m, 'id');

@@ -33,6 +33,11 @@ export class RemoteLineEvaluator implements LineEvaluator {
     });
   }
 
+  /** Why the connection ended, once it has. */
+  get gone(): string | undefined {
+    return this.#gone;
+  }
+
   /** Runs `code` remotely; aborting `signal` sends an interrupt for it (the result then says so). */
   evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
     if (this.#gone !== undefined) return Promise.reject(new TargetClosedError(this.#gone));
@@ -68,7 +73,8 @@ export class RemoteLineEvaluator implements LineEvaluator {
 
   #onMessage(m: ServerMessage): void {
     if (m.type === 'output') {
-      for (const w of this.#watchers) w(m.text);
+      if (m.source === 'program') for (const w of this.#watchers) w(m.text);
+      else for (const l of this.noticeListeners) l(m.text);
       return;
     }
     if (m.type !== 'result' && m.type !== 'completions' && !(m.type === 'error' && m.id !== undefined)) {
@@ -100,6 +106,6 @@ export class RemoteLineEvaluator implements LineEvaluator {
     for (const w of this.noticeListeners) w(text);
   }
 
-  /** Where server notices outside any entry go (the terminal front end prints them). */
+  /** Where text for this console outside any result goes: server notices, what code wrote to it (aprint). */
   readonly noticeListeners = new Set<(text: string) => void>();
 }

@@ -1,5 +1,6 @@
 // `anode connect`: the terminal console into a served one, over the anode protocol, against a real
 // `anode run --serve 0` program; plain line clients keep working beside it.
+import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import net from 'node:net';
@@ -9,8 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { KEY, startAnodePty } from '../helpers/pty.js';
-import { isAlive } from '../helpers/processes.js';
-import { TEST_FIXTURES } from '../helpers/paths.js';
+import { isAlive, killPid, track } from '../helpers/processes.js';
+import { ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 
 const CONTROLLED = path.join(TEST_FIXTURES, 'controlled.js');
 const clients: LineClient[] = [];
@@ -189,7 +190,72 @@ describe('anode connect, piped', () => {
   });
 });
 
-describe('protocol versions', () => {
+describe('anode connect to startInteractiveServer over a unix socket', () => {
+  it('evaluates in the program and shows what aprint writes to this console', async () => {
+    const dir = await tempDir();
+    const socketPath = path.join(dir, 'backdoor.sock');
+    const child = spawn(process.execPath, [path.join(TEST_FIXTURES, 'backdoor.js'), `unix:${socketPath}`], { cwd: ROOT, stdio: 'pipe' });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (out += d));
+    track({ description: 'backdoor.js', output: () => out, kill: () => killPid(child.pid!) });
+    await new Promise<void>((resolve, reject) => {
+      const check = (): void => void (/ready /.test(out) && resolve());
+      child.stdout.on('data', check);
+      child.once('exit', () => reject(new Error(`backdoor.js exited:\n${out}`)));
+    });
+    const client = startAnode(['connect', `unix:${socketPath}`]);
+    await client.waitForPrompt();
+    expect(client.stderr).toMatch(/^backdoor\n/);
+    expect(await client.evaluate('secretOfTheProgram')).toBe('42');
+    const printed = await client.evaluate("await (await import('anode')).aprint('hello from aprint'); 'done'");
+    expect(printed).toBe("hello from aprint\n'done'");
+    client.end();
+    expect((await client.exited).code).toBe(0);
+    expect(out).not.toContain('hello from aprint');
+  });
+});
+
+describe('protocol versions and bad messages', () => {
+  it('answers a bad message with an error and goes on; an interrupt stops the running entry', async () => {
+    const { address } = await serve();
+    const port = Number(address.slice(address.lastIndexOf(':') + 1));
+    const socket = net.connect({ host: '127.0.0.1', port });
+    cleanups.push(() => socket.destroy());
+    socket.setEncoding('utf8');
+    let text = '';
+    const messages: Array<Record<string, unknown>> = [];
+    socket.on('data', (d: string) => {
+      text += d;
+      const lines = text.split('\n');
+      text = lines.pop()!;
+      for (const l of lines) if (l.startsWith('{')) messages.push(JSON.parse(l) as Record<string, unknown>);
+    });
+    const next = async (type: string): Promise<Record<string, unknown>> => {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const at = messages.findIndex((m) => m.type === type);
+        if (at >= 0) return messages.splice(at, 1)[0]!;
+        if (Date.now() > deadline) throw new Error(`no '${type}' message; got ${JSON.stringify(messages)} ${text}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await once(socket, 'connect');
+    socket.write('anode-protocol {"type":"hello","version":1}\n');
+    socket.write('this is not json\n{"type":"eval","id":"x"}\n');
+    expect(await next('error')).toMatchObject({ code: 'bad-message', message: expect.stringMatching(/not a JSON message/) });
+    expect(await next('error')).toMatchObject({ code: 'bad-message', message: expect.stringMatching(/integer 'id'/) });
+    socket.write('{"type":"eval","id":1,"code":"while (true) {}"}\n{"type":"eval","id":2,"code":"1"}\n');
+    expect(await next('error')).toMatchObject({ id: 2, code: 'busy' });
+    socket.write('{"type":"interrupt","id":1}\n');
+    expect(await next('result')).toMatchObject({ id: 1, kind: 'interrupted' });
+    socket.write('{"type":"eval","id":3,"code":"40 + 2"}\n{"type":"complete","id":4,"line":"globalThis.tic"}\n');
+    expect(await next('result')).toEqual({ type: 'result', id: 3, kind: 'value', text: '42' });
+    expect(await next('completions')).toMatchObject({ id: 4, candidates: ['ticks'], prefix: 'tic' });
+    socket.end('{"type":"bye"}\n');
+    await once(socket, 'close');
+  });
+
   it('a client speaking another version gets a clear error; the server goes on serving', async () => {
     const { server, address } = await serve();
     const port = Number(address.slice(address.lastIndexOf(':') + 1));
