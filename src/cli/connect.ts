@@ -94,7 +94,10 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
     process.stdin.pause();
     connection.close();
   }
-  if (gone !== undefined) throw new ConsoleGoneError(connection.address, gone);
+  if (gone !== undefined) {
+    process.stderr.write('\n'); // off the prompt line
+    throw new ConsoleGoneError(connection.address, gone);
+  }
   await connection.closed;
   return 0;
 }

@@ -173,6 +173,23 @@ describe('anode connect, piped', () => {
     expect((await server.exited).code).toBe(3);
   });
 
+  it('says why when the server closes, and Ctrl-C as a signal interrupts the running entry', async () => {
+    const { server, address } = await serve();
+    const client = startAnode(['connect', address]);
+    await client.waitForPrompt();
+    expect(await client.evaluate('.console on')).toContain('shown here');
+    const from = client.stderr.length;
+    client.send('console.log("spinning"); while (true) {}');
+    await client.waitFor('[program] spinning', { from });
+    // Without a terminal Ctrl-C is a SIGINT to anode connect: it interrupts the remote entry, not the client.
+    client.kill('SIGINT');
+    await client.waitFor(/Interrupted: the evaluation was stopped; the program keeps running\.\n> $/, { from });
+    expect(await client.evaluate('1 + 1')).toBe('2');
+    server.kill('SIGTERM');
+    expect((await client.exited).code).toBe(1);
+    expect(client.stderr).toMatch(/\nanode: the console at 127\.0\.0\.1:\d+ closed the connection: the console server is closing\n$/);
+  });
+
   it('runs multi-line entries and dot-commands locally, and mirrors program output with .console on', async () => {
     const { address } = await serve();
     const client = startAnode(['connect', address]);
