@@ -66,6 +66,7 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
     ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   evaluator.noticeListeners.add((text) => engine.printAbove(text));
+  evaluator.onAsk = (prompt, signal) => engine.ask(prompt, signal);
   let leaving = false;
   const onSignal = (): void => {
     leaving = true;

@@ -8,7 +8,7 @@ import { Evaluator } from '../session/evaluator.js';
 import type { EvalSession } from '../session/session.js';
 import { listen, type LineServer, type ListenOptions, type ServedClient } from './listener.js';
 import { ProtocolSniffer } from './protocol-sniffer.js';
-import { serveProtocolClient } from './protocol-server.js';
+import { serveProtocolClient, type ProtocolSession } from './protocol-server.js';
 import { ProtocolOutput } from './protocol-output.js';
 
 export interface ConsoleServerOptions extends ListenOptions {
@@ -17,7 +17,7 @@ export interface ConsoleServerOptions extends ListenOptions {
   /** Colour results with ANSI escapes (off by default: plain text for nc). */
   colors?: boolean | undefined;
   /** Wraps each client's evaluator (the library uses it to route ainput/aprint to the client). */
-  wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => ConsoleEngine) => LineEvaluator) | undefined;
+  wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => Pick<ConsoleEngine, 'ask'>) => LineEvaluator) | undefined;
 }
 
 /** The line every served client sees under the banner. */
@@ -59,13 +59,14 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       client.input.pipe(input);
       await running;
       if (hello !== undefined && !client.signal.aborted && gone === undefined) {
-        // An anode client: the same evaluator, spoken to in messages (aprint goes out as `output`).
+        // An anode client: the same evaluator, spoken to in messages (aprint goes out as `output`, ainput as `ask`).
         const output = new ProtocolOutput(client.output);
-        const structured = serveProtocolClient({
+        const asker = { ask: (prompt: string, signal?: AbortSignal) => structured.ask(prompt, signal) };
+        const structured: ProtocolSession = serveProtocolClient({
           hello,
           input,
           output: client.output,
-          evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator, { ...client, output }, () => engine) : evaluator,
+          evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator, { ...client, output }, () => asker) : evaluator,
           banner,
           prompt,
           remote: client.remote,

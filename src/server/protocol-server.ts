@@ -6,6 +6,7 @@
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { LineEvaluator } from '../console/types.js';
+import { AbortedError, EndOfInputError } from '../errors.js';
 import {
   PROTOCOL_MAGIC,
   PROTOCOL_VERSION,
@@ -34,6 +35,8 @@ export interface ProtocolSession {
   readonly done: Promise<void>;
   /** Ends the session, telling the client why (`bye` with a reason). */
   close(reason?: string): void;
+  /** Reads one line from the client's terminal (ainput in code this client runs). */
+  ask(prompt: string, signal?: AbortSignal): Promise<string>;
 }
 
 /** Answers the hello and serves the client's requests until it leaves or close(). */
@@ -47,6 +50,38 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
   let running: { id: number; controller: AbortController; settled: Promise<void> } | undefined;
   let completing = false;
   let unwatch: (() => void) | undefined;
+  const asks = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
+  let nextAsk = 1;
+
+  const ask = (prompt: string, signal?: AbortSignal): Promise<string> => {
+    if (closed) return Promise.reject(new EndOfInputError());
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    const id = nextAsk++;
+    return new Promise<string>((resolve, reject) => {
+      const onAbort = (): void => {
+        asks.delete(id);
+        reject(new AbortedError(signal?.reason));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      asks.set(id, {
+        resolve: (text) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(text);
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      });
+      send({ type: 'ask', id, prompt });
+    });
+  };
+  const endAsks = (): void => {
+    for (const [id, a] of asks) {
+      asks.delete(id);
+      a.reject(new EndOfInputError());
+    }
+  };
 
   const close = (reason?: string): void => {
     if (closed) return;
@@ -55,6 +90,7 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
     running?.controller.abort();
     unwatch?.();
     unwatch = undefined;
+    endAsks();
     rl?.close();
   };
 
@@ -62,7 +98,7 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
   if (typeof hello === 'string') {
     log(`refused client ${remote}: ${hello}`);
     closed = true;
-    return { done: Promise.resolve(), close: () => undefined };
+    return { done: Promise.resolve(), close: () => undefined, ask: () => Promise.reject(new EndOfInputError()) };
   }
 
   function greet(line: string): true | string {
@@ -135,6 +171,13 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
           unwatch = undefined;
         }
         return true;
+      case 'answer': {
+        const pending = asks.get(m.id);
+        asks.delete(m.id);
+        if (m.text === undefined) pending?.reject(new EndOfInputError());
+        else pending?.resolve(m.text);
+        return true;
+      }
       case 'bye':
         return false;
       case 'hello':
@@ -162,12 +205,13 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
       closed = true;
       rl.close();
       unwatch?.();
+      endAsks();
       const last = running;
       last?.controller.abort();
       await last?.settled;
     }
   })();
-  return { done, close };
+  return { done, close, ask };
 }
 
 /** Waits until `output` can take more (the client reads), or is gone. */

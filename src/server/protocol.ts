@@ -6,7 +6,7 @@
 //   client connects; if the server asks `token: ` the client sends its token line first (as nc would);
 //   client → `anode-protocol {"type":"hello","version":1}`   (the magic prefix, then JSON: never valid JS)
 //   server → `anode-protocol {"type":"welcome",...}` or `anode-protocol {"type":"error","code":"version",...}`
-//   then plain JSON lines both ways: eval/result, interrupt, complete/completions, watch/output, bye.
+//   then plain JSON lines both ways: eval/result, interrupt, complete/completions, watch/output, ask/answer, bye.
 import { ProtocolError } from '../errors.js';
 
 /** The protocol version this anode speaks; a peer with another version is refused with a clear error. */
@@ -46,6 +46,12 @@ export interface WatchRequest {
   type: 'watch';
   on: boolean;
 }
+/** The answer to the server's `ask` (code in the program called ainput); no `text` means end of input. */
+export interface Answer {
+  type: 'answer';
+  id: number;
+  text?: string;
+}
 /** Leaving (client), or closing the console with a reason (server). */
 export interface Bye {
   type: 'bye';
@@ -76,6 +82,12 @@ export interface Output {
   text: string;
   source: 'program' | 'console';
 }
+/** Code running for this client called ainput: read a line from the client's terminal (answered by `answer`). */
+export interface Ask {
+  type: 'ask';
+  id: number;
+  prompt: string;
+}
 /** A refused request (with its id) or a refused client (`code: 'version'` carries the server's version). */
 export interface ErrorMessage {
   type: 'error';
@@ -85,8 +97,8 @@ export interface ErrorMessage {
   version?: number;
 }
 
-export type ClientMessage = Hello | EvalRequest | InterruptRequest | CompleteRequest | WatchRequest | Bye;
-export type ServerMessage = Welcome | Result | Completions | Output | ErrorMessage | Bye;
+export type ClientMessage = Hello | EvalRequest | InterruptRequest | CompleteRequest | WatchRequest | Answer | Bye;
+export type ServerMessage = Welcome | Result | Completions | Output | Ask | ErrorMessage | Bye;
 
 /** One message as a line (JSON + newline). */
 export function encode(message: ClientMessage | ServerMessage): string {
@@ -118,6 +130,11 @@ export function decodeClientMessage(line: string): ClientMessage {
     case 'watch':
       if (typeof m.on !== 'boolean') throw new ProtocolError("'watch' needs a boolean 'on'");
       return { type: 'watch', on: m.on };
+    case 'answer': {
+      const answer: Answer = { type: 'answer', id: int(m, 'id') };
+      if (m.text !== undefined) answer.text = str(m, 'text');
+      return answer;
+    }
     case 'bye':
       return optional({ type: 'bye' }, m, 'reason');
     default:
@@ -148,6 +165,8 @@ export function decodeServerMessage(line: string): ServerMessage {
       if (source !== 'program' && source !== 'console') throw new ProtocolError(`unknown output source ${JSON.stringify(source)}`);
       return { type: 'output', text: str(m, 'text'), source };
     }
+    case 'ask':
+      return { type: 'ask', id: int(m, 'id'), prompt: str(m, 'prompt') };
     case 'error': {
       const e: ErrorMessage = { type: 'error', code: str(m, 'code'), message: str(m, 'message') };
       if (m.id !== undefined) e.id = int(m, 'id');

@@ -18,6 +18,11 @@ export class RemoteLineEvaluator implements LineEvaluator {
   readonly #watchers = new Set<(text: string) => void>();
   #nextId = 1;
   #gone: string | undefined;
+  /** Questions the program asks (ainput) that wait for the user; a result or the end cancels them. */
+  readonly #asking = new Set<AbortController>();
+
+  /** Reads a line from the user for the program's ainput (the terminal front end sets it: engine.ask). */
+  onAsk: ((prompt: string, signal: AbortSignal) => Promise<string>) | undefined;
 
   constructor(connection: ProtocolConnection) {
     this.#connection = connection;
@@ -25,6 +30,7 @@ export class RemoteLineEvaluator implements LineEvaluator {
     connection.onNotice((text) => this.#onNotice(text));
     void connection.closed.then((reason) => {
       this.#gone = reason;
+      this.#cancelAsks();
       for (const [id, p] of this.#pending) {
         this.#pending.delete(id);
         if (p.kind === 'eval') p.reject(new TargetClosedError(reason));
@@ -72,6 +78,8 @@ export class RemoteLineEvaluator implements LineEvaluator {
   }
 
   #onMessage(m: ServerMessage): void {
+    if (m.type === 'ask') return this.#ask(m.id, m.prompt);
+    if (m.type === 'result') this.#cancelAsks();
     if (m.type === 'output') {
       if (m.source === 'program') for (const w of this.#watchers) w(m.text);
       else for (const l of this.noticeListeners) l(m.text);
@@ -91,6 +99,23 @@ export class RemoteLineEvaluator implements LineEvaluator {
     } else if (m.type === 'error') {
       pending.resolve({ kind: 'error', text: `anode: ${m.message}` });
     }
+  }
+
+  #ask(id: number, prompt: string): void {
+    const controller = new AbortController();
+    this.#asking.add(controller);
+    const question = this.onAsk ? this.onAsk(prompt, controller.signal) : Promise.reject(new Error('no terminal'));
+    void question
+      .then(
+        (text) => this.#connection.send({ type: 'answer', id, text }),
+        () => this.#connection.send({ type: 'answer', id }),
+      )
+      .finally(() => this.#asking.delete(controller));
+  }
+
+  #cancelAsks(): void {
+    for (const controller of this.#asking) controller.abort();
+    this.#asking.clear();
   }
 
   /** A plain line from the server. "line too long" means the entry in flight was discarded: say so there. */

@@ -208,7 +208,7 @@ describe('anode connect, piped', () => {
 });
 
 describe('anode connect to startInteractiveServer over a unix socket', () => {
-  it('evaluates in the program and shows what aprint writes to this console', async () => {
+  it('evaluates in the program; aprint writes to this console and ainput reads from it', async () => {
     const dir = await tempDir();
     const socketPath = path.join(dir, 'backdoor.sock');
     const child = spawn(process.execPath, [path.join(TEST_FIXTURES, 'backdoor.js'), `unix:${socketPath}`], { cwd: ROOT, stdio: 'pipe' });
@@ -227,6 +227,11 @@ describe('anode connect to startInteractiveServer over a unix socket', () => {
     expect(await client.evaluate('secretOfTheProgram')).toBe('42');
     const printed = await client.evaluate("await (await import('anode')).aprint('hello from aprint'); 'done'");
     expect(printed).toBe("hello from aprint\n'done'");
+    // ainput in the program reads its line from this terminal.
+    const from = client.stderr.length;
+    client.send("'hi ' + await (await import('anode')).ainput('name? ')");
+    await client.waitFor('name? ', { from });
+    expect(await client.evaluate('Ada')).toBe("'hi Ada'");
     client.end();
     expect((await client.exited).code).toBe(0);
     expect(out).not.toContain('hello from aprint');

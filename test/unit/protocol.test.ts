@@ -23,6 +23,8 @@ describe('anode protocol', () => {
       { type: 'interrupt', id: 1 },
       { type: 'complete', id: 2, line: 'glob' },
       { type: 'watch', on: true },
+      { type: 'answer', id: 1, text: 'Ada' },
+      { type: 'answer', id: 2 },
       { type: 'bye' },
       { type: 'bye', reason: 'leaving' },
     ];
@@ -42,6 +44,7 @@ describe('anode protocol', () => {
       { type: 'completions', id: 5, candidates: ['globalThis'], prefix: 'glob' },
       { type: 'output', text: '[program] hi\n', source: 'program' },
       { type: 'output', text: 'aprint\n', source: 'console' },
+      { type: 'ask', id: 1, prompt: 'name? ' },
       { type: 'error', code: 'version', message: 'no', version: 1 },
       { type: 'error', code: 'busy', message: 'no', id: 7 },
       { type: 'bye', reason: 'the program exited (code 0)' },
