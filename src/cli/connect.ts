@@ -10,10 +10,12 @@ import { parseServeAddress, type ServeAddress } from '../server/address.js';
 import { connectConsole } from '../server/protocol-client.js';
 import { RemoteLineEvaluator } from '../server/remote-evaluator.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../server/line-limit.js';
+import { useColor } from './hold.js';
 
 export interface ConnectFlags {
   token?: string;
   readline: boolean;
+  color: boolean;
   console?: boolean;
 }
 
@@ -24,6 +26,7 @@ export function connectCommand(setExitCode: (code: number) => void): Command {
     .argument('<address>', 'HOST:PORT, PORT (on 127.0.0.1) or unix:PATH')
     .option('--token <token>', 'the token the server asks for (default: ANODE_TOKEN)')
     .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
+    .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
     .option('--console', "mirror the program's console.* output into the console (.console on|off)")
     .helpOption('-h, --help', 'show this help')
     .action(async (address: string, flags: ConnectFlags) => setExitCode(await connect(address, flags)));
@@ -46,7 +49,10 @@ export function parseConnectAddress(text: string): ServeAddress {
 /** Connects, holds the terminal console until the user leaves (0) or the server goes away (throws). */
 export async function connect(addressText: string, flags: ConnectFlags): Promise<number> {
   const address = parseConnectAddress(addressText);
-  const connection = await connectConsole(address, { token: flags.token ?? (process.env.ANODE_TOKEN || undefined) });
+  const connection = await connectConsole(address, {
+    token: flags.token ?? (process.env.ANODE_TOKEN || undefined),
+    colors: useColor(flags),
+  });
   const evaluator = new RemoteLineEvaluator(connection);
   const terminal = flags.readline && process.stdin.isTTY === true && process.stderr.isTTY === true;
   const file = terminal ? historyPath() : undefined;

@@ -71,6 +71,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
           prompt,
           remote: client.remote,
           log,
+          onHello: (h) => void (evaluator.colors = h.colors ?? evaluator.colors),
         });
         closeConsole = (message) => structured.close(message);
         await structured.done;

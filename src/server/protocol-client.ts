@@ -12,6 +12,8 @@ export interface ConnectOptions {
   token?: string | undefined;
   /** How long to wait for the server's answer, in ms (default 10 s). */
   timeoutMs?: number | undefined;
+  /** Ask for results coloured with ANSI escapes. */
+  colors?: boolean | undefined;
   /** The protocol version to announce (tests use another one to check refusals). */
   version?: number | undefined;
 }
@@ -78,7 +80,7 @@ export async function connectConsole(address: ServeAddress, options: ConnectOpti
         tokenSent = true;
         received = received.slice(TOKEN_PROMPT.length);
       }
-      socket.write(helloLine(options.version ?? PROTOCOL_VERSION));
+      socket.write(helloLine(options.version ?? PROTOCOL_VERSION, options.colors ?? false));
       state = 'welcome';
     }
     if (state === 'welcome') {

@@ -13,6 +13,7 @@ import {
   decodeClientMessage,
   encode,
   type ClientMessage,
+  type Hello,
   type ServerMessage,
 } from './protocol.js';
 
@@ -27,6 +28,8 @@ export interface ProtocolClientOptions {
   /** `HOST:PORT` of the peer, for the server's log. */
   remote: string;
   log: (message: string) => void;
+  /** Called with the accepted hello, before the welcome (to apply its options, e.g. colours). */
+  onHello?: ((hello: Hello) => void) | undefined;
 }
 
 /** A structured client being served. */
@@ -102,15 +105,16 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
   }
 
   function greet(line: string): true | string {
-    let version: number;
+    let hello: Hello;
     try {
       const m = decodeClientMessage(line);
       if (m.type !== 'hello') throw new Error(`expected a hello, got '${m.type}'`);
-      version = m.version;
+      hello = m;
     } catch (err) {
       send({ type: 'error', code: 'bad-hello', message: (err as Error).message, version: PROTOCOL_VERSION }, PROTOCOL_MAGIC);
       return `bad protocol hello (${(err as Error).message})`;
     }
+    const version = hello.version;
     if (version !== PROTOCOL_VERSION) {
       const message =
         `this console server speaks anode protocol version ${PROTOCOL_VERSION}, the client version ${version}: ` +
@@ -118,6 +122,7 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
       send({ type: 'error', code: 'version', message, version: PROTOCOL_VERSION }, PROTOCOL_MAGIC);
       return `it speaks anode protocol version ${version}, this server ${PROTOCOL_VERSION}`;
     }
+    options.onHello?.(hello);
     send({ type: 'welcome', version: PROTOCOL_VERSION, banner: options.banner, prompt: options.prompt }, PROTOCOL_MAGIC);
     return true;
   }

@@ -23,6 +23,8 @@ export const PROTOCOL_MAGIC = 'anode-protocol ';
 export interface Hello {
   type: 'hello';
   version: number;
+  /** Results coloured with ANSI escapes (the client is a colour terminal). */
+  colors?: boolean;
 }
 /** Evaluate one complete entry; answered by `result` with the same id. */
 export interface EvalRequest {
@@ -106,8 +108,8 @@ export function encode(message: ClientMessage | ServerMessage): string {
 }
 
 /** The client's first line. */
-export function helloLine(version = PROTOCOL_VERSION): string {
-  return `${PROTOCOL_MAGIC}${encode({ type: 'hello', version })}`;
+export function helloLine(version = PROTOCOL_VERSION, colors = false): string {
+  return `${PROTOCOL_MAGIC}${encode(colors ? { type: 'hello', version, colors } : { type: 'hello', version })}`;
 }
 
 /** True when `line` (a whole line, newline or not) is a protocol client's opening line. */
@@ -119,8 +121,14 @@ export function isHelloLine(line: string): boolean {
 export function decodeClientMessage(line: string): ClientMessage {
   const m = parse(line.startsWith(PROTOCOL_MAGIC) ? line.slice(PROTOCOL_MAGIC.length) : line);
   switch (m.type) {
-    case 'hello':
-      return { type: 'hello', version: int(m, 'version') };
+    case 'hello': {
+      const hello: Hello = { type: 'hello', version: int(m, 'version') };
+      if (m.colors !== undefined) {
+        if (typeof m.colors !== 'boolean') throw new ProtocolError("'hello' needs a boolean 'colors'");
+        hello.colors = m.colors;
+      }
+      return hello;
+    }
     case 'eval':
       return { type: 'eval', id: int(m, 'id'), code: str(m, 'code') };
     case 'interrupt':

@@ -74,6 +74,8 @@ describe('anode connect in a terminal', () => {
     await term.waitFor('globalThis.ticks', { from });
     term.write(` >= 0${KEY.enter}`);
     await term.waitFor(/\ntrue\n> $/, { from });
+    // A colour terminal asked for coloured results: they come back coloured like a local console's.
+    expect(term.raw()).toContain('\x1b[33mtrue\x1b[39m');
 
     // Ctrl-C interrupts the remote entry; the program goes on ticking.
     const before = await ticks(address);

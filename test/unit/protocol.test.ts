@@ -58,6 +58,7 @@ describe('anode protocol', () => {
     expect(line.startsWith(PROTOCOL_MAGIC)).toBe(true);
     expect(decodeClientMessage(line.trimEnd())).toEqual({ type: 'hello', version: PROTOCOL_VERSION });
     expect(decodeClientMessage(helloLine(999).trimEnd())).toEqual({ type: 'hello', version: 999 });
+    expect(decodeClientMessage(helloLine(1, true).trimEnd())).toEqual({ type: 'hello', version: 1, colors: true });
     expect(() => new Function(line)).toThrow(SyntaxError);
     expect(isHelloLine('anode - protocol {}')).toBe(false);
   });
@@ -72,6 +73,7 @@ describe('anode protocol', () => {
     ['{"type":"eval","id":1}', /string 'code'/],
     ['{"type":"watch","on":"yes"}', /boolean 'on'/],
     ['{"type":"hello"}', /integer 'version'/],
+    ['{"type":"hello","version":1,"colors":1}', /boolean 'colors'/],
   ])('refuses the client message %s with a ProtocolError', (line, message) => {
     expect(() => decodeClientMessage(line)).toThrow(ProtocolError);
     expect(() => decodeClientMessage(line)).toThrow(message);
