@@ -249,11 +249,15 @@ describe('protocol versions and bad messages', () => {
     socket.setEncoding('utf8');
     let text = '';
     const messages: Array<Record<string, unknown>> = [];
+    const notices: string[] = [];
     socket.on('data', (d: string) => {
       text += d;
       const lines = text.split('\n');
       text = lines.pop()!;
-      for (const l of lines) if (l.startsWith('{')) messages.push(JSON.parse(l) as Record<string, unknown>);
+      for (const l of lines) {
+        if (l.startsWith('{')) messages.push(JSON.parse(l) as Record<string, unknown>);
+        else notices.push(l);
+      }
     });
     const next = async (type: string): Promise<Record<string, unknown>> => {
       const deadline = Date.now() + 10_000;
@@ -276,8 +280,25 @@ describe('protocol versions and bad messages', () => {
     socket.write('{"type":"eval","id":3,"code":"40 + 2"}\n{"type":"complete","id":4,"line":"globalThis.tic"}\n');
     expect(await next('result')).toEqual({ type: 'result', id: 3, kind: 'value', text: '42' });
     expect(await next('completions')).toMatchObject({ id: 4, candidates: ['ticks'], prefix: 'tic' });
+    // The server's line limit holds for JSON lines too: the line is dropped, the session goes on.
+    socket.write(`{"type":"eval","id":5,"code":"'${'x'.repeat(1_100_000)}'"}\n`);
+    socket.write('{"type":"eval","id":6,"code":"6 * 7"}\n');
+    expect(await next('result')).toEqual({ type: 'result', id: 6, kind: 'value', text: '42' });
+    expect(notices.join('\n')).toMatch(/anode: line too long \(\d+ bytes, limit 1048576\); discarded/);
     socket.end('{"type":"bye"}\n');
     await once(socket, 'close');
+  });
+
+  it('anode connect reports an entry the server discards as too long, and goes on', async () => {
+    const { address } = await serve();
+    const client = startAnode(['connect', address]);
+    await client.waitForPrompt();
+    // Under the client's own limit in characters, over the server's 1 MiB once JSON-escaped.
+    const out = await client.evaluate(`'${'\x01'.repeat(300_000)}'.length`);
+    expect(out).toMatch(/^anode: line too long \(\d+ bytes, limit 1048576\); discarded$/);
+    expect(await client.evaluate('1 + 1')).toBe('2');
+    client.end();
+    expect((await client.exited).code).toBe(0);
   });
 
   it('a client speaking another version gets a clear error; the server goes on serving', async () => {
