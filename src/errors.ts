@@ -201,3 +201,43 @@ export class ServeError extends AnodeError {
     super('ANODE_SERVE', detail, { cause });
   }
 }
+
+/** A console-protocol message that is not what the anode protocol allows (bad JSON, unknown type, missing field). */
+export class ProtocolError extends AnodeError {
+  constructor(detail: string) {
+    super('ANODE_PROTOCOL', `bad anode protocol message: ${detail}`);
+  }
+}
+
+/** `anode connect`: the served console cannot be reached, or does not answer as an anode console. */
+export class ConsoleConnectError extends AnodeError {
+  constructor(address: string, detail: string, cause?: unknown) {
+    super('ANODE_CONSOLE_CONNECT', `cannot connect to the console at ${address}: ${detail}`, { cause });
+  }
+}
+
+/** `anode connect`: the served console wants a token and none was given, or refused the one given. */
+export class TokenRefusedError extends AnodeError {
+  constructor(address: string, given: boolean) {
+    super(
+      'ANODE_TOKEN_REFUSED',
+      given
+        ? `the console at ${address} refused the token: check --token (or ANODE_TOKEN)`
+        : `the console at ${address} asks for a token: pass --token (or set ANODE_TOKEN)`,
+    );
+  }
+}
+
+/** The two ends of a console connection speak different versions of the anode protocol. */
+export class ProtocolVersionError extends AnodeError {
+  constructor(detail: string) {
+    super('ANODE_PROTOCOL_VERSION', detail);
+  }
+}
+
+/** `anode connect`: the served console went away (the program ended, the server closed, the link dropped). */
+export class ConsoleGoneError extends AnodeError {
+  constructor(address: string, reason: string) {
+    super('ANODE_CONSOLE_GONE', `the console at ${address} closed the connection: ${reason}`);
+  }
+}

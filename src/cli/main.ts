@@ -4,6 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { AnodeError } from '../errors.js';
 import { splitRunArgs } from './args.js';
 import { attachCommand } from './attach.js';
+import { connectCommand } from './connect.js';
 import { psCommand } from './ps.js';
 import { run, type RunFlags } from './run.js';
 import { sayError } from './say.js';
@@ -56,7 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(runCmd);
   let exitCode = 0;
   const setExitCode = (code: number): void => void (exitCode = code);
-  for (const cmd of [attachCommand(consoleOptions, setExitCode), psCommand(setExitCode)]) {
+  for (const cmd of [attachCommand(consoleOptions, setExitCode), connectCommand(setExitCode), psCommand(setExitCode)]) {
     program.addCommand(cmd.exitOverride().configureOutput(program.configureOutput()));
   }
 

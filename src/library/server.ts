@@ -42,7 +42,7 @@ export async function startInteractiveServer(options: InteractiveServerOptions =
     banner: options.banner ?? localBanner(),
     prompt: options.prompt,
     colors: options.colors,
-    wrapEvaluator: (evaluator, client, engine: () => ConsoleEngine) =>
+    wrapEvaluator: (evaluator, client, engine: () => Pick<ConsoleEngine, 'ask'>) =>
       evaluatorIn(evaluator, () => ({ output: client.output, ask: (p, s) => engine().ask(p, s) })),
   });
 }

@@ -1,10 +1,15 @@
 // One console per client over one shared EvalSession: each client gets its own ConsoleEngine and
-// Evaluator (own output, own object group), all in the same program's global scope.
+// Evaluator (own output, own object group), all in the same program's global scope. A client whose first
+// line is the anode protocol's hello (`anode connect`) is served structured messages over that same
+// Evaluator instead (protocol-server.ts); everyone else gets the plain-text console.
 import { ConsoleEngine } from '../console/engine.js';
 import type { LineEvaluator } from '../console/types.js';
 import { Evaluator } from '../session/evaluator.js';
 import type { EvalSession } from '../session/session.js';
 import { listen, type LineServer, type ListenOptions, type ServedClient } from './listener.js';
+import { ProtocolSniffer } from './protocol-sniffer.js';
+import { serveProtocolClient, type ProtocolSession } from './protocol-server.js';
+import { ProtocolOutput } from './protocol-output.js';
 
 export interface ConsoleServerOptions extends ListenOptions {
   banner?: string | undefined;
@@ -12,7 +17,7 @@ export interface ConsoleServerOptions extends ListenOptions {
   /** Colour results with ANSI escapes (off by default: plain text for nc). */
   colors?: boolean | undefined;
   /** Wraps each client's evaluator (the library uses it to route ainput/aprint to the client). */
-  wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => ConsoleEngine) => LineEvaluator) | undefined;
+  wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => Pick<ConsoleEngine, 'ask'>) => LineEvaluator) | undefined;
 }
 
 /** The line every served client sees under the banner. */
@@ -20,29 +25,59 @@ export const SHARED_SCOPE_NOTE = "Served console: every client shares the progra
 
 /** Serves a console per client over `session` until close() or the session ends. */
 export async function startConsoleServer(session: EvalSession, options: ConsoleServerOptions): Promise<LineServer> {
-  const engines = new Set<ConsoleEngine>();
+  /** What ends each client's console (its engine, or its protocol session), with a message. */
+  const consoles = new Set<(message?: string) => void>();
   let gone: string | undefined;
+  const log = options.log ?? ((m: string) => void process.stderr.write(`anode: ${m}\n`));
+  const banner = [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n');
+  const prompt = options.prompt ?? '> ';
   const lineServer = await listen(options, async (client) => {
     const evaluator = new Evaluator(session, { colors: options.colors ?? false });
+    const input = new ProtocolSniffer();
+    let hello: string | undefined;
     let engine: ConsoleEngine | undefined;
     engine = new ConsoleEngine({
-      input: client.input,
+      input,
       output: client.output,
       evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator, client, () => engine!) : evaluator,
       terminal: false,
-      prompt: options.prompt ?? '> ',
-      banner: [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n'),
+      prompt,
+      banner,
     });
-    const onAbort = (): void => {
-      engine.close(client.signal.reason === 'closing' ? 'anode: the console server is closing' : undefined);
-    };
+    input.once('hello', (line: string) => {
+      hello = line;
+      engine.close();
+    });
+    let closeConsole = (message?: string): void => engine.close(message && `anode: ${message}`);
+    const close = (message?: string): void => closeConsole(message);
+    const onAbort = (): void => close(client.signal.reason === 'closing' ? 'the console server is closing' : undefined);
     client.signal.addEventListener('abort', onAbort, { once: true });
-    if (gone !== undefined) engine.close(`anode: ${gone}; closing the console`);
-    engines.add(engine);
+    consoles.add(close);
     try {
-      await engine.run();
+      if (gone !== undefined) close(`${gone}; closing the console`);
+      const running = engine.run();
+      client.input.pipe(input);
+      await running;
+      if (hello !== undefined && !client.signal.aborted && gone === undefined) {
+        // An anode client: the same evaluator, spoken to in messages (aprint goes out as `output`, ainput as `ask`).
+        const output = new ProtocolOutput(client.output);
+        const asker = { ask: (prompt: string, signal?: AbortSignal) => structured.ask(prompt, signal) };
+        const structured: ProtocolSession = serveProtocolClient({
+          hello,
+          input,
+          output: client.output,
+          evaluator: options.wrapEvaluator ? options.wrapEvaluator(evaluator, { ...client, output }, () => asker) : evaluator,
+          banner,
+          prompt,
+          remote: client.remote,
+          log,
+          onHello: (h) => void (evaluator.colors = h.colors ?? evaluator.colors),
+        });
+        closeConsole = (message) => structured.close(message);
+        await structured.done;
+      }
     } finally {
-      engines.delete(engine);
+      consoles.delete(close);
       void evaluator.dispose();
       client.signal.removeEventListener('abort', onAbort);
     }
@@ -50,7 +85,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
   // The program is gone: tell every client, then stop serving.
   void session.ended.then((reason) => {
     gone = reason;
-    for (const engine of engines) engine.close(`anode: ${reason}; closing the console`);
+    for (const close of consoles) close(`${reason}; closing the console`);
     void lineServer.close();
   });
   return lineServer;

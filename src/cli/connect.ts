@@ -1,0 +1,112 @@
+// `anode connect HOST:PORT | unix:PATH`: the full terminal console (line editing, persistent history, Tab,
+// Ctrl-C that interrupts the remote entry, Ctrl-D that leaves) into a console served by `--serve` or
+// startInteractiveServer(). The engine runs here; entries run there, over the anode protocol.
+import { chalkStderr } from 'chalk';
+import { Command } from 'commander';
+import { ConsoleEngine } from '../console/engine.js';
+import { HistoryFile, historyPath } from '../console/history.js';
+import { ConsoleGoneError, UsageError } from '../errors.js';
+import { parseServeAddress, type ServeAddress } from '../server/address.js';
+import { connectConsole } from '../server/protocol-client.js';
+import { RemoteLineEvaluator } from '../server/remote-evaluator.js';
+import { DEFAULT_MAX_LINE_LENGTH } from '../server/line-limit.js';
+import { useColor } from './hold.js';
+
+export interface ConnectFlags {
+  token?: string;
+  readline: boolean;
+  color: boolean;
+  console?: boolean;
+}
+
+/** The `connect` subcommand; reports its exit code through `setExitCode`. */
+export function connectCommand(setExitCode: (code: number) => void): Command {
+  return new Command('connect')
+    .description('connect to a served console (anode run/attach --serve, startInteractiveServer) with line editing, history and Tab')
+    .argument('<address>', 'HOST:PORT, PORT (on 127.0.0.1) or unix:PATH')
+    .option('--token <token>', 'the token the server asks for (default: ANODE_TOKEN)')
+    .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
+    .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
+    .option('--console', "mirror the program's console.* output into the console (.console on|off)")
+    .helpOption('-h, --help', 'show this help')
+    .action(async (address: string, flags: ConnectFlags) => setExitCode(await connect(address, flags)));
+}
+
+/** Parses the address `anode connect` was given (a port of 0 cannot be connected to). */
+export function parseConnectAddress(text: string): ServeAddress {
+  let address: ServeAddress;
+  try {
+    address = parseServeAddress(text);
+  } catch {
+    address = { kind: 'tcp', host: '', port: 0 };
+  }
+  if (address.kind === 'tcp' && (address.port === 0 || address.host === '')) {
+    throw new UsageError(`anode connect expects HOST:PORT, PORT or unix:PATH, with PORT 1-65535 (got '${text}')`);
+  }
+  return address;
+}
+
+/** Connects, holds the terminal console until the user leaves (0) or the server goes away (throws). */
+export async function connect(addressText: string, flags: ConnectFlags): Promise<number> {
+  const address = parseConnectAddress(addressText);
+  const connection = await connectConsole(address, {
+    token: flags.token ?? (process.env.ANODE_TOKEN || undefined),
+    colors: useColor(flags),
+  });
+  const evaluator = new RemoteLineEvaluator(connection);
+  const terminal = flags.readline && process.stdin.isTTY === true && process.stderr.isTTY === true;
+  const file = terminal ? historyPath() : undefined;
+  const history = file ? new HistoryFile(file) : undefined;
+  const entries = history ? await history.load() : [];
+  const { welcome } = connection;
+  const engine = new ConsoleEngine({
+    input: process.stdin,
+    output: process.stderr,
+    terminal,
+    prompt: welcome.prompt,
+    banner: chalkStderr.dim(`${welcome.banner}\nConnected to ${connection.address}.`),
+    evaluator,
+    // Leaves room for the JSON escaping, under the server's default line limit.
+    maxLineLength: Math.floor(DEFAULT_MAX_LINE_LENGTH / 2),
+    mirrorOutput: flags.console ?? false,
+    ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
+  });
+  evaluator.noticeListeners.add((text) => engine.printAbove(text));
+  evaluator.onAsk = (prompt, signal) => engine.ask(prompt, signal);
+  let leaving = false;
+  const onSignal = (): void => {
+    leaving = true;
+    engine.close();
+  };
+  // Without a terminal Ctrl-C arrives as a signal: it interrupts the running entry, like the key does.
+  const onSigint = (): void => engine.interrupt();
+  process.on('SIGTERM', onSignal);
+  process.on('SIGHUP', onSignal);
+  process.on('SIGINT', onSigint);
+  let gone: string | undefined;
+  void connection.closed.then((reason) => {
+    if (leaving) return;
+    gone = reason;
+    engine.close();
+  });
+  try {
+    const end = await engine.run();
+    // An entry that lost the connection closed the console: the evaluator saw why first.
+    if (end === 'closed' && gone === undefined) gone = evaluator.gone;
+  } finally {
+    leaving = true;
+    process.off('SIGTERM', onSignal);
+    process.off('SIGHUP', onSignal);
+    process.off('SIGINT', onSigint);
+    process.stdin.pause();
+    connection.close();
+  }
+  if (gone !== undefined) {
+    process.stderr.write('\n'); // off the prompt line
+    throw new ConsoleGoneError(connection.address, gone);
+  }
+  await connection.closed;
+  return 0;
+}
+
+

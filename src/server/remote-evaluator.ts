@@ -1,0 +1,136 @@
+// A LineEvaluator over an anode protocol connection: what lets `anode connect` run the ordinary console
+// engine on the local terminal (readline, history, Tab, Ctrl-C, dot-commands) while entries run in the
+// served program. It lives beside the protocol it speaks (src/server), not in src/session: it knows
+// nothing of CDP, only of the messages a served console understands.
+import type { EvalOutcome, LineEvaluator } from '../console/types.js';
+import { TargetClosedError } from '../errors.js';
+import type { ProtocolConnection } from './protocol-client.js';
+import type { ServerMessage } from './protocol.js';
+
+type Pending =
+  | { kind: 'eval'; resolve: (outcome: EvalOutcome) => void; reject: (err: Error) => void }
+  | { kind: 'complete'; line: string; resolve: (r: [string[], string]) => void };
+
+/** Evaluates, completes and interrupts in the served console at the other end of `connection`. */
+export class RemoteLineEvaluator implements LineEvaluator {
+  readonly #connection: ProtocolConnection;
+  readonly #pending = new Map<number, Pending>();
+  readonly #watchers = new Set<(text: string) => void>();
+  #nextId = 1;
+  #gone: string | undefined;
+  /** Questions the program asks (ainput) that wait for the user; a result or the end cancels them. */
+  readonly #asking = new Set<AbortController>();
+
+  /** Reads a line from the user for the program's ainput (the terminal front end sets it: engine.ask). */
+  onAsk: ((prompt: string, signal: AbortSignal) => Promise<string>) | undefined;
+
+  constructor(connection: ProtocolConnection) {
+    this.#connection = connection;
+    connection.onMessage((m) => this.#onMessage(m));
+    connection.onNotice((text) => this.#onNotice(text));
+    void connection.closed.then((reason) => {
+      this.#gone = reason;
+      this.#cancelAsks();
+      for (const [id, p] of this.#pending) {
+        this.#pending.delete(id);
+        if (p.kind === 'eval') p.reject(new TargetClosedError(reason));
+        else p.resolve([[], p.line]);
+      }
+    });
+  }
+
+  /** Why the connection ended, once it has. */
+  get gone(): string | undefined {
+    return this.#gone;
+  }
+
+  /** Runs `code` remotely; aborting `signal` sends an interrupt for it (the result then says so). */
+  evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
+    if (this.#gone !== undefined) return Promise.reject(new TargetClosedError(this.#gone));
+    const id = this.#nextId++;
+    const signal = options.signal;
+    const onAbort = (): void => this.#connection.send({ type: 'interrupt', id });
+    return new Promise<EvalOutcome>((resolve, reject) => {
+      this.#pending.set(id, { kind: 'eval', resolve, reject });
+      this.#connection.send({ type: 'eval', id, code });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+    }).finally(() => signal?.removeEventListener('abort', onAbort));
+  }
+
+  /** Tab completion from the served program. */
+  complete(line: string): Promise<[string[], string]> {
+    if (this.#gone !== undefined) return Promise.resolve([[], line]);
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#pending.set(id, { kind: 'complete', line, resolve });
+      this.#connection.send({ type: 'complete', id, line });
+    });
+  }
+
+  /** The program's console output, mirrored by the server while at least one listener watches. */
+  watchOutput(listener: (text: string) => void): () => void {
+    this.#watchers.add(listener);
+    if (this.#watchers.size === 1) this.#connection.send({ type: 'watch', on: true });
+    return () => {
+      if (this.#watchers.delete(listener) && this.#watchers.size === 0) this.#connection.send({ type: 'watch', on: false });
+    };
+  }
+
+  #onMessage(m: ServerMessage): void {
+    if (m.type === 'ask') return this.#ask(m.id, m.prompt);
+    if (m.type === 'result') this.#cancelAsks();
+    if (m.type === 'output') {
+      if (m.source === 'program') for (const w of this.#watchers) w(m.text);
+      else for (const l of this.noticeListeners) l(m.text);
+      return;
+    }
+    if (m.type !== 'result' && m.type !== 'completions' && !(m.type === 'error' && m.id !== undefined)) {
+      if (m.type === 'error') this.#onNotice(`anode: ${m.message}`);
+      return;
+    }
+    const pending = this.#pending.get(m.id!);
+    if (!pending) return;
+    this.#pending.delete(m.id!);
+    if (pending.kind === 'complete') {
+      pending.resolve(m.type === 'completions' ? [m.candidates, m.prefix] : [[], pending.line]);
+    } else if (m.type === 'result') {
+      pending.resolve({ kind: m.kind, text: m.text });
+    } else if (m.type === 'error') {
+      pending.resolve({ kind: 'error', text: `anode: ${m.message}` });
+    }
+  }
+
+  #ask(id: number, prompt: string): void {
+    const controller = new AbortController();
+    this.#asking.add(controller);
+    const question = this.onAsk ? this.onAsk(prompt, controller.signal) : Promise.reject(new Error('no terminal'));
+    void question
+      .then(
+        (text) => this.#connection.send({ type: 'answer', id, text }),
+        () => this.#connection.send({ type: 'answer', id }),
+      )
+      .finally(() => this.#asking.delete(controller));
+  }
+
+  #cancelAsks(): void {
+    for (const controller of this.#asking) controller.abort();
+    this.#asking.clear();
+  }
+
+  /** A plain line from the server. "line too long" means the entry in flight was discarded: say so there. */
+  #onNotice(text: string): void {
+    const evals = [...this.#pending].filter(([, p]) => p.kind === 'eval');
+    if (/line too long/.test(text) && evals.length > 0) {
+      for (const [id, p] of evals) {
+        this.#pending.delete(id);
+        if (p.kind === 'eval') p.resolve({ kind: 'error', text });
+      }
+      return;
+    }
+    for (const w of this.noticeListeners) w(text);
+  }
+
+  /** Where text for this console outside any result goes: server notices, what code wrote to it (aprint). */
+  readonly noticeListeners = new Set<(text: string) => void>();
+}

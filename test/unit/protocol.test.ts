@@ -1,0 +1,118 @@
+// The anode console protocol: encoding, decoding and validation of every message, and the hello line.
+import { describe, expect, it } from 'vitest';
+import { PassThrough } from 'node:stream';
+import { ProtocolError } from '../../dist/errors.js';
+import {
+  PROTOCOL_MAGIC,
+  PROTOCOL_VERSION,
+  decodeClientMessage,
+  decodeServerMessage,
+  encode,
+  helloLine,
+  isHelloLine,
+  type ClientMessage,
+  type ServerMessage,
+} from '../../dist/server/protocol.js';
+import { ProtocolSniffer } from '../../dist/server/protocol-sniffer.js';
+
+describe('anode protocol', () => {
+  it('round-trips every client message', () => {
+    const messages: ClientMessage[] = [
+      { type: 'hello', version: PROTOCOL_VERSION },
+      { type: 'eval', id: 1, code: 'a\n"b"\u2028' },
+      { type: 'interrupt', id: 1 },
+      { type: 'complete', id: 2, line: 'glob' },
+      { type: 'watch', on: true },
+      { type: 'answer', id: 1, text: 'Ada' },
+      { type: 'answer', id: 2 },
+      { type: 'bye' },
+      { type: 'bye', reason: 'leaving' },
+    ];
+    for (const m of messages) {
+      const line = encode(m);
+      expect(line.endsWith('\n')).toBe(true);
+      expect(line.slice(0, -1)).not.toContain('\n');
+      expect(decodeClientMessage(line.slice(0, -1))).toEqual(m);
+    }
+  });
+
+  it('round-trips every server message', () => {
+    const messages: ServerMessage[] = [
+      { type: 'welcome', version: 1, banner: 'hi\nthere', prompt: '> ' },
+      { type: 'result', id: 3, kind: 'value', text: '2' },
+      { type: 'result', id: 4, kind: 'interrupted', text: 'Interrupted' },
+      { type: 'completions', id: 5, candidates: ['globalThis'], prefix: 'glob' },
+      { type: 'output', text: '[program] hi\n', source: 'program' },
+      { type: 'output', text: 'aprint\n', source: 'console' },
+      { type: 'ask', id: 1, prompt: 'name? ' },
+      { type: 'error', code: 'version', message: 'no', version: 1 },
+      { type: 'error', code: 'busy', message: 'no', id: 7 },
+      { type: 'bye', reason: 'the program exited (code 0)' },
+    ];
+    for (const m of messages) expect(decodeServerMessage(encode(m).slice(0, -1))).toEqual(m);
+  });
+
+  it('opens with a magic line that is never valid JavaScript', () => {
+    const line = helloLine();
+    expect(isHelloLine(line)).toBe(true);
+    expect(line.startsWith(PROTOCOL_MAGIC)).toBe(true);
+    expect(decodeClientMessage(line.trimEnd())).toEqual({ type: 'hello', version: PROTOCOL_VERSION });
+    expect(decodeClientMessage(helloLine(999).trimEnd())).toEqual({ type: 'hello', version: 999 });
+    expect(decodeClientMessage(helloLine(1, true).trimEnd())).toEqual({ type: 'hello', version: 1, colors: true });
+    expect(() => new Function(line)).toThrow(SyntaxError);
+    expect(isHelloLine('anode - protocol {}')).toBe(false);
+  });
+
+  it.each([
+    ['not json', /not a JSON message/],
+    ['[1]', /JSON object/],
+    ['{"id":1}', /string 'type'/],
+    ['{"type":"launch"}', /unknown message type "launch"/],
+    ['{"type":"eval","id":"1","code":"x"}', /integer 'id'/],
+    ['{"type":"eval","id":1.5,"code":"x"}', /integer 'id'/],
+    ['{"type":"eval","id":1}', /string 'code'/],
+    ['{"type":"watch","on":"yes"}', /boolean 'on'/],
+    ['{"type":"hello"}', /integer 'version'/],
+    ['{"type":"hello","version":1,"colors":1}', /boolean 'colors'/],
+  ])('refuses the client message %s with a ProtocolError', (line, message) => {
+    expect(() => decodeClientMessage(line)).toThrow(ProtocolError);
+    expect(() => decodeClientMessage(line)).toThrow(message);
+  });
+
+  it.each([
+    ['{"type":"result","id":1,"kind":"maybe","text":""}', /unknown result kind/],
+    ['{"type":"completions","id":1,"candidates":[1],"prefix":""}', /array of strings/],
+    ['{"type":"welcome","version":1,"banner":""}', /string 'prompt'/],
+    ['anode: line too long (5 bytes, limit 4); discarded', /not a JSON message/],
+  ])('refuses the server message %s with a ProtocolError', (line, message) => {
+    expect(() => decodeServerMessage(line)).toThrow(message);
+  });
+});
+
+describe('ProtocolSniffer', () => {
+  async function sniff(lines: string[]): Promise<{ hello: string | undefined; passed: string }> {
+    const sniffer = new ProtocolSniffer();
+    let hello: string | undefined;
+    sniffer.on('hello', (l: string) => (hello = l));
+    const source = new PassThrough();
+    source.pipe(sniffer);
+    let passed = '';
+    sniffer.on('data', (d: Buffer) => (passed += d.toString()));
+    for (const l of lines) source.write(l);
+    source.end();
+    await new Promise((r) => sniffer.once('end', r));
+    return { hello, passed };
+  }
+
+  it('takes a first-line hello out of the stream', async () => {
+    const r = await sniff([helloLine(), '{"type":"bye"}\n']);
+    expect(r.hello).toBe(helloLine().trimEnd());
+    expect(r.passed).toBe('{"type":"bye"}\n');
+  });
+
+  it('passes a plain client through untouched, even a later magic line', async () => {
+    const r = await sniff(['1 + 1\n', helloLine()]);
+    expect(r.hello).toBeUndefined();
+    expect(r.passed).toBe(`1 + 1\n${helloLine()}`);
+  });
+});
