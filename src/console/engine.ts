@@ -245,6 +245,7 @@ export class ConsoleEngine {
       history: () => this.#history,
       evaluate: (code) => this.evaluate(code),
       mirror: (on) => this.#mirror(on),
+      scope: async (file) => this.#evaluator.scope?.(file),
     };
   }
 

@@ -6,6 +6,7 @@ import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
 import { complete } from './completion.js';
+import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import { assignsUnderscore, mentions, prepareSource } from './source.js';
 
@@ -44,8 +45,13 @@ export class Evaluator {
 
   /** Evaluates one (complete) entry. An abort interrupts it and resolves as 'interrupted'. */
   async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
-    const notes = this.#trackAssignments(code);
+    let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
+    // `scope` (the entry module's variables) is re-read only for entries that mention it.
+    if (mentions(code, 'scope') && this.session.hasBinding('scope')) {
+      const note = await refreshScope(this.session);
+      if (note) notes = notes ? `${notes}\n${note}` : note;
+    }
     const name = this.session.nextScriptName();
     const run = this.session.evalChannel.send('Runtime.evaluate', {
       expression: prepareSource(code, name, prelude),
@@ -64,6 +70,11 @@ export class Evaluator {
       (m) => listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
       { colors: this.colors },
     );
+  }
+
+  /** `.scope [FILE]`: the top-level variables of the entry module (or of FILE), read live. */
+  scope(file?: string): Promise<string> {
+    return describeScope(this.session, file, this.colors);
   }
 
   /** Tab completion in the target, without side effects. */
