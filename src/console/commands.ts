@@ -12,6 +12,8 @@ export interface CommandContext {
   mirror(on: boolean): string;
   /** The text of `.scope [FILE]`, or undefined when this console cannot read module scopes. */
   scope(file: string | undefined): Promise<string | undefined>;
+  /** Enters editor mode; false when the console has no terminal (Node offers `.editor` only there). */
+  editor(): boolean;
 }
 
 interface Command {
@@ -27,6 +29,14 @@ const COMMANDS: Record<string, Command> = {
     run: (arg, ctx) => {
       if (arg !== 'on' && arg !== 'off') return ctx.write('usage: .console on|off\n');
       ctx.write(`${ctx.mirror(arg === 'on')}\n`);
+    },
+  },
+  editor: {
+    help: 'Enter editor mode (terminal only)',
+    run: (_a, ctx) => {
+      if (!ctx.editor()) {
+        ctx.write('.editor needs a terminal, as in Node\'s REPL; without one, type the lines directly: unfinished code continues on the next line\n');
+      }
     },
   },
   exit: { help: 'Exit the console', run: (_a, ctx) => ctx.exit() },

@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import { AbortedError, EndOfInputError } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
+import { interceptKeys, type Key, type TtyInterface } from './keys.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
 export interface ConsoleOptions {
@@ -43,6 +44,10 @@ export class ConsoleEngine {
   #unwatch: (() => void) | undefined;
   #early: AbortController | undefined;
   #sigintOnce = false;
+  /** Lines typed in editor mode (`.editor`), or undefined outside it. */
+  #editor: string[] | undefined;
+  /** Ctrl+D ended editor mode: the line readline is about to emit is the last one. */
+  #editorDone = false;
   #end: ConsoleEnd | undefined;
   #done: Promise<ConsoleEnd>;
   #finish!: (end: ConsoleEnd) => void;
@@ -79,7 +84,14 @@ export class ConsoleEngine {
     });
     this.#done = new Promise((resolve) => (this.#finish = resolve));
     this.#rl.on('SIGINT', () => this.#onSigint());
-    this.#rl.on('line', () => (this.#submitted += 1));
+    this.#rl.on('line', (line: string) => {
+      this.#submitted += 1;
+      // Node's code alignment in editor mode: the next line starts with this line's indentation. Done as
+      // the line is emitted, so keys typed ahead land after it.
+      const indent = this.#editor && !this.#editorDone ? /^[ \t]+/.exec(line)?.[0] : undefined;
+      if (indent) this.#rl.write(indent);
+    });
+    if (this.#terminal) interceptKeys(this.#rl, (data, key, next) => this.#onKey(data, key, next));
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
     if (options.mirrorOutput) this.#mirror(true);
   }
@@ -97,8 +109,9 @@ export class ConsoleEngine {
         await this.#onLine(line);
         if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
-        this.#rl.setPrompt(this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
-        this.#rl.prompt();
+        this.#rl.setPrompt(this.#editor ? '' : this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
+        // In editor mode the next line may already hold its indentation (or keys typed ahead).
+        this.#rl.prompt(this.#editor !== undefined);
       }
       this.#stop('eof');
     })();
@@ -191,8 +204,47 @@ export class ConsoleEngine {
     this.#finish(end);
   }
 
+  /** Keys in editor mode, as Node's REPL has them: Ctrl+D submits, history keys do nothing. */
+  #onKey(data: string, key: Key, next: (data: string, key: Key) => void): void {
+    if (!this.#editor) return next(data, key);
+    if (key.ctrl && !key.shift && key.name === 'd') {
+      this.#editorDone = true;
+      return next(data, { name: 'return' });
+    }
+    if (key.ctrl && !key.shift && (key.name === 'n' || key.name === 'p')) return;
+    if (!key.ctrl && !key.meta && (key.name === 'up' || key.name === 'down')) return;
+    next(data, key);
+  }
+
+  /** `.editor`: later lines are collected until Ctrl+D (evaluate them) or Ctrl+C (discard them). */
+  #enterEditor(): boolean {
+    if (!this.#terminal) return false;
+    this.#editor = [];
+    this.#editorDone = false;
+    this.write('// Entering editor mode (Ctrl+D to finish, Ctrl+C to cancel)\n');
+    return true;
+  }
+
+  /** Collects a line of editor mode; returns the whole entry once Ctrl+D ended it. */
+  #editorLine(editor: string[], line: string): string | undefined {
+    editor.push(line);
+    if (!this.#editorDone) return undefined;
+    this.#editor = undefined;
+    this.#editorDone = false;
+    return editor.join('\n');
+  }
+
   async #onLine(line: string): Promise<void> {
     this.#sigintOnce = false;
+    if (this.#editor) {
+      const editor = this.#editor;
+      const code = this.#editorLine(editor, line);
+      if (code === undefined || code.trim() === '') return;
+      this.#history.push(code);
+      this.#recordHistory(code, editor.filter((l) => l.length > 0).length);
+      await this.evaluate(code);
+      return;
+    }
     if (line.length > this.#maxLineLength) {
       this.write(`anode: line too long (${line.length} characters, limit ${this.#maxLineLength}); discarded\n`);
       this.#buffer = [];
@@ -245,6 +297,7 @@ export class ConsoleEngine {
       history: () => this.#history,
       evaluate: (code) => this.evaluate(code),
       mirror: (on) => this.#mirror(on),
+      editor: () => this.#enterEditor(),
       scope: async (file) => this.#evaluator.scope?.(file),
     };
   }
@@ -267,6 +320,18 @@ export class ConsoleEngine {
   #onSigint(): void {
     if (this.#running) {
       this.#running.abort();
+      return;
+    }
+    if (this.#editor) {
+      // Ctrl+C leaves editor mode and forgets what was typed in it.
+      const rl = this.#rl as TtyInterface;
+      this.#editor = undefined;
+      this.#editorDone = false;
+      rl.line = '';
+      rl.cursor = 0;
+      this.write('\n');
+      rl.setPrompt(this.#prompt);
+      rl.prompt();
       return;
     }
     if (this.#submitted > 0) {
