@@ -7,6 +7,7 @@ import { AbortedError, EndOfInputError } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
 import { interceptKeys, type Key, type TtyInterface } from './keys.js';
+import { Preview } from './preview.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
 export interface ConsoleOptions {
@@ -21,6 +22,8 @@ export interface ConsoleOptions {
   maxLineLength?: number;
   /** Mirror the program's console output from the start (`--console`); `.console on|off` toggles it. */
   mirrorOutput?: boolean;
+  /** The eager preview of results while typing, in a terminal (default true; `--no-preview`). */
+  preview?: boolean;
   /** Earlier entries, newest first (terminal mode), and where each new entry is recorded. */
   history?: { entries: string[]; add(entry: string): unknown };
 }
@@ -48,6 +51,7 @@ export class ConsoleEngine {
   #editor: string[] | undefined;
   /** Ctrl+D ended editor mode: the line readline is about to emit is the last one. */
   #editorDone = false;
+  readonly #preview: Preview | undefined;
   #end: ConsoleEnd | undefined;
   #done: Promise<ConsoleEnd>;
   #finish!: (end: ConsoleEnd) => void;
@@ -91,7 +95,24 @@ export class ConsoleEngine {
       const indent = this.#editor && !this.#editorDone ? /^[ \t]+/.exec(line)?.[0] : undefined;
       if (indent) this.#rl.write(indent);
     });
-    if (this.#terminal) interceptKeys(this.#rl, (data, key, next) => this.#onKey(data, key, next));
+    const evaluatorPreview = options.evaluator.preview?.bind(options.evaluator);
+    if (this.#terminal && options.preview !== false && evaluatorPreview) {
+      this.#preview = new Preview({
+        rl: this.#rl as TtyInterface,
+        output: options.output,
+        compute: evaluatorPreview,
+        wanted: (code) =>
+          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor && this.#buffer.length === 0 &&
+          !/^\s*\.[a-z]/i.test(code) && !isIncomplete(code),
+      });
+    }
+    if (this.#terminal) {
+      interceptKeys(this.#rl, (data, key, next) => {
+        this.#preview?.clear();
+        this.#onKey(data, key, next);
+        this.#preview?.schedule();
+      });
+    }
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
     if (options.mirrorOutput) this.#mirror(true);
   }
@@ -181,8 +202,10 @@ export class ConsoleEngine {
     if (!this.#terminal || this.#running || this.#end) return this.write(body);
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
+    this.#preview?.forget();
     this.write(body);
     this.#rl.prompt(true);
+    this.#preview?.schedule();
   }
 
   /** Starts or stops mirroring the program's console output; returns what to tell the user. */
@@ -199,6 +222,7 @@ export class ConsoleEngine {
   #stop(end: ConsoleEnd): void {
     if (this.#end) return;
     this.#end = end;
+    this.#preview?.forget();
     this.#unwatch?.();
     this.#rl.close();
     this.#finish(end);

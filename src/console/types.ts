@@ -13,6 +13,8 @@ export interface LineEvaluator {
   watchOutput?(listener: (text: string) => void): () => void;
   /** `.scope [FILE]`: the top-level variables of the program's entry module (or FILE), as text. */
   scope?(file?: string): Promise<string>;
+  /** The eager preview of a line's result, styled, at most `maxWidth` columns (undefined: none). */
+  preview?(code: string, maxWidth: number): Promise<string | undefined>;
 }
 
 /** Why a console ended. */

@@ -6,6 +6,7 @@ import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
 import { complete } from './completion.js';
+import { previewOf } from './preview.js';
 import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import { assignsUnderscore, mentions, prepareSource } from './source.js';
@@ -75,6 +76,11 @@ export class Evaluator {
   /** `.scope [FILE]`: the top-level variables of the entry module (or of FILE), read live. */
   scope(file?: string): Promise<string> {
     return describeScope(this.session, file, this.colors);
+  }
+
+  /** The eager preview of `code` (Node's REPL preview): computed without side effects, styled. */
+  preview(code: string, maxWidth: number): Promise<string | undefined> {
+    return previewOf(this.session, code, { colors: this.colors, maxWidth });
   }
 
   /** Tab completion in the target, without side effects. */
