@@ -16,6 +16,7 @@ type RemoteObject = Protocol.Runtime.RemoteObject;
 const GROUP = 'anode-scope';
 const MAX_CANDIDATES = 200;
 const HEAP_SEARCH_MS = 200;
+const BATCH = 16;
 const CJS_WRAPPER_NAMES = ['exports', 'require', 'module', '__filename', '__dirname'];
 
 /** One module's scope as read from the target. */
@@ -212,9 +213,31 @@ async function readModuleScope(ch: Channel, spec: string | undefined): Promise<M
   const resolved = await evalValue<Resolved>(ch, `(${resolveModule.toString()})(${AGENT_REF}, ${JSON.stringify(spec ?? null)})`);
   if (resolved.error || !resolved.file || !resolved.url) throw new ScopeUnavailable(resolved.error ?? 'cannot resolve the module');
   const { file, url } = resolved;
-  const { scriptIds, source } = await scriptsOf(ch, file, url);
-  if (scriptIds.size === 0) throw new ScopeUnavailable(`${file} is not loaded by the program`);
   const cjs = resolved.cjs === true;
+  // The script ids of a module are remembered, so `scope` entries need no Debugger.enable each time; a
+  // module compiled anew (its cache entry deleted and required again) is looked up afresh.
+  let known = scriptCache.get(ch);
+  if (!known) scriptCache.set(ch, (known = new Map()));
+  const cached = known.get(file);
+  if (cached) {
+    const scope = await searchScope(ch, file, url, cjs, cached);
+    if (scope.bindings.length > 0) return scope;
+  }
+  const scripts = await scriptsOf(ch, file, url);
+  if (scripts.scriptIds.size === 0) throw new ScopeUnavailable(`${file} is not loaded by the program`);
+  known.set(file, scripts);
+  return searchScope(ch, file, url, cjs, scripts);
+}
+
+const scriptCache = new WeakMap<Channel, Map<string, Scripts>>();
+
+interface Scripts {
+  scriptIds: Set<string>;
+  source: string;
+}
+
+/** Looks for a live function of the module and reads the module scope it sees. */
+async function searchScope(ch: Channel, file: string, url: string, cjs: boolean, { scriptIds, source }: Scripts): Promise<ModuleScope> {
   const declared = topLevelNames(source, !cjs);
   const kind = cjs ? 'CommonJS' : 'ES module';
 
@@ -248,7 +271,7 @@ async function readModuleScope(ch: Channel, spec: string | undefined): Promise<M
 }
 
 /** Script ids under which the target compiled `file` (path for CommonJS, file:// URL for ESM), and its text. */
-async function scriptsOf(ch: Channel, file: string, url: string): Promise<{ scriptIds: Set<string>; source: string }> {
+async function scriptsOf(ch: Channel, file: string, url: string): Promise<Scripts> {
   const scriptIds = new Set<string>();
   const off = ch.on('Debugger.scriptParsed', (p) => {
     if (p.url === file || p.url === url) scriptIds.add(p.scriptId);
@@ -305,10 +328,25 @@ async function moduleScopeAmong(
 ): Promise<{ name: string; value: RemoteObject }[] | undefined> {
   const items = await ch.send('Runtime.getProperties', { objectId: listId, ownProperties: true });
   const fns = items.result.filter((p) => /^\d+$/.test(p.name) && p.value?.objectId).map((p) => p.value!.objectId!);
+  const known = new Set([...declared, ...CJS_WRAPPER_NAMES]);
+  // In small batches: the first candidates (the module's exports, its listeners) usually are the module's.
+  for (let i = 0; i < fns.length; i += BATCH) {
+    const found = await scopeInBatch(ch, fns.slice(i, i + BATCH), scriptIds, cjs, known);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+async function scopeInBatch(
+  ch: Channel,
+  fns: string[],
+  scriptIds: Set<string>,
+  cjs: boolean,
+  known: Set<string>,
+): Promise<{ name: string; value: RemoteObject }[] | undefined> {
   const internals = await Promise.all(
     fns.map((objectId) => ch.send('Runtime.getProperties', { objectId, ownProperties: true }).then((r) => r.internalProperties ?? [], () => [])),
   );
-  const known = new Set([...declared, ...CJS_WRAPPER_NAMES]);
   for (const props of internals) {
     const location = props.find((p) => p.name === '[[FunctionLocation]]')?.value?.value as { scriptId?: string } | undefined;
     const scopesId = props.find((p) => p.name === '[[Scopes]]')?.value?.objectId;

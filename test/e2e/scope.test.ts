@@ -26,6 +26,8 @@ describe.each(['scope-app.cjs', 'scope-app.mjs'])('.scope of %s', (fixture) => {
     expect(later).toBeGreaterThan(first);
     expect(await a.evaluate('scope.neverCaptured')).toMatch(/ReferenceError: neverCaptured was optimized away/);
     expect(await a.evaluate("typeof scope.visits.set")).toBe("'function'");
+    // The Debugger domain was left disabled: a `debugger` statement does not pause the program.
+    expect(await a.evaluate("(() => { debugger; return 'not paused'; })()")).toBe("'not paused'");
   });
 
   it("sees the program's own Map change", async () => {
