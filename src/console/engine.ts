@@ -51,6 +51,14 @@ export class ConsoleEngine {
   #editor: string[] | undefined;
   /** Ctrl+D ended editor mode: the line readline is about to emit is the last one. */
   #editorDone = false;
+  /** Lines emitted by readline, and lines the reading loop has taken (it can lag behind on a paste). */
+  #linesEmitted = 0;
+  #linesTaken = 0;
+  /**
+   * Editor mode collects lines as readline emits them; the reading loop then skips those (null) and
+   * evaluates the entry at the line that ended editor mode. Keyed by line number.
+   */
+  readonly #editorLines = new Map<number, { code: string; lines: number } | null>();
   readonly #preview: Preview | undefined;
   #end: ConsoleEnd | undefined;
   #done: Promise<ConsoleEnd>;
@@ -90,10 +98,8 @@ export class ConsoleEngine {
     this.#rl.on('SIGINT', () => this.#onSigint());
     this.#rl.on('line', (line: string) => {
       this.#submitted += 1;
-      // Node's code alignment in editor mode: the next line starts with this line's indentation. Done as
-      // the line is emitted, so keys typed ahead land after it.
-      const indent = this.#editor && !this.#editorDone ? /^[ \t]+/.exec(line)?.[0] : undefined;
-      if (indent) this.#rl.write(indent);
+      this.#linesEmitted += 1;
+      if (this.#editor) this.#editorLine(this.#editor, line);
     });
     const evaluatorPreview = options.evaluator.preview?.bind(options.evaluator);
     if (this.#terminal && options.preview !== false && evaluatorPreview) {
@@ -110,7 +116,8 @@ export class ConsoleEngine {
       interceptKeys(this.#rl, (data, key, next) => {
         this.#preview?.clear();
         this.#onKey(data, key, next);
-        this.#preview?.schedule();
+        // Tab completion answers later and writes its list where the preview would be: no preview then.
+        if (key.name !== 'tab') this.#preview?.schedule();
       });
     }
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
@@ -127,12 +134,12 @@ export class ConsoleEngine {
         // Input back-pressure: without a terminal (no Ctrl+C keys to read), stop reading while an entry
         // runs, so a client that floods lines cannot queue them in memory without bound.
         if (!this.#terminal) this.#rl.pause();
-        await this.#onLine(line);
+        const prompt = await this.#take(line);
         if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
+        if (!prompt) continue;
         this.#rl.setPrompt(this.#editor ? '' : this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
-        // In editor mode the next line may already hold its indentation (or keys typed ahead).
-        this.#rl.prompt(this.#editor !== undefined);
+        this.#rl.prompt();
       }
       this.#stop('eof');
     })();
@@ -249,26 +256,41 @@ export class ConsoleEngine {
     return true;
   }
 
-  /** Collects a line of editor mode; returns the whole entry once Ctrl+D ended it. */
-  #editorLine(editor: string[], line: string): string | undefined {
+  /** Collects a line of editor mode as readline emits it; Ctrl+D made it the last one. */
+  #editorLine(editor: string[], line: string): void {
     editor.push(line);
-    if (!this.#editorDone) return undefined;
-    this.#editor = undefined;
-    this.#editorDone = false;
-    return editor.join('\n');
+    if (this.#editorDone) {
+      this.#editorDone = false;
+      this.#editor = undefined;
+      this.#editorLines.set(this.#linesEmitted, { code: editor.join('\n'), lines: editor.filter((l) => l.length > 0).length });
+      return;
+    }
+    this.#editorLines.set(this.#linesEmitted, null);
+    // Node's code alignment: the next line starts with this line's indentation (keys typed ahead land after it).
+    const indent = /^[ \t]+/.exec(line)?.[0];
+    if (indent) this.#rl.write(indent);
+  }
+
+  /** Handles one line; false when no prompt follows it (a line collected by editor mode). */
+  async #take(line: string): Promise<boolean> {
+    this.#linesTaken += 1;
+    const editorEntry = this.#editorLines.get(this.#linesTaken);
+    if (editorEntry === undefined) {
+      await this.#onLine(line);
+      return true;
+    }
+    this.#editorLines.delete(this.#linesTaken);
+    if (editorEntry === null) return false;
+    this.#sigintOnce = false;
+    if (editorEntry.code.trim() === '') return true;
+    this.#history.push(editorEntry.code);
+    this.#recordHistory(editorEntry.code, editorEntry.lines);
+    await this.evaluate(editorEntry.code);
+    return true;
   }
 
   async #onLine(line: string): Promise<void> {
     this.#sigintOnce = false;
-    if (this.#editor) {
-      const editor = this.#editor;
-      const code = this.#editorLine(editor, line);
-      if (code === undefined || code.trim() === '') return;
-      this.#history.push(code);
-      this.#recordHistory(code, editor.filter((l) => l.length > 0).length);
-      await this.evaluate(code);
-      return;
-    }
     if (line.length > this.#maxLineLength) {
       this.write(`anode: line too long (${line.length} characters, limit ${this.#maxLineLength}); discarded\n`);
       this.#buffer = [];

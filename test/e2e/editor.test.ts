@@ -20,12 +20,24 @@ describe('.editor in a terminal', () => {
     expect(a.text().slice(from)).toContain('\n  }\n');
     expect(a.text().slice(from)).not.toMatch(/\n42\n/);
     a.write(KEY.ctrlD);
-    await a.waitFor(/\n42\n/, { from });
+    await a.waitFor(/\n *42\n/, { from });
     await a.waitForPrompt(from);
     // The console is still there: Ctrl+D in editor mode did not close it.
     from = a.text().length;
     a.write(`twice(5)${KEY.enter}`);
     await a.waitFor(/\n10\n/, { from });
+  });
+
+  it('takes a pasted block ending in Ctrl+D as one entry', async () => {
+    const a = startAnodePty(['run']);
+    await a.waitForPrompt();
+    const from = a.text().length;
+    a.write(`.editor${KEY.enter}`);
+    await a.waitFor('Entering editor mode', { from });
+    a.write(`function f() {${KEY.enter}return 6 * 7;${KEY.enter}}${KEY.enter}f()${KEY.ctrlD}`);
+    // readline redraws the empty editor prompt as a blank that the result then covers.
+    await a.waitFor(/\n *42\n> $/, { from });
+    expect(a.text().slice(from)).not.toMatch(/SyntaxError/);
   });
 
   it('ignores the history keys, and discards the lines on Ctrl+C', async () => {
@@ -39,7 +51,7 @@ describe('.editor in a terminal', () => {
     await a.waitFor('Entering editor mode', { from });
     // Up would recall `globalThis.ran = 0` outside editor mode.
     a.write(`globalThis.ran = 1${KEY.enter}${KEY.up}${KEY.ctrlD}`);
-    await a.waitFor(/\n1\n/, { from });
+    await a.waitFor(/\n *1\n/, { from });
     await a.waitForPrompt(from);
     from = a.text().length;
     a.write(`.editor${KEY.enter}`);
