@@ -6,6 +6,7 @@
 // [[Scopes]]. Objects come back as the program's live instances. A top-level declaration that no function
 // uses has no slot there (V8 dropped it): it is reported as optimized away.
 import type { Protocol } from 'devtools-protocol';
+import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
 import type { Channel } from './channel.js';
 import { topLevelNames } from './module-declarations.js';
@@ -33,6 +34,13 @@ interface ModuleScope {
 
 /** A module that cannot be read, with the reason in words. */
 class ScopeUnavailable extends Error {}
+
+/** Why the scope could not be read; a target that is gone is the session's business (rethrown). */
+function unavailable(err: unknown): string {
+  if (err instanceof TargetClosedError) throw err;
+  if (err instanceof ScopeUnavailable) return err.message;
+  return `cannot read the module scope (${(err as Error).message})`;
+}
 
 /** The text of `.scope [FILE]`: each top-level variable with its value, or why it cannot be read. */
 export async function describeScope(session: EvalSession, spec: string | undefined, colors: boolean): Promise<string> {
@@ -62,8 +70,7 @@ export async function describeScope(session: EvalSession, spec: string | undefin
       return lines.join('\n');
     });
   } catch (err) {
-    if (err instanceof ScopeUnavailable) return `anode: .scope: ${err.message}`;
-    throw err;
+    return `anode: .scope: ${unavailable(err)}`;
   }
 }
 
@@ -96,8 +103,7 @@ export async function refreshScope(session: EvalSession): Promise<string | undef
     });
     return undefined;
   } catch (err) {
-    if (err instanceof ScopeUnavailable) return `anode: scope: ${err.message}`;
-    throw err;
+    return `anode: scope: ${unavailable(err)}`;
   }
 }
 
