@@ -28,6 +28,8 @@ const INTERRUPT_TEXT: Record<InterruptResult, string> = {
   busy: "Interrupted: stopped waiting; the program's own code is busy and was left alone.",
 };
 
+const SCOPE_TAKEN = '`scope` is now yours: it no longer follows the module (.scope still lists it).';
+
 let groups = 0;
 
 export class Evaluator {
@@ -38,6 +40,7 @@ export class Evaluator {
   #pendingLast: string | undefined;
   #pendingError: string | undefined;
   #assign = { _: true, _error: true };
+  #scopeFollows = true;
 
   constructor(session: EvalSession, options: EvaluatorOptions = {}) {
     this.session = session;
@@ -48,8 +51,13 @@ export class Evaluator {
   async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
     let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
-    // `scope` (the entry module's variables) is re-read only for entries that mention it.
-    if (mentions(code, 'scope') && this.session.hasBinding('scope')) {
+    // `scope` (the entry module's variables) is re-read only for entries that mention it, until the user
+    // makes the name their own.
+    if (this.#scopeFollows && this.session.hasBinding('scope') && assignsUnderscore(code, 'scope')) {
+      this.#scopeFollows = false;
+      notes = notes ? `${notes}\n${SCOPE_TAKEN}` : SCOPE_TAKEN;
+    }
+    if (this.#scopeFollows && mentions(code, 'scope') && this.session.hasBinding('scope')) {
       const note = await refreshScope(this.session);
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }

@@ -28,6 +28,10 @@ describe.each(['scope-app.cjs', 'scope-app.mjs'])('.scope of %s', (fixture) => {
     expect(await a.evaluate("typeof scope.visits.set")).toBe("'function'");
     // The Debugger domain was left disabled: a `debugger` statement does not pause the program.
     expect(await a.evaluate("(() => { debugger; return 'not paused'; })()")).toBe("'not paused'");
+    // Once the user declares `scope` themselves, it stops following the module.
+    expect(await a.evaluate('let scope = 5')).toMatch(/^`scope` is now yours/);
+    expect(await a.evaluate('scope + 1')).toBe('6');
+    expect(await a.evaluate('.scope')).toMatch(/^ {2}ticks: \d+$/m);
   });
 
   it("sees the program's own Map change", async () => {
