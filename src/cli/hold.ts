@@ -10,6 +10,8 @@ export interface ConsoleFlags {
   prompt?: string;
   readline: boolean;
   color: boolean;
+  /** The eager preview of results while typing (`--no-preview` turns it off). */
+  preview?: boolean;
   /** Mirror the program's console.* output into the console. */
   console?: boolean;
 }
@@ -42,6 +44,7 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
     banner: flags.banner ?? chalkStderr.dim(banner),
     evaluator,
     mirrorOutput: flags.console ?? false,
+    preview: flags.preview ?? true,
     ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   let bySignal = false;

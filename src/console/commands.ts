@@ -10,6 +10,10 @@ export interface CommandContext {
   evaluate(code: string): Promise<void>;
   /** Turns mirroring of the program's console output on or off; returns the notice. */
   mirror(on: boolean): string;
+  /** The text of `.scope [FILE]`, or undefined when this console cannot read module scopes. */
+  scope(file: string | undefined): Promise<string | undefined>;
+  /** Enters editor mode; false when the console has no terminal (Node offers `.editor` only there). */
+  editor(): boolean;
 }
 
 interface Command {
@@ -27,6 +31,14 @@ const COMMANDS: Record<string, Command> = {
       ctx.write(`${ctx.mirror(arg === 'on')}\n`);
     },
   },
+  editor: {
+    help: 'Enter editor mode (terminal only)',
+    run: (_a, ctx) => {
+      if (!ctx.editor()) {
+        ctx.write('.editor needs a terminal, as in Node\'s REPL; without one, type the lines directly: unfinished code continues on the next line\n');
+      }
+    },
+  },
   exit: { help: 'Exit the console', run: (_a, ctx) => ctx.exit() },
   help: {
     help: 'Print this help message',
@@ -36,7 +48,8 @@ const COMMANDS: Record<string, Command> = {
       const lines = names.map((n) => `.${n.padEnd(width)}${COMMANDS[n]!.help}`);
       ctx.write(
         `${lines.join('\n')}\n\nPress Ctrl+C to interrupt an evaluation or clear the line, Ctrl+D to exit.\n` +
-          'Top-level await works; `main` is the program\'s entry module, `require` resolves like the program.\n',
+          'Top-level await works; `main` is the program\'s entry module, `require` resolves like the program,\n' +
+          '`scope` holds the entry module\'s top-level variables (live objects).\n',
       );
     },
   },
@@ -51,6 +64,13 @@ const COMMANDS: Record<string, Command> = {
         return ctx.write(`Failed to load: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
       }
       await ctx.evaluate(code);
+    },
+  },
+  scope: {
+    help: "List the top-level variables of the program's entry module (or of FILE): .scope [FILE]",
+    run: async (file, ctx) => {
+      const text = await ctx.scope(file || undefined);
+      ctx.write(`${text ?? "this console cannot read the program's module scopes"}\n`);
     },
   },
   save: {

@@ -7,6 +7,8 @@ import type { Readable, Writable } from 'node:stream';
 import { AbortedError, EndOfInputError } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
+import { interceptKeys, type Key, type TtyInterface } from './keys.js';
+import { Preview } from './preview.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
 export interface ConsoleOptions {
@@ -21,6 +23,8 @@ export interface ConsoleOptions {
   maxLineLength?: number;
   /** Mirror the program's console output from the start (`--console`); `.console on|off` toggles it. */
   mirrorOutput?: boolean;
+  /** The eager preview of results while typing, in a terminal (default true; `--no-preview`). */
+  preview?: boolean;
   /** Earlier entries, newest first (terminal mode), and where each new entry is recorded. */
   history?: { entries: string[]; add(entry: string): unknown };
 }
@@ -44,6 +48,19 @@ export class ConsoleEngine {
   #unwatch: (() => void) | undefined;
   #early: AbortController | undefined;
   #sigintOnce = false;
+  /** Lines typed in editor mode (`.editor`), or undefined outside it. */
+  #editor: string[] | undefined;
+  /** Ctrl+D ended editor mode: the line readline is about to emit is the last one. */
+  #editorDone = false;
+  /** Lines emitted by readline, and lines the reading loop has taken (it can lag behind on a paste). */
+  #linesEmitted = 0;
+  #linesTaken = 0;
+  /**
+   * Editor mode collects lines as readline emits them; the reading loop then skips those (null) and
+   * evaluates the entry at the line that ended editor mode. Keyed by line number.
+   */
+  readonly #editorLines = new Map<number, { code: string; lines: number } | null>();
+  readonly #preview: Preview | undefined;
   #end: ConsoleEnd | undefined;
   #done: Promise<ConsoleEnd>;
   #finish!: (end: ConsoleEnd) => void;
@@ -80,7 +97,30 @@ export class ConsoleEngine {
     });
     this.#done = new Promise((resolve) => (this.#finish = resolve));
     this.#rl.on('SIGINT', () => this.#onSigint());
-    this.#rl.on('line', () => (this.#submitted += 1));
+    this.#rl.on('line', (line: string) => {
+      this.#submitted += 1;
+      this.#linesEmitted += 1;
+      if (this.#editor) this.#editorLine(this.#editor, line);
+    });
+    const evaluatorPreview = options.evaluator.preview?.bind(options.evaluator);
+    if (this.#terminal && options.preview !== false && evaluatorPreview) {
+      this.#preview = new Preview({
+        rl: this.#rl as TtyInterface,
+        output: options.output,
+        compute: evaluatorPreview,
+        wanted: (code) =>
+          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor && this.#buffer.length === 0 &&
+          !/^\s*\.[a-z]/i.test(code) && !isIncomplete(code),
+      });
+    }
+    if (this.#terminal) {
+      interceptKeys(this.#rl, (data, key, next) => {
+        this.#preview?.clear();
+        this.#onKey(data, key, next);
+        // Tab completion answers later and writes its list where the preview would be: no preview then.
+        if (key.name !== 'tab') this.#preview?.schedule();
+      });
+    }
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
     if (options.mirrorOutput) this.#mirror(true);
   }
@@ -95,10 +135,11 @@ export class ConsoleEngine {
         // Input back-pressure: without a terminal (no Ctrl+C keys to read), stop reading while an entry
         // runs, so a client that floods lines cannot queue them in memory without bound.
         if (!this.#terminal) this.#rl.pause();
-        await this.#onLine(line);
+        const prompt = await this.#take(line);
         if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
-        this.#rl.setPrompt(this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
+        if (!prompt) continue;
+        this.#rl.setPrompt(this.#editor ? '' : this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
         this.#rl.prompt();
       }
       this.#stop('eof');
@@ -169,8 +210,10 @@ export class ConsoleEngine {
     if (!this.#terminal || this.#running || this.#end) return this.write(body);
     readline.cursorTo(this.output, 0);
     readline.clearScreenDown(this.output);
+    this.#preview?.forget();
     this.write(body);
     this.#rl.prompt(true);
+    this.#preview?.schedule();
   }
 
   /** Starts or stops mirroring the program's console output; returns what to tell the user. */
@@ -187,9 +230,64 @@ export class ConsoleEngine {
   #stop(end: ConsoleEnd): void {
     if (this.#end) return;
     this.#end = end;
+    this.#preview?.forget();
     this.#unwatch?.();
     this.#rl.close();
     this.#finish(end);
+  }
+
+  /** Keys in editor mode, as Node's REPL has them: Ctrl+D submits, history keys do nothing. */
+  #onKey(data: string, key: Key, next: (data: string, key: Key) => void): void {
+    if (!this.#editor) return next(data, key);
+    if (key.ctrl && !key.shift && key.name === 'd') {
+      this.#editorDone = true;
+      return next(data, { name: 'return' });
+    }
+    if (key.ctrl && !key.shift && (key.name === 'n' || key.name === 'p')) return;
+    if (!key.ctrl && !key.meta && (key.name === 'up' || key.name === 'down')) return;
+    next(data, key);
+  }
+
+  /** `.editor`: later lines are collected until Ctrl+D (evaluate them) or Ctrl+C (discard them). */
+  #enterEditor(): boolean {
+    if (!this.#terminal) return false;
+    this.#editor = [];
+    this.#editorDone = false;
+    this.write('// Entering editor mode (Ctrl+D to finish, Ctrl+C to cancel)\n');
+    return true;
+  }
+
+  /** Collects a line of editor mode as readline emits it; Ctrl+D made it the last one. */
+  #editorLine(editor: string[], line: string): void {
+    editor.push(line);
+    if (this.#editorDone) {
+      this.#editorDone = false;
+      this.#editor = undefined;
+      this.#editorLines.set(this.#linesEmitted, { code: editor.join('\n'), lines: editor.filter((l) => l.length > 0).length });
+      return;
+    }
+    this.#editorLines.set(this.#linesEmitted, null);
+    // Node's code alignment: the next line starts with this line's indentation (keys typed ahead land after it).
+    const indent = /^[ \t]+/.exec(line)?.[0];
+    if (indent) this.#rl.write(indent);
+  }
+
+  /** Handles one line; false when no prompt follows it (a line collected by editor mode). */
+  async #take(line: string): Promise<boolean> {
+    this.#linesTaken += 1;
+    const editorEntry = this.#editorLines.get(this.#linesTaken);
+    if (editorEntry === undefined) {
+      await this.#onLine(line);
+      return true;
+    }
+    this.#editorLines.delete(this.#linesTaken);
+    if (editorEntry === null) return false;
+    this.#sigintOnce = false;
+    if (editorEntry.code.trim() === '') return true;
+    this.#history.push(editorEntry.code);
+    this.#recordHistory(editorEntry.code, editorEntry.lines);
+    await this.evaluate(editorEntry.code);
+    return true;
   }
 
   async #onLine(line: string): Promise<void> {
@@ -246,6 +344,8 @@ export class ConsoleEngine {
       history: () => this.#history,
       evaluate: (code) => this.evaluate(code),
       mirror: (on) => this.#mirror(on),
+      editor: () => this.#enterEditor(),
+      scope: async (file) => this.#evaluator.scope?.(file),
     };
   }
 
@@ -257,6 +357,18 @@ export class ConsoleEngine {
   #onSigint(): void {
     if (this.#running) {
       this.#running.abort();
+      return;
+    }
+    if (this.#editor) {
+      // Ctrl+C leaves editor mode and forgets what was typed in it.
+      const rl = this.#rl as TtyInterface;
+      this.#editor = undefined;
+      this.#editorDone = false;
+      rl.line = '';
+      rl.cursor = 0;
+      this.write('\n');
+      rl.setPrompt(this.#prompt);
+      rl.prompt();
       return;
     }
     if (this.#submitted > 0) {

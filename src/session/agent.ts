@@ -130,7 +130,7 @@ function freeNames(this: void, names: string[], lexical: string[]): string[] {
 export const FREE_NAMES = freeNames.toString();
 
 /**
- * The REPL-mode source that declares the console's bindings (`_`, `_error`, `require`, `main`) as global
+ * The REPL-mode source that declares the console's bindings (`_`, `_error`, `require`, `main`, `scope`) as global
  * lexical bindings: they are not properties of globalThis, so the program's own view of its globals is
  * unchanged. Only names that are free are declared.
  */
@@ -141,5 +141,6 @@ export function bindingsSource(free: string[]): string {
   if (has('_error')) parts.push(`let _error; ${AGENT_REF}.setLastError = (v) => { _error = v; };`);
   if (has('require')) parts.push(`let require = ${AGENT_REF}.require;`);
   if (has('main')) parts.push(`let main; ${AGENT_REF}.setMain = (v) => { main = v; };`);
+  if (has('scope')) parts.push(`let scope; ${AGENT_REF}.setScope = (v) => { scope = v; };`);
   return parts.join('\n');
 }

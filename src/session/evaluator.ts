@@ -6,6 +6,8 @@ import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
 import { complete } from './completion.js';
+import { previewOf } from './preview.js';
+import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import { assignsUnderscore, mentions, prepareSource } from './source.js';
 
@@ -26,6 +28,8 @@ const INTERRUPT_TEXT: Record<InterruptResult, string> = {
   busy: "Interrupted: stopped waiting; the program's own code is busy and was left alone.",
 };
 
+const SCOPE_TAKEN = '`scope` is now yours: it no longer follows the module (.scope still lists it).';
+
 let groups = 0;
 
 export class Evaluator {
@@ -36,6 +40,7 @@ export class Evaluator {
   #pendingLast: string | undefined;
   #pendingError: string | undefined;
   #assign = { _: true, _error: true };
+  #scopeFollows = true;
 
   constructor(session: EvalSession, options: EvaluatorOptions = {}) {
     this.session = session;
@@ -44,8 +49,18 @@ export class Evaluator {
 
   /** Evaluates one (complete) entry. An abort interrupts it and resolves as 'interrupted'. */
   async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
-    const notes = this.#trackAssignments(code);
+    let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
+    // `scope` (the entry module's variables) is re-read only for entries that mention it, until the user
+    // makes the name their own.
+    if (this.#scopeFollows && this.session.hasBinding('scope') && assignsUnderscore(code, 'scope')) {
+      this.#scopeFollows = false;
+      notes = notes ? `${notes}\n${SCOPE_TAKEN}` : SCOPE_TAKEN;
+    }
+    if (this.#scopeFollows && mentions(code, 'scope') && this.session.hasBinding('scope')) {
+      const note = await refreshScope(this.session);
+      if (note) notes = notes ? `${notes}\n${note}` : note;
+    }
     const name = this.session.nextScriptName();
     const run = this.session.evalChannel.send('Runtime.evaluate', {
       expression: prepareSource(code, name, prelude),
@@ -64,6 +79,16 @@ export class Evaluator {
       (m) => listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
       { colors: this.colors },
     );
+  }
+
+  /** `.scope [FILE]`: the top-level variables of the entry module (or of FILE), read live. */
+  scope(file?: string): Promise<string> {
+    return describeScope(this.session, file, this.colors);
+  }
+
+  /** The eager preview of `code` (Node's REPL preview): computed without side effects, styled. */
+  preview(code: string, maxWidth: number): Promise<string | undefined> {
+    return previewOf(this.session, code, { colors: this.colors, maxWidth });
   }
 
   /** Tab completion in the target, without side effects. */

@@ -84,7 +84,7 @@ export class EvalSession {
       );
     }
     const { names } = await evalChannel.send('Runtime.globalLexicalScopeNames');
-    const wanted = ['_', '_error', 'require', 'main'];
+    const wanted = ['_', '_error', 'require', 'main', 'scope'];
     const free = await evalValue<string[]>(
       evalChannel,
       `(${FREE_NAMES})(${JSON.stringify(wanted)}, ${JSON.stringify([...new Set(names)])})`,
@@ -133,7 +133,12 @@ export class EvalSession {
    */
   interrupt(scriptName: string): Promise<InterruptResult> {
     if (this.#inProcess) return Promise.resolve('abandoned');
-    const run = this.#interrupting.then(() => this.#interruptNow(scriptName));
+    return this.exclusive(() => this.#interruptNow(scriptName));
+  }
+
+  /** Runs `task` alone among the event channel's Debugger users (interrupts, `.scope`), in order. */
+  exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#interrupting.then(task);
     this.#interrupting = run.catch(() => undefined);
     return run;
   }
