@@ -1,0 +1,104 @@
+// The promises SECURITY.md makes, each checked against the real thing. Others live beside the feature
+// they guard (see SECURITY.md, "What is tested"): serve.test.ts (token, loopback default, unix socket
+// 0600 in 0700) and attach.test.ts (the inspector anode opened is closed when it leaves).
+import { readFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listen, type LineServer } from '../../dist/server/listener.js';
+import { TokenRequiredError } from '../../dist/errors.js';
+import { startAnode } from '../helpers/anode.js';
+import { connectClient } from '../helpers/client.js';
+
+const servers: LineServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+/** GET `path` on host:port; the status code, or 'no answer'. */
+async function httpStatus(host: string, port: number, path: string): Promise<number | string> {
+  try {
+    const r = await fetch(`http://${host}:${port}${path}`, { signal: AbortSignal.timeout(3000) });
+    const body = await r.text();
+    return r.status === 200 && body.length > 0 ? `200 ${body.slice(0, 200)}` : r.status;
+  } catch (err) {
+    return `no answer (${(err as Error).message})`;
+  }
+}
+
+describe("anode run: the program's inspector", () => {
+  it('listens on loopback only, lists nothing over HTTP, and its URL is never printed nor left in the program', async () => {
+    const a = startAnode(['run', 'fixtures/echo.js', '0'], {
+      env: { ANODE_INSPECT_HOST: '0.0.0.0', ANODE_TOKEN: 'not-for-the-program', ANODE_WAIT: '' },
+    });
+    await a.waitForPrompt();
+    const shown = a.stdout + a.stderr;
+    const url = (await a.evaluate("require('node:inspector').url()")).replace(/^'|'$/g, '');
+    const { hostname, port, pathname } = new URL(url);
+    expect(hostname).toBe('127.0.0.1');
+    // Without /json/list the random id in the path is a secret: every discovery endpoint answers 404.
+    for (const path of ['/json/list', '/json', '/json/version']) {
+      expect(await httpStatus(hostname, Number(port), path), path).toBe(404);
+    }
+    const id = pathname.slice(1);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    // Not on anode's output (before we asked for it), not in the program's command line or environment.
+    const pid = await a.programPid();
+    const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    const environ = await readFile(`/proc/${pid}/environ`, 'utf8');
+    for (const text of [shown, cmdline, environ]) expect(text).not.toContain(id);
+    // Nothing of anode's is left in the program's environment, the served console's token included.
+    expect(await a.evaluate("Object.keys(process.env).filter((k) => k.startsWith('ANODE_')).sort()")).toBe(
+      "[ 'ANODE_INSPECT_HOST' ]", // the user's own variable, passed on untouched (and ignored: see above)
+    );
+    expect(environ).not.toContain('not-for-the-program');
+    a.end();
+    expect((await a.exited).code).toBe(0);
+  });
+});
+
+describe('served consoles: binds and tokens', () => {
+  it('binds loopback unless a host is named, and refuses a wider bind without a token', async () => {
+    const handler = async (): Promise<void> => undefined;
+    const s = await listen({ address: '0', log: () => undefined }, handler);
+    servers.push(s);
+    expect(s.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    for (const wide of ['0.0.0.0:0', '[::]:0', '192.0.2.1:0']) {
+      await expect(listen({ address: wide, log: () => undefined }, handler), wide).rejects.toBeInstanceOf(TokenRequiredError);
+    }
+    await expect(listen({ address: '0', token: '', log: () => undefined }, handler)).rejects.toThrow(/token is empty/);
+  });
+
+  it('a wrong token never reaches the handler: a near miss, another length, an empty line, code sent with it', async () => {
+    let served = 0;
+    const refused: string[] = [];
+    const s = await listen({ address: '0', token: 'correct horse', log: (m) => refused.push(m) }, async (client) => {
+      served++;
+      client.output.end('served\n');
+    });
+    servers.push(s);
+    for (const attempt of ['correct hors', 'correct horse!', 'x', '', 'Correct horse\n1 + 1\n.exit']) {
+      const c = await connectClient(s.address);
+      await c.waitFor('token: ');
+      c.send(attempt);
+      await c.closed;
+      expect(c.text, JSON.stringify(attempt)).toBe('token: anode: wrong token; closing the connection\n');
+    }
+    expect(served).toBe(0);
+    expect(refused).toHaveLength(5);
+    // A client that leaves before sending one is never served either.
+    const [host, port] = s.address.split(':');
+    const quiet = net.connect({ host: host!, port: Number(port) });
+    await once(quiet, 'connect');
+    quiet.resume();
+    quiet.end();
+    await once(quiet, 'close');
+    expect(served).toBe(0);
+    const good = await connectClient(s.address);
+    await good.waitFor('token: ');
+    good.send('correct horse');
+    await good.closed;
+    expect(good.text).toBe('token: served\n');
+    expect(served).toBe(1);
+  });
+});
