@@ -19,6 +19,8 @@ export interface TargetInfo {
 export type InterruptResult = 'terminated' | 'abandoned' | 'busy';
 
 const PAUSE_WAIT_MS = 300;
+/** How long a program released from --inspect-wait may take to finish its bootstrap. */
+const BOOTSTRAP_WAIT_MS = 3000;
 
 export interface SessionOptions {
   /**
@@ -73,11 +75,19 @@ export class EvalSession {
   static async open(evalChannel: Channel, eventChannel: Channel, options: SessionOptions = {}): Promise<EvalSession> {
     const inProcess = options.inProcess ?? false;
     if (!inProcess) await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
-    const installed = await evalChannel.send('Runtime.evaluate', {
-      expression: INSTALL_AGENT,
-      includeCommandLineAPI: true,
-      returnByValue: true,
-    });
+    const install = () =>
+      evalChannel.send('Runtime.evaluate', { expression: INSTALL_AGENT, includeCommandLineAPI: true, returnByValue: true });
+    let installed = await install();
+    if (installed.exceptionDetails && !inProcess) {
+      // A program held by --inspect-wait (Node 22+) is stopped before its bootstrap completes, when not
+      // even `require` works yet: let it start, then install once it can load modules.
+      await evalChannel.send('Runtime.runIfWaitingForDebugger');
+      const deadline = Date.now() + BOOTSTRAP_WAIT_MS;
+      while (installed.exceptionDetails && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        installed = await install();
+      }
+    }
     if (installed.exceptionDetails) {
       throw new TargetClosedError(
         `cannot prepare the console in the target: ${installed.exceptionDetails.exception?.description ?? installed.exceptionDetails.text}`,

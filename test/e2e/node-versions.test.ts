@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
-import { echo, echoLine } from '../helpers/attach.js';
+import { anode, echo, echoLine, freePort } from '../helpers/attach.js';
 import { isAlive } from '../helpers/processes.js';
 import { startTarget } from '../helpers/target.js';
 
@@ -80,5 +80,35 @@ describe.each(versions)('Node $line', ({ line, bin }) => {
     expect((await b.exited).code).toBe(4);
     expect(b.stderr).toContain(`the program exited (pid ${target.pid}, code 4)`);
     expect((await target.exited).code).toBe(4);
+  });
+
+  it('anode attach to a program held by --inspect-wait (Node 22+): it starts, and the console works', async (ctx) => {
+    const node = binaryFor(ctx, line, bin);
+    if (line === 'v20') ctx.skip('Node 20 has no --inspect-wait');
+    const inspectPort = await freePort();
+    const target = startTarget([`--inspect-wait=127.0.0.1:${inspectPort}`, echo, '0'], { command: node });
+    await target.waitFor('Debugger listening', 'stderr');
+    expect(target.stdout).toBe('');
+    const a = startAnode(['attach', '--no-console', String(target.pid)]);
+    await a.waitForPrompt();
+    const port = Number((await target.waitFor(/served on 127\.0\.0\.1:(\d+)/))[1]);
+    expect(await a.evaluate('[...main.history.values()]')).toBe('[]');
+    expect(await echoLine(port, 'hi')).toBe('hi\n');
+    expect(await a.evaluate('[...main.history.values()].flat()')).toBe("[ 'hi' ]");
+    a.end();
+    expect((await a.exited).code).toBe(0);
+    expect(isAlive(target.pid)).toBe(true);
+  });
+
+  it('--disable-sigusr1 (Node 22.14+): attach refuses without signalling', async (ctx) => {
+    const node = binaryFor(ctx, line, bin);
+    if (line === 'v20') ctx.skip('Node 20 has no --disable-sigusr1');
+    const target = startTarget(['--disable-sigusr1', echo, '0'], { command: node });
+    const port = Number((await target.waitFor(/served on 127\.0\.0\.1:(\d+)/))[1]);
+    const r = await anode(['attach', String(target.pid), '-e', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^anode: cannot open the inspector of pid \d+: it was started with --disable-sigusr1/);
+    expect(await target.ports()).toEqual([port]);
+    expect(await echoLine(port, 'alive')).toBe('alive\n');
   });
 });
