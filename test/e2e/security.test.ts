@@ -8,6 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { listen, type LineServer } from '../../dist/server/listener.js';
 import { TokenRequiredError } from '../../dist/errors.js';
 import { startAnode } from '../helpers/anode.js';
+import { anode, echo, startEcho } from '../helpers/attach.js';
+import { isAlive } from '../helpers/processes.js';
+import { startTarget } from '../helpers/target.js';
 import { connectClient } from '../helpers/client.js';
 
 const servers: LineServer[] = [];
@@ -100,5 +103,31 @@ describe('served consoles: binds and tokens', () => {
     await good.closed;
     expect(good.text).toBe('token: served\n');
     expect(served).toBe(1);
+  });
+});
+
+describe('anode attach: what it opens, it opens on loopback and closes again', () => {
+  it('will not open an inspector configured beyond loopback (it would be open to the network, unauthenticated)', async () => {
+    const target = startTarget(['--inspect-port=0.0.0.0:0', echo, '0']);
+    const port = Number((await target.waitFor(/served on 127\.0\.0\.1:(\d+)/))[1]);
+    const r = await anode(['attach', String(target.pid), '-e', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^anode: will not open the inspector of pid \d+: it would listen on 0\.0\.0\.0:0, beyond loopback/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await target.ports()).toEqual([port]);
+    expect(isAlive(target.pid)).toBe(true);
+  });
+
+  it('SIGTERM and SIGHUP to an attached console detach and close the inspector anode opened', async () => {
+    for (const signal of ['SIGTERM', 'SIGHUP'] as const) {
+      const { target, port } = await startEcho();
+      const a = startAnode(['attach', String(target.pid)]);
+      await a.waitForPrompt();
+      expect((await target.ports()).length).toBe(2);
+      a.kill(signal);
+      await a.exited;
+      await target.waitForPorts([port]);
+      expect(isAlive(target.pid), signal).toBe(true);
+    }
   });
 });
