@@ -1,5 +1,6 @@
 // One console per client over one shared EvalSession: each client gets its own ConsoleEngine and
 // Evaluator (own output, own object group), all in the same program's global scope.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleEngine } from '../console/engine.js';
 import type { LineEvaluator } from '../console/types.js';
 import { Evaluator } from '../session/evaluator.js';
@@ -18,9 +19,13 @@ export interface ConsoleServerOptions extends ListenOptions {
 /** The line every served client sees under the banner. */
 export const SHARED_SCOPE_NOTE = "Served console: every client shares the program's global scope; results stay in your own stream.";
 
+/** How long a console that saw the program go waits for the session to say why. */
+const ENDED_WAIT_MS = 2000;
+
 /** Serves a console per client over `session` until close() or the session ends. */
 export async function startConsoleServer(session: EvalSession, options: ConsoleServerOptions): Promise<LineServer> {
-  const engines = new Set<ConsoleEngine>();
+  /** How to tell each connected client that the program is gone (once). */
+  const tellers = new Set<(reason: string) => void>();
   let gone: string | undefined;
   const lineServer = await listen(options, async (client) => {
     const evaluator = new Evaluator(session, { colors: options.colors ?? false });
@@ -33,16 +38,28 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       prompt: options.prompt ?? '> ',
       banner: [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n'),
     });
+    let told = false;
+    const tell = (reason: string): void => {
+      if (told) return;
+      told = true;
+      engine.close();
+      engine.write(`\nanode: ${reason}; closing the console\n`);
+    };
     const onAbort = (): void => {
       engine.close(client.signal.reason === 'closing' ? 'anode: the console server is closing' : undefined);
     };
     client.signal.addEventListener('abort', onAbort, { once: true });
-    if (gone !== undefined) engine.close(`anode: ${gone}; closing the console`);
-    engines.add(engine);
+    if (gone !== undefined) tell(gone);
+    tellers.add(tell);
     try {
-      await engine.run();
+      const end = await engine.run();
+      // A running entry can see the program go before the session does: this client still hears why.
+      if (end === 'closed' && !told && !client.signal.aborted) {
+        const reason = gone ?? (await Promise.race([session.ended, sleep(ENDED_WAIT_MS, undefined, { ref: false })]));
+        if (reason !== undefined) tell(reason);
+      }
     } finally {
-      engines.delete(engine);
+      tellers.delete(tell);
       void evaluator.dispose();
       client.signal.removeEventListener('abort', onAbort);
     }
@@ -50,7 +67,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
   // The program is gone: tell every client, then stop serving.
   void session.ended.then((reason) => {
     gone = reason;
-    for (const engine of engines) engine.close(`anode: ${reason}; closing the console`);
+    for (const tell of tellers) tell(reason);
     void lineServer.close();
   });
   return lineServer;
