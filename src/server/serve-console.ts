@@ -41,6 +41,9 @@ export async function serveConsole(session: EvalSession, flags: ServeFlags, bann
     prompt: flags.prompt,
   });
   process.stderr.write(`The console is being served on ${server.address}\n`);
+  if (flags.token !== undefined) {
+    process.stderr.write("anode: note: --token is visible to this machine's other users (ps); prefer the ANODE_TOKEN environment variable\n");
+  }
   let onSignal = (): void => {};
   const signalled = new Promise<ServeEnd>((resolve) => {
     onSignal = () => resolve({ by: 'user' });

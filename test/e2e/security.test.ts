@@ -131,3 +131,20 @@ describe('anode attach: what it opens, it opens on loopback and closes again', (
     }
   });
 });
+
+describe('anode run --serve: the token on the command line', () => {
+  it('warns that --token shows in ps (and ANODE_TOKEN does not), and ANODE_TOKEN stays out of the program', async () => {
+    const a = startAnode(['run', '--serve', '0', '--token', 'visible', 'fixtures/echo.js', '0']);
+    await a.waitFor(/The console is being served on \S+\n/);
+    await a.waitFor("anode: note: --token is visible to this machine's other users (ps); prefer the ANODE_TOKEN environment variable");
+    const b = startAnode(['run', '--serve', '0', 'fixtures/echo.js', '0'], { env: { ANODE_TOKEN: 'hidden' } });
+    const address = (await b.waitFor(/The console is being served on (\S+)\n/))[1]!;
+    const c = await connectClient(address);
+    await c.waitFor('token: ');
+    c.send('hidden');
+    await c.waitFor(/\n> $/);
+    expect(await c.evaluate('process.env.ANODE_TOKEN')).toBe('undefined');
+    expect(b.stderr).not.toContain('--token is visible');
+    c.destroy();
+  });
+});
