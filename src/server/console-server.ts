@@ -14,6 +14,8 @@ export interface ConsoleServerOptions extends ListenOptions {
   colors?: boolean | undefined;
   /** Wraps each client's evaluator (the library uses it to route ainput/aprint to the client). */
   wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => ConsoleEngine) => LineEvaluator) | undefined;
+  /** Settles with what clients are told when the program is gone (default: the session's end reason). */
+  ended?: Promise<string> | undefined;
 }
 
 /** The line every served client sees under the banner. */
@@ -24,6 +26,7 @@ const ENDED_WAIT_MS = 2000;
 
 /** Serves a console per client over `session` until close() or the session ends. */
 export async function startConsoleServer(session: EvalSession, options: ConsoleServerOptions): Promise<LineServer> {
+  const ended = options.ended ?? session.ended;
   /** How to tell each connected client that the program is gone (once). */
   const tellers = new Set<(reason: string) => void>();
   let gone: string | undefined;
@@ -55,7 +58,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       const end = await engine.run();
       // A running entry can see the program go before the session does: this client still hears why.
       if (end === 'closed' && !told && !client.signal.aborted) {
-        const reason = gone ?? (await Promise.race([session.ended, sleep(ENDED_WAIT_MS, undefined, { ref: false })]));
+        const reason = gone ?? (await Promise.race([ended, sleep(ENDED_WAIT_MS, undefined, { ref: false })]));
         if (reason !== undefined) tell(reason);
       }
     } finally {
@@ -65,7 +68,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
     }
   });
   // The program is gone: tell every client, then stop serving.
-  void session.ended.then((reason) => {
+  void ended.then((reason) => {
     gone = reason;
     for (const tell of tellers) tell(reason);
     void lineServer.close();

@@ -32,8 +32,16 @@ export function checkServeFlags(flags: ServeFlags): void {
 }
 
 /** Serves the console over `session`; prints where on stderr; resolves when a signal or the target ends it. */
-export async function serveConsole(session: EvalSession, flags: ServeFlags, banner: string): Promise<ServeEnd> {
+export async function serveConsole(
+  session: EvalSession,
+  flags: ServeFlags,
+  banner: string,
+  explainEnd?: (reason: string) => Promise<string>,
+): Promise<ServeEnd> {
+  // Registered first, the server tells its clients why before the race below closes it.
+  const ended = explainEnd ? session.ended.then(explainEnd) : session.ended;
   const server = await startConsoleServer(session, {
+    ended,
     address: flags.serve,
     token: serveToken(flags),
     maxClients: flags.maxClients,
@@ -51,7 +59,7 @@ export async function serveConsole(session: EvalSession, flags: ServeFlags, bann
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    const end = await Promise.race([signalled, session.ended.then((reason): ServeEnd => ({ by: 'target', reason }))]);
+    const end = await Promise.race([signalled, ended.then((reason): ServeEnd => ({ by: 'target', reason }))]);
     await server.close();
     return end;
   } finally {
