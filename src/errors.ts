@@ -105,6 +105,17 @@ export class ActivationDisabledError extends AnodeError {
   }
 }
 
+/** SIGUSR1 would open the target's inspector beyond loopback, where anyone who reaches it runs code. */
+export class ExposedInspectorError extends AnodeError {
+  constructor(pid: number, where: string) {
+    super(
+      'ANODE_INSPECTOR_NOT_LOOPBACK',
+      `will not open the inspector of pid ${pid}: it would listen on ${where}, beyond loopback, where anyone who reaches it can run code in the program without any password; it was left untouched and keeps running. ` +
+        'Start it with --inspect-port=127.0.0.1:PORT (or 0), or open its inspector yourself and use `anode attach HOST:PORT`',
+    );
+  }
+}
+
 /** The port the target would open its inspector on is taken by another process. */
 export class InspectorPortBusyError extends AnodeError {
   constructor(pid: number, where: string, signalled: boolean) {

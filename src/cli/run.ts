@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 // `anode run`: start the program under the inspector, hold a console into it, and leave nothing behind.
 import { ProgramStartError } from '../errors.js';
 import { launch, type LaunchedProgram, type ProgramExit } from '../target/launch.js';
@@ -9,6 +10,9 @@ import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
 import { say } from './say.js';
 import { checkServeFlags, serveConsole } from '../server/serve-console.js';
+
+/** How long served clients' farewell waits for the program's exit status once its connection is gone. */
+const EXIT_WAIT_MS = 1000;
 
 export interface RunFlags extends ConsoleFlags {
   /** `--serve [HOST:]PORT|unix:PATH`: serve the console to clients instead of the terminal. */
@@ -45,7 +49,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   try {
     end =
       flags.serve !== undefined
-        ? await serveConsole(session, { ...flags, serve: flags.serve }, banner(session.info))
+        ? await serveConsole(session, { ...flags, serve: flags.serve }, banner(session.info), (reason) => howItEnded(target, reason))
         : await holdTerminalConsole(session, flags, banner(session.info));
   } catch (err) {
     // Nothing to hold (e.g. the serve address is taken): leave nothing behind.
@@ -59,6 +63,12 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
     return 0;
   }
   return reportExit(target);
+}
+
+/** What served clients are told when the session ends: how the program exited, if it did (soon). */
+async function howItEnded(target: LaunchedProgram, reason: string): Promise<string> {
+  const exit = await Promise.race([target.exited, sleep(EXIT_WAIT_MS, undefined, { ref: false })]);
+  return exit ? `the program exited (${describeExit(exit)})` : reason;
 }
 
 /** Waits for the program's exit, says how it ended in one line, and turns it into anode's exit code. */

@@ -3,6 +3,8 @@
 import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 
+export { isLoopback } from '../net/loopback.js';
+
 /** A parsed serve address. */
 export type ServeAddress = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
@@ -24,15 +26,6 @@ export function parseServeAddress(text: string): ServeAddress {
   let host = match[1] ?? '';
   if (host.startsWith('[')) host = host.slice(1, -1);
   return { kind: 'tcp', host: host === '' ? DEFAULT_HOST : host, port };
-}
-
-/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
-export function isLoopback(host: string): boolean {
-  const h = host.toLowerCase();
-  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
-  if (h.startsWith('::ffff:')) return isIP(h.slice(7)) === 4 && h.slice(7).startsWith('127.');
-  return false;
 }
 
 /** `HOST:PORT` (brackets around IPv6) or `unix:PATH`, as printed in the "being served on" line. */

@@ -2,6 +2,7 @@
 // Evaluator (own output, own object group), all in the same program's global scope. A client whose first
 // line is the anode protocol's hello (`anode connect`) is served structured messages over that same
 // Evaluator instead (protocol-server.ts); everyone else gets the plain-text console.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleEngine } from '../console/engine.js';
 import type { LineEvaluator } from '../console/types.js';
 import { Evaluator } from '../session/evaluator.js';
@@ -18,15 +19,21 @@ export interface ConsoleServerOptions extends ListenOptions {
   colors?: boolean | undefined;
   /** Wraps each client's evaluator (the library uses it to route ainput/aprint to the client). */
   wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => Pick<ConsoleEngine, 'ask'>) => LineEvaluator) | undefined;
+  /** Settles with what clients are told when the program is gone (default: the session's end reason). */
+  ended?: Promise<string> | undefined;
 }
 
 /** The line every served client sees under the banner. */
 export const SHARED_SCOPE_NOTE = "Served console: every client shares the program's global scope; results stay in your own stream.";
 
+/** How long a console that saw the program go waits for the session to say why. */
+const ENDED_WAIT_MS = 2000;
+
 /** Serves a console per client over `session` until close() or the session ends. */
 export async function startConsoleServer(session: EvalSession, options: ConsoleServerOptions): Promise<LineServer> {
-  /** What ends each client's console (its engine, or its protocol session), with a message. */
-  const consoles = new Set<(message?: string) => void>();
+  const ended = options.ended ?? session.ended;
+  /** How to tell each connected client, once, that the program is gone (its engine or protocol session). */
+  const tellers = new Set<(reason: string) => void>();
   let gone: string | undefined;
   const log = options.log ?? ((m: string) => void process.stderr.write(`anode: ${m}\n`));
   const banner = [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n');
@@ -48,16 +55,26 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       hello = line;
       engine.close();
     });
-    let closeConsole = (message?: string): void => engine.close(message && `anode: ${message}`);
+    let closeConsole = (message?: string): void => {
+      // After the engine has stopped by itself, close() would print nothing: say it directly.
+      engine.close();
+      if (message) engine.write(`\nanode: ${message}\n`);
+    };
     const close = (message?: string): void => closeConsole(message);
+    let told = false;
+    const tell = (reason: string): void => {
+      if (told) return;
+      told = true;
+      close(`${reason}; closing the console`);
+    };
     const onAbort = (): void => close(client.signal.reason === 'closing' ? 'the console server is closing' : undefined);
     client.signal.addEventListener('abort', onAbort, { once: true });
-    consoles.add(close);
+    tellers.add(tell);
     try {
-      if (gone !== undefined) close(`${gone}; closing the console`);
+      if (gone !== undefined) tell(gone);
       const running = engine.run();
       client.input.pipe(input);
-      await running;
+      const end = await running;
       if (hello !== undefined && !client.signal.aborted && gone === undefined) {
         // An anode client: the same evaluator, spoken to in messages (aprint goes out as `output`, ainput as `ask`).
         const output = new ProtocolOutput(client.output);
@@ -75,17 +92,21 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
         });
         closeConsole = (message) => structured.close(message);
         await structured.done;
+      } else if (end === 'closed' && !told && !client.signal.aborted) {
+        // A running entry can see the program go before the session does: this client still hears why.
+        const reason = gone ?? (await Promise.race([ended, sleep(ENDED_WAIT_MS, undefined, { ref: false })]));
+        if (reason !== undefined) tell(reason);
       }
     } finally {
-      consoles.delete(close);
+      tellers.delete(tell);
       void evaluator.dispose();
       client.signal.removeEventListener('abort', onAbort);
     }
   });
   // The program is gone: tell every client, then stop serving.
-  void session.ended.then((reason) => {
+  void ended.then((reason) => {
     gone = reason;
-    for (const close of consoles) close(`${reason}; closing the console`);
+    for (const tell of tellers) tell(reason);
     void lineServer.close();
   });
   return lineServer;

@@ -32,8 +32,16 @@ export function checkServeFlags(flags: ServeFlags): void {
 }
 
 /** Serves the console over `session`; prints where on stderr; resolves when a signal or the target ends it. */
-export async function serveConsole(session: EvalSession, flags: ServeFlags, banner: string): Promise<ServeEnd> {
+export async function serveConsole(
+  session: EvalSession,
+  flags: ServeFlags,
+  banner: string,
+  explainEnd?: (reason: string) => Promise<string>,
+): Promise<ServeEnd> {
+  // Registered first, the server tells its clients why before the race below closes it.
+  const ended = explainEnd ? session.ended.then(explainEnd) : session.ended;
   const server = await startConsoleServer(session, {
+    ended,
     address: flags.serve,
     token: serveToken(flags),
     maxClients: flags.maxClients,
@@ -41,6 +49,9 @@ export async function serveConsole(session: EvalSession, flags: ServeFlags, bann
     prompt: flags.prompt,
   });
   process.stderr.write(`The console is being served on ${server.address}\n`);
+  if (flags.token !== undefined) {
+    process.stderr.write("anode: note: --token is visible to this machine's other users (ps); prefer the ANODE_TOKEN environment variable\n");
+  }
   let onSignal = (): void => {};
   const signalled = new Promise<ServeEnd>((resolve) => {
     onSignal = () => resolve({ by: 'user' });
@@ -48,7 +59,7 @@ export async function serveConsole(session: EvalSession, flags: ServeFlags, bann
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
   for (const s of signals) process.on(s, onSignal);
   try {
-    const end = await Promise.race([signalled, session.ended.then((reason): ServeEnd => ({ by: 'target', reason }))]);
+    const end = await Promise.race([signalled, ended.then((reason): ServeEnd => ({ by: 'target', reason }))]);
     await server.close();
     return end;
   } finally {

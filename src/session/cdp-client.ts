@@ -4,6 +4,8 @@ import { ConnectError, TargetClosedError } from '../errors.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/** Socket errors that mean the target (or the way to it) is gone. */
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
 let loading: Promise<typeof CDP> | undefined;
 /**
@@ -60,7 +62,9 @@ class CriChannel implements Channel {
     try {
       return await (this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params);
     } catch (err) {
-      if (this.#gone || /WebSocket (connection closed|is not open)/.test((err as Error).message)) {
+      // A target killed mid-send resets the connection (`write ECONNRESET`) before 'disconnect' arrives.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (this.#gone || CONNECTION_LOST.has(code ?? '') || /WebSocket (connection closed|is not open)/.test((err as Error).message)) {
         throw new TargetClosedError(undefined, err);
       }
       throw err;

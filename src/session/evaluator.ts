@@ -26,6 +26,8 @@ const INTERRUPT_TEXT: Record<InterruptResult, string> = {
   terminated: 'Interrupted: the evaluation was stopped; the program keeps running.',
   abandoned: 'Interrupted: stopped waiting; what the entry awaits may still complete in the program.',
   busy: "Interrupted: stopped waiting; the program's own code is busy and was left alone.",
+  unresponsive:
+    'Interrupted: stopped waiting; the program does not answer (stopped, or blocked outside JavaScript), so the entry may still complete when it resumes.',
 };
 
 const SCOPE_TAKEN = '`scope` is now yours: it no longer follows the module (.scope still lists it).';

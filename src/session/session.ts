@@ -15,10 +15,17 @@ export interface TargetInfo {
   argv: string[];
 }
 
-/** How an interrupt went: stopped console code, stopped waiting, or left busy program code alone. */
-export type InterruptResult = 'terminated' | 'abandoned' | 'busy';
+/**
+ * How an interrupt went: stopped console code, stopped waiting, left busy program code alone, or stopped
+ * waiting on a program that does not answer its inspector (SIGSTOPped, or blocked outside JavaScript).
+ */
+export type InterruptResult = 'terminated' | 'abandoned' | 'busy' | 'unresponsive';
 
 const PAUSE_WAIT_MS = 300;
+/** How long the inspector may take to answer the interrupt's requests before the program counts as unresponsive. */
+const ANSWER_WAIT_MS = 3000;
+/** How long a program released from --inspect-wait may take to finish its bootstrap. */
+const BOOTSTRAP_WAIT_MS = 3000;
 
 export interface SessionOptions {
   /**
@@ -73,11 +80,19 @@ export class EvalSession {
   static async open(evalChannel: Channel, eventChannel: Channel, options: SessionOptions = {}): Promise<EvalSession> {
     const inProcess = options.inProcess ?? false;
     if (!inProcess) await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
-    const installed = await evalChannel.send('Runtime.evaluate', {
-      expression: INSTALL_AGENT,
-      includeCommandLineAPI: true,
-      returnByValue: true,
-    });
+    const install = () =>
+      evalChannel.send('Runtime.evaluate', { expression: INSTALL_AGENT, includeCommandLineAPI: true, returnByValue: true });
+    let installed = await install();
+    if (installed.exceptionDetails && !inProcess) {
+      // A program held by --inspect-wait (Node 22+) is stopped before its bootstrap completes, when not
+      // even `require` works yet: let it start, then install once it can load modules.
+      await evalChannel.send('Runtime.runIfWaitingForDebugger');
+      const deadline = Date.now() + BOOTSTRAP_WAIT_MS;
+      while (installed.exceptionDetails && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 20));
+        installed = await install();
+      }
+    }
     if (installed.exceptionDetails) {
       throw new TargetClosedError(
         `cannot prepare the console in the target: ${installed.exceptionDetails.exception?.description ?? installed.exceptionDetails.text}`,
@@ -155,9 +170,16 @@ export class EvalSession {
       onPaused(p.callFrames.map((f: { location: { scriptId: string } }) => f.location.scriptId));
     });
     let timer: NodeJS.Timeout | undefined;
+    let answerTimer: NodeJS.Timeout | undefined;
+    let answered = false;
     try {
-      await ch.send('Debugger.enable');
-      await ch.send('Debugger.pause');
+      // A stopped program answers nothing: give the prompt back instead of waiting for it. The requests
+      // stay queued; when it continues, the Debugger.disable queued after them cancels the pause.
+      const requested = ch.send('Debugger.enable').then(() => ch.send('Debugger.pause'));
+      requested.catch(() => undefined);
+      const silent = new Promise<'silent'>((resolve) => (answerTimer = setTimeout(resolve, ANSWER_WAIT_MS, 'silent')));
+      if ((await Promise.race([requested, silent])) === 'silent') return 'unresponsive';
+      answered = true;
       // The wait starts once the pause is requested: enabling the debugger (a scriptParsed event per
       // loaded script) can alone take longer than PAUSE_WAIT_MS on a busy machine.
       const frames = await Promise.race([
@@ -175,9 +197,11 @@ export class EvalSession {
       return 'busy';
     } finally {
       clearTimeout(timer);
+      clearTimeout(answerTimer);
       offParsed();
       offPaused();
-      await ch.send('Debugger.disable').catch(() => undefined);
+      const disabled = ch.send('Debugger.disable').catch(() => undefined);
+      if (answered) await disabled;
     }
   }
 

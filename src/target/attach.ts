@@ -4,6 +4,7 @@
 import {
   ActivationDisabledError,
   ActivationTimeoutError,
+  ExposedInspectorError,
   AnodeRunTargetError,
   HiddenInspectorError,
   InspectorPortBusyError,
@@ -14,6 +15,7 @@ import {
   ProcessPermissionError,
   TargetClosedError,
 } from '../errors.js';
+import { isLoopback } from '../net/loopback.js';
 import { connectHost, hostPort, inspectorUrl } from './endpoint.js';
 import { inspectorFlags, type InspectorFlags } from './node-flags.js';
 import {
@@ -105,6 +107,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
         : `it ${proc.status.sigusr1 === 'ignored' ? 'ignores' : 'blocks'} SIGUSR1, which opens the inspector`,
     );
   }
+  if (!isLoopback(flags.host)) throw new ExposedInspectorError(pid, hostPort(flags.host, flags.port));
   const busy = await portTakenByOthers(pid, flags, own);
   if (busy) throw new InspectorPortBusyError(pid, busy, false);
 

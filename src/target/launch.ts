@@ -55,8 +55,10 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     ...(options.file === undefined ? ['--eval', ''] : [options.file]),
     ...(options.args ?? []),
   ];
+  // The served console's secret is anode's, not the program's (nor its children's, nor its crash logs').
+  const { ANODE_TOKEN: _token, ...inherited } = options.env ?? process.env;
   const env: NodeJS.ProcessEnv = {
-    ...(options.env ?? process.env),
+    ...inherited,
     ANODE_CONTROL_FD: '3',
     ...(options.wait ? { ANODE_WAIT: '1' } : {}),
     ...(stderrIsTty ? { ANODE_STDERR_FD: '4' } : {}),

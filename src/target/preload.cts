@@ -1,6 +1,7 @@
 // Loaded into the program by `anode run` (node --require) before its own code. It opens the inspector on
-// an ephemeral loopback port and hands the URL to anode over a private pipe. It then removes every trace of itself (env, execArgv) so the program and its children see
-// exactly what they would without anode.
+// an ephemeral loopback port and hands the URL to anode over a private pipe.
+// It then removes every trace of itself (env, execArgv) so the program and its children see exactly what
+// they would without anode.
 import inspector = require('node:inspector');
 import fs = require('node:fs');
 import tty = require('node:tty');
@@ -9,12 +10,10 @@ const env = process.env;
 const controlFd = Number(env.ANODE_CONTROL_FD);
 const stderrFd = env.ANODE_STDERR_FD === undefined ? undefined : Number(env.ANODE_STDERR_FD);
 const wait = env.ANODE_WAIT === '1';
-const host = env.ANODE_INSPECT_HOST ?? '127.0.0.1';
 const keepAlive = env.ANODE_KEEPALIVE === '1';
 delete env.ANODE_CONTROL_FD;
 delete env.ANODE_STDERR_FD;
 delete env.ANODE_WAIT;
-delete env.ANODE_INSPECT_HOST;
 delete env.ANODE_KEEPALIVE;
 
 // Forked children must not load this file again.
@@ -33,7 +32,9 @@ if (Number.isInteger(controlFd)) {
     const stream = new tty.WriteStream(stderrFd);
     Object.defineProperty(process, 'stderr', { configurable: true, enumerable: false, get: () => stream });
   }
-  inspector.open(0, host, false);
+  // Loopback only, always: the URL's random id is the only secret, and no /json/list serves it
+  // (--inspect-publish-uid=stderr, set by launch.ts).
+  inspector.open(0, '127.0.0.1', false);
   fs.writeSync(controlFd, `${inspector.url()}\n`);
   fs.closeSync(controlFd);
   // An empty console process (`anode` with no program) lives as long as anode does; anode's watchdog

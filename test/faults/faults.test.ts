@@ -1,0 +1,159 @@
+// Faults (`npm run test:faults`): the program stopped by SIGSTOP mid-evaluation, killed under 20 served
+// clients, flooding its stdout. Each asserts what anode does; the figures go to the test's stdout.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { startAnode } from '../helpers/anode.js';
+import { echoLine } from '../helpers/attach.js';
+import { connectClient, type LineClient } from '../helpers/client.js';
+import { TEST_FIXTURES } from '../helpers/paths.js';
+import { isAlive } from '../helpers/processes.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const echo = 'fixtures/echo.js';
+
+/** The state letter of a pid (R, S, T for stopped, ...), from /proc. */
+function stateOf(pid: number): string | undefined {
+  try {
+    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids whose command line contains every one of `parts`. */
+function pidsWith(...parts: string[]): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (parts.every((p) => cmd.includes(p))) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** True if something accepts connections on 127.0.0.1:port. */
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+describe('faults', () => {
+  it('the program SIGSTOPped during evaluations: results arrive after SIGCONT; Ctrl-C meanwhile gives the prompt back', async () => {
+    const a = startAnode(['run', echo, '0']);
+    await a.waitForPrompt();
+    const pid = await a.programPid();
+    const port = Number((await a.waitFor(/served on 127\.0\.0\.1:(\d+)/, { stream: 'stdout' }))[1]);
+
+    // Stopped while an entry waits: nothing is lost, the result comes when it continues.
+    let from = a.stderr.length;
+    a.send("await new Promise((r) => setTimeout(r, 50, 'after the stop'))");
+    process.kill(pid, 'SIGSTOP');
+    await waitUntil(() => stateOf(pid) === 'T', () => `pid ${pid} not stopped`);
+    await new Promise((r) => setTimeout(r, 300)); // the fault itself: stay stopped a while
+    expect(a.stderr.slice(from)).not.toContain('after the stop');
+    process.kill(pid, 'SIGCONT');
+    await a.waitFor("'after the stop'", { from });
+    await a.waitForPrompt();
+
+    // Ctrl-C while it is stopped: anode stops waiting on its own, says why, and takes input again.
+    from = a.stderr.length;
+    a.send('await new Promise(() => {})');
+    process.kill(pid, 'SIGSTOP');
+    await waitUntil(() => stateOf(pid) === 'T', () => `pid ${pid} not stopped`);
+    const t0 = Date.now();
+    a.kill('SIGINT');
+    await a.waitFor('Interrupted: stopped waiting; the program does not answer', { from });
+    const giveBackMs = Date.now() - t0;
+    await a.waitForPrompt();
+    from = a.stderr.length;
+    a.send('6 * 7'); // queued in the stopped program
+    process.kill(pid, 'SIGCONT');
+    await a.waitFor(/^42\n> $/, { from });
+    // The interrupt's queued pause did not leave the program paused: it serves, and the console works.
+    expect(await echoLine(port, 'alive')).toBe('alive\n');
+    expect(await a.evaluate('process.pid')).toBe(String(pid));
+    console.info(`[faults] Ctrl-C on a SIGSTOPped program: prompt back after ${giveBackMs} ms`);
+    a.end();
+    expect((await a.exited).code).toBe(0);
+  });
+
+  it('the program SIGKILLed while 20 served clients evaluate: each is told, anode exits 137, nothing left behind', async () => {
+    const a = startAnode(['run', '--serve', '0', echo, '0']);
+    const address = (await a.waitFor(/The console is being served on (\S+)\n/))[1]!;
+    const servedPort = Number(address.split(':').pop());
+    const programPort = Number((await a.waitFor(/served on 127\.0\.0\.1:(\d+)/, { stream: 'stdout' }))[1]);
+    const clients: LineClient[] = await Promise.all(Array.from({ length: 20 }, () => connectClient(address)));
+    await Promise.all(clients.map((c) => c.waitFor(/\n> $/)));
+    const pid = Number(await clients[0]!.evaluate('process.pid'));
+    expect(pidsWith('anode-watchdog', String(pid))).toHaveLength(1);
+    // Half wait on a promise, half spin in a loop (the program is busy when it dies).
+    clients.forEach((c, i) => c.send(i % 2 ? 'await new Promise(() => {})' : `globalThis.n${i} = 0; while (true) globalThis.n${i}++`));
+    await waitUntil(() => stateOf(pid) === 'R', () => `program ${pid} is not running`);
+    const t0 = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await Promise.all(clients.map((c) => c.closed));
+    const toldMs = Date.now() - t0;
+    for (const c of clients) {
+      expect(c.text).toMatch(/\nanode: the program exited \(killed by SIGKILL\); closing the console\n$/);
+      // One notice, saying why; no socket error (`write ECONNRESET`) on the way.
+      const notices = c.text.split('\n').filter((l) => l.startsWith('anode: ') && !l.startsWith('anode: console into'));
+      expect(notices).toHaveLength(1);
+    }
+    const { code } = await a.exited;
+    expect(code).toBe(137);
+    expect(a.stderr).toMatch(/the program exited \(killed by SIGKILL\)/);
+    expect(isAlive(pid)).toBe(false);
+    await waitUntil(() => pidsWith('anode-watchdog', String(pid)).length === 0, () => 'the watchdog outlived the program');
+    expect(await accepts(servedPort)).toBe(false);
+    expect(await accepts(programPort)).toBe(false);
+    console.info(`[faults] program SIGKILLed under 20 clients: all told and closed after ${toldMs} ms`);
+  });
+
+  it('the program floods 100 MiB to stdout while the console is used: every byte arrives, in order, and the console answers', async () => {
+    const total = 100 * 1024 * 1024;
+    const a = startAnode(['run', path.join(TEST_FIXTURES, 'flood.mjs')], { env: { FLOOD_BYTES: String(total) } });
+    // Count and hash stdout here instead of keeping 100 MiB in the helper (the pattern is ASCII).
+    a.child.stdout.removeAllListeners('data');
+    const received = createHash('sha256');
+    let bytes = 0;
+    a.child.stdout.on('data', (d: string) => {
+      bytes += d.length;
+      received.update(d, 'latin1');
+    });
+    await a.waitForPrompt();
+    const answers: { written: number; ms: number }[] = [];
+    while (answers.length < 5 || answers.at(-1)!.written < total) {
+      const t0 = Date.now();
+      const written = Number(await a.evaluate('main.written'));
+      answers.push({ written, ms: Date.now() - t0 });
+      if (answers.length > 2000) break;
+    }
+    await waitUntil(() => bytes >= total, () => `${bytes} of ${total} bytes received`);
+    const expected = createHash('sha256');
+    for (let i = 0, sent = 0; sent < total; i++, sent += 64 * 1024) {
+      expected.update(Buffer.alloc(Math.min(64 * 1024, total - sent), 97 + (i % 26)));
+    }
+    expect(bytes).toBe(total);
+    expect(received.digest('hex')).toBe(expected.digest('hex'));
+    // The console answered during the flood, not only after it.
+    const during = answers.filter((x) => x.written < total);
+    expect(during.length).toBeGreaterThan(0);
+    expect(a.stderr).not.toMatch(/Uncaught|\nanode: /);
+    const ms = during.map((x) => x.ms).sort((x, y) => x - y);
+    console.info(
+      `[faults] 100 MiB stdout flood: ${during.length} console answers during it, median ${ms[ms.length >> 1]} ms, max ${ms.at(-1)} ms`,
+    );
+    a.end();
+    expect((await a.exited).code).toBe(0);
+  });
+});
