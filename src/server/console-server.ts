@@ -55,10 +55,12 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       hello = line;
       engine.close();
     });
+    let said = false;
     let closeConsole = (message?: string): void => {
-      // After the engine has stopped by itself, close() would print nothing: say it directly.
+      // After the engine has stopped by itself, close() would print nothing: say it directly, once.
       engine.close();
-      if (message) engine.write(`\nanode: ${message}\n`);
+      if (message && !said) engine.write(`\nanode: ${message}\n`);
+      said ||= message !== undefined;
     };
     const close = (message?: string): void => closeConsole(message);
     let told = false;
