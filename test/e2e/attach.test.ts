@@ -108,7 +108,9 @@ describe('anode attach PID', () => {
     const { target } = await startEcho();
     const a = startAnode(['attach', String(target.pid)]);
     await a.waitForPrompt();
-    expect(await a.evaluate("setTimeout(() => process.exit(4), 20), 'soon'")).toBe("'soon'");
+    // The program may exit before the next prompt is drawn: wait for the result, not the prompt.
+    a.send("setTimeout(() => process.exit(4), 20), 'soon'");
+    await a.waitFor("'soon'");
     await a.waitFor(`anode: the program exited (pid ${target.pid}, code 4)`);
     expect((await a.exited).code).toBe(4);
     expect((await target.exited).code).toBe(4);
