@@ -5,6 +5,7 @@
 // client has at most one entry and one completion in flight; replies wait for the client to read them.
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
+import { whenDrained } from '../io/drain.js';
 import type { LineEvaluator } from '../console/types.js';
 import { AbortedError, EndOfInputError } from '../errors.js';
 import {
@@ -204,7 +205,7 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
           continue;
         }
         if (!handle(message)) break;
-        await drained(output);
+        await whenDrained(output);
       }
     } finally {
       closed = true;
@@ -219,16 +220,3 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
   return { done, close, ask };
 }
 
-/** Waits until `output` can take more (the client reads), or is gone. */
-async function drained(output: Writable): Promise<void> {
-  if (!output.writableNeedDrain || output.destroyed) return;
-  await new Promise<void>((resolve) => {
-    const done = (): void => {
-      output.off('drain', done);
-      output.off('close', done);
-      resolve();
-    };
-    output.on('drain', done);
-    output.on('close', done);
-  });
-}
