@@ -34,7 +34,7 @@ describe('anode run in a terminal', () => {
     const { a, port } = await startEcho();
     // The program's stdout is the terminal: the marker shows the loop has begun.
     a.write(`console.log('spin' + 'ning'); while (true) {}${KEY.enter}`);
-    await a.waitFor(/^spinning$/m);
+    await a.waitFor('spinning');
     const from = a.text().length;
     a.write(KEY.ctrlC);
     await a.waitFor('Interrupted: the evaluation was stopped', { from });
