@@ -2,7 +2,7 @@
 // target without running getters or calls.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, TEST_FIXTURES } from '../helpers/paths.js';
+import { TEST_FIXTURES } from '../helpers/paths.js';
 import { KEY, startAnodePty } from '../helpers/pty.js';
 
 async function console_(...program: string[]) {
@@ -62,7 +62,7 @@ describe('Tab completion', () => {
   });
 
   it("completes require(' with module names and dot-commands", async () => {
-    const { a } = await console_(path.join(FIXTURES, 'echo.js'), '0');
+    const { a } = await console_();
     let from = a.text().length;
     a.write(`require('node:chi${KEY.tab}`);
     await a.waitFor("require('node:child_process", { from });

@@ -34,6 +34,7 @@ export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv
   // What a user's terminal looks like: TERM set, no CI marker (Node's hasColors() says no colour under CI).
   env.TERM = 'xterm-256color';
   delete env.CI;
+  env.CONTROLLED_QUIET = '1'; // test/fixtures/controlled.js prints nothing at start-up to race the prompt
   Object.assign(env, options.env);
   const p = pty.spawn(process.execPath, [ANODE_BIN, ...args], { cols: 120, rows: 40, cwd: options.cwd ?? ROOT, env });
   let raw = '';
