@@ -17,6 +17,7 @@ export interface ConnectFlags {
   readline: boolean;
   color: boolean;
   console?: boolean;
+  preview?: boolean;
 }
 
 /** The `connect` subcommand; reports its exit code through `setExitCode`. */
@@ -28,6 +29,7 @@ export function connectCommand(setExitCode: (code: number) => void): Command {
     .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
     .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
     .option('--console', "mirror the program's console.* output into the console (.console on|off)")
+    .option('--no-preview', 'no eager preview of results while typing')
     .helpOption('-h, --help', 'show this help')
     .action(async (address: string, flags: ConnectFlags) => setExitCode(await connect(address, flags)));
 }
@@ -69,6 +71,7 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
     // Leaves room for the JSON escaping, under the server's default line limit.
     maxLineLength: Math.floor(DEFAULT_MAX_LINE_LENGTH / 2),
     mirrorOutput: flags.console ?? false,
+    preview: flags.preview ?? true,
     ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   evaluator.noticeListeners.add((text) => engine.printAbove(text));

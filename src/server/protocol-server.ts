@@ -155,6 +155,18 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
       .finally(() => (completing = false));
   };
 
+  // One preview at a time: a request that finds one running gets an empty answer (the next key asks again).
+  let previewing = false;
+  const runPreview = (id: number, code: string, width: number): void => {
+    if (previewing || running || !evaluator.preview) return send({ type: 'previewed', id });
+    previewing = true;
+    void evaluator
+      .preview(code, width)
+      .catch(() => undefined)
+      .then((text) => send(text === undefined ? { type: 'previewed', id } : { type: 'previewed', id, text }))
+      .finally(() => (previewing = false));
+  };
+
   const handle = (m: ClientMessage): boolean => {
     switch (m.type) {
       case 'eval':
@@ -167,6 +179,9 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
       case 'complete':
         if (completing) send({ type: 'completions', id: m.id, candidates: [], prefix: m.line });
         else runComplete(m.id, m.line);
+        return true;
+      case 'preview':
+        runPreview(m.id, m.code, m.width);
         return true;
       case 'watch':
         if (m.on && !unwatch) {

@@ -6,7 +6,8 @@
 //   client connects; if the server asks `token: ` the client sends its token line first (as nc would);
 //   client → `anode-protocol {"type":"hello","version":1}`   (the magic prefix, then JSON: never valid JS)
 //   server → `anode-protocol {"type":"welcome",...}` or `anode-protocol {"type":"error","code":"version",...}`
-//   then plain JSON lines both ways: eval/result, interrupt, complete/completions, watch/output, ask/answer, bye.
+//   then plain JSON lines both ways: eval/result, interrupt, complete/completions, preview/previewed,
+//   watch/output, ask/answer, bye.
 import { ProtocolError } from '../errors.js';
 
 /** The protocol version this anode speaks; a peer with another version is refused with a clear error. */
@@ -43,6 +44,13 @@ export interface CompleteRequest {
   id: number;
   line: string;
 }
+/** The eager preview of `code` (the line being typed), at most `width` columns; answered by `previewed`. */
+export interface PreviewRequest {
+  type: 'preview';
+  id: number;
+  code: string;
+  width: number;
+}
 /** Start (on) or stop mirroring the program's console output as `output` messages (`.console on|off`). */
 export interface WatchRequest {
   type: 'watch';
@@ -78,6 +86,12 @@ export interface Completions {
   candidates: string[];
   prefix: string;
 }
+/** The preview asked for by `preview` with the same id; no `text` means nothing to show. */
+export interface Previewed {
+  type: 'previewed';
+  id: number;
+  text?: string;
+}
 /** Text for the client's console: the program's mirrored console.* output, or what code wrote to this console (aprint). */
 export interface Output {
   type: 'output';
@@ -99,8 +113,8 @@ export interface ErrorMessage {
   version?: number;
 }
 
-export type ClientMessage = Hello | EvalRequest | InterruptRequest | CompleteRequest | WatchRequest | Answer | Bye;
-export type ServerMessage = Welcome | Result | Completions | Output | Ask | ErrorMessage | Bye;
+export type ClientMessage = Hello | EvalRequest | InterruptRequest | CompleteRequest | PreviewRequest | WatchRequest | Answer | Bye;
+export type ServerMessage = Welcome | Result | Completions | Previewed | Output | Ask | ErrorMessage | Bye;
 
 /** One message as a line (JSON + newline). */
 export function encode(message: ClientMessage | ServerMessage): string {
@@ -135,6 +149,8 @@ export function decodeClientMessage(line: string): ClientMessage {
       return { type: 'interrupt', id: int(m, 'id') };
     case 'complete':
       return { type: 'complete', id: int(m, 'id'), line: str(m, 'line') };
+    case 'preview':
+      return { type: 'preview', id: int(m, 'id'), code: str(m, 'code'), width: int(m, 'width') };
     case 'watch':
       if (typeof m.on !== 'boolean') throw new ProtocolError("'watch' needs a boolean 'on'");
       return { type: 'watch', on: m.on };
@@ -175,6 +191,11 @@ export function decodeServerMessage(line: string): ServerMessage {
     }
     case 'ask':
       return { type: 'ask', id: int(m, 'id'), prompt: str(m, 'prompt') };
+    case 'previewed': {
+      const p: Previewed = { type: 'previewed', id: int(m, 'id') };
+      if (m.text !== undefined) p.text = str(m, 'text');
+      return p;
+    }
     case 'error': {
       const e: ErrorMessage = { type: 'error', code: str(m, 'code'), message: str(m, 'message') };
       if (m.id !== undefined) e.id = int(m, 'id');

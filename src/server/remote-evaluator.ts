@@ -9,7 +9,8 @@ import type { ServerMessage } from './protocol.js';
 
 type Pending =
   | { kind: 'eval'; resolve: (outcome: EvalOutcome) => void; reject: (err: Error) => void }
-  | { kind: 'complete'; line: string; resolve: (r: [string[], string]) => void };
+  | { kind: 'complete'; line: string; resolve: (r: [string[], string]) => void }
+  | { kind: 'preview'; resolve: (text: string | undefined) => void };
 
 /** Evaluates, completes and interrupts in the served console at the other end of `connection`. */
 export class RemoteLineEvaluator implements LineEvaluator {
@@ -34,7 +35,8 @@ export class RemoteLineEvaluator implements LineEvaluator {
       for (const [id, p] of this.#pending) {
         this.#pending.delete(id);
         if (p.kind === 'eval') p.reject(new TargetClosedError(reason));
-        else p.resolve([[], p.line]);
+        else if (p.kind === 'complete') p.resolve([[], p.line]);
+        else p.resolve(undefined);
       }
     });
   }
@@ -68,6 +70,16 @@ export class RemoteLineEvaluator implements LineEvaluator {
     });
   }
 
+  /** The eager preview of the line being typed, computed by the served console. */
+  preview(code: string, maxWidth: number): Promise<string | undefined> {
+    if (this.#gone !== undefined) return Promise.resolve(undefined);
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#pending.set(id, { kind: 'preview', resolve });
+      this.#connection.send({ type: 'preview', id, code, width: maxWidth });
+    });
+  }
+
   /** The program's console output, mirrored by the server while at least one listener watches. */
   watchOutput(listener: (text: string) => void): () => void {
     this.#watchers.add(listener);
@@ -85,14 +97,16 @@ export class RemoteLineEvaluator implements LineEvaluator {
       else for (const l of this.noticeListeners) l(m.text);
       return;
     }
-    if (m.type !== 'result' && m.type !== 'completions' && !(m.type === 'error' && m.id !== undefined)) {
+    if (m.type !== 'result' && m.type !== 'completions' && m.type !== 'previewed' && !(m.type === 'error' && m.id !== undefined)) {
       if (m.type === 'error') this.#onNotice(`anode: ${m.message}`);
       return;
     }
     const pending = this.#pending.get(m.id!);
     if (!pending) return;
     this.#pending.delete(m.id!);
-    if (pending.kind === 'complete') {
+    if (pending.kind === 'preview') {
+      pending.resolve(m.type === 'previewed' ? m.text : undefined);
+    } else if (pending.kind === 'complete') {
       pending.resolve(m.type === 'completions' ? [m.candidates, m.prefix] : [[], pending.line]);
     } else if (m.type === 'result') {
       pending.resolve({ kind: m.kind, text: m.text });

@@ -60,6 +60,25 @@ async function ticks(address: string): Promise<number> {
 }
 
 describe('anode connect in a terminal', () => {
+  it('previews the result of the line being typed, computed by the served program; --no-preview turns it off', async () => {
+    const { address } = await serve();
+    const term = startAnodePty(['connect', address]);
+    await term.waitFor(`Connected to ${address}.`);
+    await term.waitForPrompt();
+    const from = term.raw().length;
+    const fromText = term.text().length;
+    term.write('ticks >= 0');
+    await term.waitFor(/ticks >= 0\ntrue/, { from: fromText });
+    expect(term.raw().slice(from)).toContain('\x1b[90mtrue');
+    const quiet = startAnodePty(['connect', '--no-preview', address]);
+    await quiet.waitFor(`Connected to ${address}.`);
+    await quiet.waitForPrompt();
+    const at = quiet.text().length;
+    quiet.write(`6 * 7${KEY.enter}`);
+    await quiet.waitFor(/\n42\n> $/, { from: at });
+    expect(quiet.raw()).not.toContain('\x1b[90m42');
+  });
+
   it('completes with Tab, interrupts the remote entry with Ctrl-C, leaves with Ctrl-D; the program keeps running; history persists', async () => {
     const { address, programPid } = await serve();
     const dir = await tempDir();
