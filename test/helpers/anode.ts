@@ -4,7 +4,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter, once } from 'node:events';
 import { ANODE_BIN, ROOT } from './paths.js';
 import { killPid, track } from './processes.js';
-import { matches } from './wait.js';
+import { waitForText } from './wait.js';
 
 export interface AnodeProcess {
   readonly child: ChildProcessWithoutNullStreams;
@@ -50,32 +50,8 @@ export function startAnode(args: string[], options: { cwd?: string; env?: NodeJS
     output: () => `[stdout]\n${handle.stdout}\n[stderr]\n${handle.stderr}`,
     exited,
     waitFor(pattern, { stream = 'stderr', timeoutMs = 15_000, from = 0 } = {}) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const m = matches(handle[stream].slice(from), pattern);
-          if (!m) return false;
-          cleanup();
-          resolve(m);
-          return true;
-        };
-        const onExit = (): void => {
-          if (check()) return;
-          cleanup();
-          reject(new Error(`anode exited before ${String(pattern)} appeared on ${stream}\n${handle.output()}`));
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out waiting for ${String(pattern)} on ${stream}\n${handle.output()}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          events.off('data', check);
-          child.off('exit', onExit);
-        };
-        if (check()) return;
-        events.on('data', check);
-        child.once('exit', onExit);
-      });
+      const source = { text: () => handle[stream], emitter: events, dataEvent: 'data', endEvent: 'exit', describe: () => `(on ${stream})\n${handle.output()}` };
+      return waitForText(source, pattern, from, timeoutMs);
     },
     async waitForPrompt(prompt = '> ') {
       const m = await handle.waitFor(new RegExp(`(^|\\n)(> |\\.\\.\\. )*${escape(prompt)}$`), { from: seenUntil });
@@ -112,6 +88,8 @@ export function startAnode(args: string[], options: { cwd?: string; env?: NodeJS
     handle.stderr += d;
     events.emit('data');
   });
+  // All output has arrived once the child's streams close: only then can a wait give up.
+  child.once('close', () => events.emit('exit'));
   child.stdin.on('error', () => {});
   track(handle);
   // The banner names the program's pid: remember it so kill() can reach the program too.

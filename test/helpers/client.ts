@@ -1,7 +1,7 @@
 // A line client for served consoles and CLIs (what `nc` does): connect over TCP or a unix socket, wait for
 // text, send lines, read the output of one entry up to the next prompt.
 import net from 'node:net';
-import { matches } from './wait.js';
+import { waitForText } from './wait.js';
 
 export interface LineClient {
   readonly socket: net.Socket;
@@ -34,32 +34,8 @@ export async function connectClient(address: string): Promise<LineClient> {
     text: '',
     closed,
     waitFor(pattern, { from = 0, timeoutMs = 20_000 } = {}) {
-      return new Promise((resolve, reject) => {
-        const check = (): boolean => {
-          const m = matches(client.text.slice(from), pattern);
-          if (!m) return false;
-          cleanup();
-          resolve(m);
-          return true;
-        };
-        const onClose = (): void => {
-          if (check()) return;
-          cleanup();
-          reject(new Error(`connection closed before ${String(pattern)} appeared; received:\n${client.text}`));
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out waiting for ${String(pattern)}; received:\n${client.text}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          socket.off('data', check);
-          socket.off('close', onClose);
-        };
-        if (check()) return;
-        socket.on('data', check);
-        socket.once('close', onClose);
-      });
+      const source = { text: () => client.text, emitter: socket, dataEvent: 'data', endEvent: 'close', describe: () => `received:\n${client.text}` };
+      return waitForText(source, pattern, from, timeoutMs);
     },
     send(line) {
       socket.write(`${line}\n`);

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import pty from 'node-pty';
 import { ANODE_BIN, ROOT } from './paths.js';
 import { killPid, track } from './processes.js';
-import { matches } from './wait.js';
+import { waitForText } from './wait.js';
 
 export interface PtyAnode {
   readonly pid: number;
@@ -45,11 +45,7 @@ export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv
     events.emit('data');
   });
   const exited = new Promise<{ exitCode: number; signal?: number }>((resolve) => p.onExit(resolve));
-  let done = false;
-  void exited.then(() => {
-    done = true;
-    events.emit('data');
-  });
+  void exited.then(() => events.emit('exit'));
   const text = (): string => raw.replace(ANSI, '').replace(/\r/g, '');
   const handle: PtyAnode = {
     pid: p.pid,
@@ -60,28 +56,7 @@ export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv
     exited,
     write: (keys) => p.write(keys),
     waitFor(pattern, { from = 0, timeoutMs = 15_000 } = {}) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const m = matches(text().slice(from), pattern);
-          if (m) {
-            cleanup();
-            resolve(m);
-          } else if (done) {
-            cleanup();
-            reject(new Error(`anode exited before ${String(pattern)} appeared\n${text()}`));
-          }
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`timed out waiting for ${String(pattern)}\n${text()}`));
-        }, timeoutMs);
-        const cleanup = (): void => {
-          clearTimeout(timer);
-          events.off('data', check);
-        };
-        events.on('data', check);
-        check();
-      });
+      return waitForText({ text, emitter: events, dataEvent: 'data', endEvent: 'exit', describe: text }, pattern, from, timeoutMs);
     },
     async waitForPrompt(from = 0) {
       await handle.waitFor(/> $/, { from });
