@@ -8,6 +8,7 @@ import { AbortedError, EndOfInputError } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
 import { interceptKeys, type Key, type TtyInterface } from './keys.js';
+import { ReverseSearch } from './reverse-search.js';
 import { Preview } from './preview.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
@@ -50,6 +51,8 @@ export class ConsoleEngine {
   #sigintOnce = false;
   /** Lines typed in editor mode (`.editor`), or undefined outside it. */
   #editor: string[] | undefined;
+  /** True while Ctrl+R searches the history (no preview then). */
+  #searching: () => boolean = () => false;
   /** Ctrl+D ended editor mode: the line readline is about to emit is the last one. */
   #editorDone = false;
   /** Lines emitted by readline, and lines the reading loop has taken (it can lag behind on a paste). */
@@ -109,13 +112,16 @@ export class ConsoleEngine {
         output: options.output,
         compute: evaluatorPreview,
         wanted: (code) =>
-          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor && this.#buffer.length === 0 &&
+          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor && !this.#searching() && this.#buffer.length === 0 &&
           !/^\s*\.[a-z]/i.test(code) && !isIncomplete(code),
       });
     }
     if (this.#terminal) {
+      const search = new ReverseSearch(this.#rl as TtyInterface);
+      this.#searching = () => search.active;
       interceptKeys(this.#rl, (data, key, next) => {
         this.#preview?.clear();
+        if (!this.#editor && search.onKey(data, key)) return;
         this.#onKey(data, key, next);
         // Tab completion answers later and writes its list where the preview would be: no preview then.
         if (key.name !== 'tab') this.#preview?.schedule();
