@@ -18,6 +18,7 @@ export interface ConnectFlags {
   color: boolean;
   console?: boolean;
   preview?: boolean;
+  highlight?: boolean;
 }
 
 /** The `connect` subcommand; reports its exit code through `setExitCode`. */
@@ -30,6 +31,7 @@ export function connectCommand(setExitCode: (code: number) => void): Command {
     .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
     .option('--console', "mirror the program's console.* output into the console (.console on|off)")
     .option('--no-preview', 'no eager preview of results while typing')
+    .option('--highlight', 'colour the syntax of the line being typed (colour terminals)')
     .helpOption('-h, --help', 'show this help')
     .action(async (address: string, flags: ConnectFlags) => setExitCode(await connect(address, flags)));
 }
@@ -51,9 +53,10 @@ export function parseConnectAddress(text: string): ServeAddress {
 /** Connects, holds the terminal console until the user leaves (0) or the server goes away (throws). */
 export async function connect(addressText: string, flags: ConnectFlags): Promise<number> {
   const address = parseConnectAddress(addressText);
+  const colors = useColor(flags);
   const connection = await connectConsole(address, {
     token: flags.token ?? (process.env.ANODE_TOKEN || undefined),
-    colors: useColor(flags),
+    colors,
   });
   const evaluator = new RemoteLineEvaluator(connection);
   const terminal = flags.readline && process.stdin.isTTY === true && process.stderr.isTTY === true;
@@ -72,6 +75,7 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
     maxLineLength: Math.floor(DEFAULT_MAX_LINE_LENGTH / 2),
     mirrorOutput: flags.console ?? false,
     preview: flags.preview ?? true,
+    highlight: (flags.highlight ?? false) && colors,
     ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   evaluator.noticeListeners.add((text) => engine.printAbove(text));

@@ -10,6 +10,8 @@ export interface ConsoleFlags {
   prompt?: string;
   readline: boolean;
   color: boolean;
+  /** Syntax colouring of the line being typed (`--highlight`, colour terminals only). */
+  highlight?: boolean;
   /** The eager preview of results while typing (`--no-preview` turns it off). */
   preview?: boolean;
   /** Mirror the program's console.* output into the console. */
@@ -45,6 +47,7 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
     evaluator,
     mirrorOutput: flags.console ?? false,
     preview: flags.preview ?? true,
+    highlight: (flags.highlight ?? false) && evaluator.colors,
     ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   let bySignal = false;

@@ -18,6 +18,7 @@ function consoleOptions(cmd: Command): Command {
     .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
     .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
     .option('--no-preview', 'no eager preview of the result under the line while typing')
+    .option('--highlight', 'colour the syntax of the line being typed (colour terminals)')
     .option('--console', "mirror the program's console.* output into the console (.console on|off)")
     .option('--serve <[host:]port|unix:path>', 'serve the console to clients (nc) instead of the terminal; loopback unless a host is given')
     .option('--token <token>', 'secret a served client must send first (default: ANODE_TOKEN); required off loopback')

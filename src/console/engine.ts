@@ -9,6 +9,7 @@ import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
 import { interceptKeys, type Key, type TtyInterface } from './keys.js';
 import { ReverseSearch } from './reverse-search.js';
+import { colourInput } from './highlight.js';
 import { Preview } from './preview.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
@@ -24,6 +25,8 @@ export interface ConsoleOptions {
   maxLineLength?: number;
   /** Mirror the program's console output from the start (`--console`); `.console on|off` toggles it. */
   mirrorOutput?: boolean;
+  /** Syntax colouring of the line being typed (a colour terminal). */
+  highlight?: boolean;
   /** The eager preview of results while typing, in a terminal (default true; `--no-preview`). */
   preview?: boolean;
   /** Earlier entries, newest first (terminal mode), and where each new entry is recorded. */
@@ -118,6 +121,7 @@ export class ConsoleEngine {
     }
     if (this.#terminal) {
       const search = new ReverseSearch(this.#rl as TtyInterface);
+      if (options.highlight) colourInput(this.#rl as TtyInterface, () => !search.active);
       this.#searching = () => search.active;
       interceptKeys(this.#rl, (data, key, next) => {
         this.#preview?.clear();
