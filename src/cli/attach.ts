@@ -14,6 +14,7 @@ import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
 import { checkServeFlags, serveConsole, type ServeFlags } from '../server/serve-console.js';
 import { say } from './say.js';
+import { startCloseWatchdog, type CloseWatchdog } from '../target/close-watchdog.js';
 
 /** The options of `anode attach`. */
 export interface AttachFlags extends Omit<ConsoleFlags, 'color'>, Partial<Omit<ServeFlags, keyof ConsoleFlags>> {
@@ -50,6 +51,8 @@ interface Attached {
   where: string;
   /** Set when anode opened the inspector of this pid: it closes it again when leaving. */
   opened?: { pid: number; socket: ListeningSocket };
+  /** Closes that inspector if anode dies before leaving (disarmed when it leaves). */
+  watchdog?: CloseWatchdog;
 }
 
 // Node 20 can crash (SIGSEGV, measured 1 in 15-20) when inspector.close() runs while a client is still
@@ -116,12 +119,15 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
     where = new URL(url).host;
   }
   const session = await openRemoteSession(url);
-  const attached: Attached = { session, where, ...(opened ? { opened } : {}) };
   if (target.kind === 'pid' && session.info.pid !== target.pid) {
     await session.close();
     throw new WrongProcessError(target.pid, session.info.pid, where);
   }
-  return attached;
+  return {
+    session,
+    where,
+    ...(opened ? { opened, watchdog: startCloseWatchdog(url, closeInspectorExpression()) } : {}),
+  };
 }
 
 /**
@@ -162,7 +168,13 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
 }
 
 /** Leaves the target as it was: closes an inspector anode opened, then the connections. */
-async function detach({ session, opened, where }: Attached): Promise<void> {
+/** Evaluated in the target: closes its inspector a moment after every client has left. */
+function closeInspectorExpression(): string {
+  return `setTimeout(() => ${AGENT_REF}.require('node:inspector').close(), ${CLOSE_DELAY_MS}).unref(), true`;
+}
+
+async function detach({ session, opened, where, watchdog }: Attached): Promise<void> {
+  watchdog?.disarm();
   if (!opened) {
     await session.close();
     return;
@@ -176,7 +188,7 @@ async function detach({ session, opened, where }: Attached): Promise<void> {
   }
   const scheduled = await session.evalChannel
     .send('Runtime.evaluate', {
-      expression: `setTimeout(() => ${AGENT_REF}.require('node:inspector').close(), ${CLOSE_DELAY_MS}).unref(), true`,
+      expression: closeInspectorExpression(),
       returnByValue: true,
     })
     .then((r) => r.result.value === true)

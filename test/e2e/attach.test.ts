@@ -31,6 +31,18 @@ describe('anode attach PID', () => {
     expect(await echoLine(port, 'still there')).toBe('still there\n');
   });
 
+  it('closes the inspector it opened even when anode is killed with SIGKILL', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    expect((await target.ports()).length).toBe(2);
+    a.child.kill('SIGKILL');
+    await a.exited;
+    await target.waitForPorts([port]);
+    expect(isAlive(target.pid)).toBe(true);
+    expect(await echoLine(port, 'after')).toBe('after\n');
+  });
+
   it('leaves the inspector it opened open while another debugger is connected to it', async () => {
     const { target, port } = await startEcho();
     const a = startAnode(['attach', String(target.pid)]);
