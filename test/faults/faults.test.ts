@@ -157,3 +157,96 @@ describe('faults', () => {
     expect((await a.exited).code).toBe(0);
   });
 });
+
+/** A TCP relay on port 0 to `port`; drop() cuts every connection through it at once. */
+async function relay(port: number): Promise<{ port: number; drop(): void; close(): void }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(port, '127.0.0.1');
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    drop: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () => server.close(),
+  };
+}
+
+/** How many file descriptors `pid` has open. */
+function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+describe('faults: connections', () => {
+  it('the inspector connection drops mid-evaluation: anode says so and exits non-zero; the program is untouched', async () => {
+    const { startEcho } = await import('../helpers/attach.js');
+    const { target, port } = await startEcho(['--inspect=127.0.0.1:0']);
+    const inspectPort = Number((await target.waitFor(/ws:\/\/127\.0\.0\.1:(\d+)\//, 'stderr'))[1]);
+    const r = await relay(inspectPort);
+    try {
+      const a = startAnode(['attach', `127.0.0.1:${r.port}`]);
+      await a.waitForPrompt();
+      expect(await a.evaluate('process.pid')).toBe(String(target.pid));
+      a.send('await new Promise(() => {})');
+      r.drop();
+      const exit = await a.exited;
+      expect(exit.code).not.toBe(0);
+      expect(a.stderr).toMatch(/anode: .*(connection closed|program exited|gone)/);
+      expect(a.stderr).not.toMatch(/\n\s+at /);
+      expect(isAlive(target.pid)).toBe(true);
+      expect((await echoLine(port, 'still')).trim()).toBe('still');
+    } finally {
+      r.close();
+    }
+  });
+
+  it('200 clients connecting and leaving (some mid-token, some half-open): the others unaffected, descriptors returned', async () => {
+    const a = startAnode(['run', '--serve', '0', echo, '0'], { env: { ANODE_TOKEN: 'sesame' } });
+    const address = (await a.waitFor(/The console is being served on (\S+)\n/))[1]!;
+    const [host, portText] = address.split(':');
+    const port = Number(portText);
+    const steady = await connectClient(address);
+    await steady.waitFor('token: ');
+    steady.send('sesame');
+    await steady.waitFor(/\n> $/);
+    expect(await steady.evaluate('40 + 2')).toBe('42');
+    const before = fdCount(a.pid);
+
+    // A client that sends only the first byte of the token and waits, for the whole run.
+    const stuck = net.connect(port, host);
+    stuck.on('error', () => undefined);
+    await new Promise((r) => stuck.once('connect', r));
+    stuck.write('s');
+
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          new Promise<void>((resolve) => {
+            const s = net.connect(port, host);
+            s.resume(); // read what the server says, so its end (and 'close') can come
+            s.on('error', () => resolve());
+            s.once('close', () => resolve());
+            s.once('connect', () => {
+              if (i % 3 === 0) s.destroy(); // gone at once
+              else if (i % 3 === 1) s.end('sesa'); // half-open, mid-token
+              else s.end('sesame\n1 + 1\n'); // a whole session in one breath
+            });
+          }),
+        ),
+      );
+      expect(await steady.evaluate(`${round} * 2`)).toBe(String(round * 2));
+    }
+    stuck.destroy();
+    await waitUntil(() => fdCount(a.pid) <= before, () => `anode holds ${fdCount(a.pid)} descriptors, had ${before}`, 15_000);
+    expect(await steady.evaluate("'still served'")).toBe("'still served'");
+    steady.destroy();
+  });
+});
