@@ -1,7 +1,7 @@
 // aeval: evaluate a string in this process with the console's semantics (top-level await, let/const
 // redeclaration, `{...}` as an object) and resolve to the value itself, not its text.
 import { AbortedError } from '../errors.js';
-import { primitiveOf } from '../session/evaluator.js';
+import { primitiveOf } from '../session/remote-object.js';
 import { prepareSource } from '../session/source.js';
 import { localSession } from './local.js';
 

@@ -3,6 +3,7 @@
 // assignment all throw instead of running) under a short timeout, and its property names are listed by
 // the agent without touching getters.
 import { AGENT_REF } from './agent.js';
+import { evalValue } from './remote-object.js';
 import type { EvalSession } from './session.js';
 
 const TIMEOUT_MS = 250;
@@ -57,8 +58,7 @@ export async function complete(session: EvalSession, line: string): Promise<[str
 }
 
 async function listIn(session: EvalSession, expression: string): Promise<string[]> {
-  const r = await session.evalChannel.send('Runtime.evaluate', { expression, returnByValue: true, timeout: TIMEOUT_MS });
-  return r.exceptionDetails ? [] : ((r.result.value as string[] | undefined) ?? []);
+  return (await evalValue<string[] | undefined>(session.evalChannel, expression, TIMEOUT_MS).catch(() => undefined)) ?? [];
 }
 
 /** Sorted, de-duplicated names that start with `partial` (private `_x` names only when asked for). */

@@ -7,9 +7,10 @@ import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
 import { complete } from './completion.js';
 import { previewOf } from './preview.js';
+import { primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
-import { assignsUnderscore, mentions, prepareSource } from './source.js';
+import { assignsName, mentions, prepareSource } from './source.js';
 
 /** The printed outcome of one entry. */
 export interface EvalOutcome {
@@ -30,7 +31,13 @@ const INTERRUPT_TEXT: Record<InterruptResult, string> = {
     'Interrupted: stopped waiting; the program does not answer (stopped, or blocked outside JavaScript), so the entry may still complete when it resumes.',
 };
 
-const SCOPE_TAKEN = '`scope` is now yours: it no longer follows the module (.scope still lists it).';
+/** The bindings that follow anode until the user assigns them, and what the console says then. */
+const TAKEN = {
+  _: 'Expression assignment to _ now disabled.',
+  _error: 'Expression assignment to _error now disabled.',
+  scope: '`scope` is now yours: it no longer follows the module (.scope still lists it).',
+} as const;
+type Following = keyof typeof TAKEN;
 
 let groups = 0;
 
@@ -41,8 +48,7 @@ export class Evaluator {
   /** Source of this console's own `_` / `_error` (a literal, or where the agent keeps the object). */
   #pendingLast: string | undefined;
   #pendingError: string | undefined;
-  #assign = { _: true, _error: true };
-  #scopeFollows = true;
+  #follows: Record<Following, boolean> = { _: true, _error: true, scope: true };
 
   constructor(session: EvalSession, options: EvaluatorOptions = {}) {
     this.session = session;
@@ -53,13 +59,8 @@ export class Evaluator {
   async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
     let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
-    // `scope` (the entry module's variables) is re-read only for entries that mention it, until the user
-    // makes the name their own.
-    if (this.#scopeFollows && this.session.hasBinding('scope') && assignsUnderscore(code, 'scope')) {
-      this.#scopeFollows = false;
-      notes = notes ? `${notes}\n${SCOPE_TAKEN}` : SCOPE_TAKEN;
-    }
-    if (this.#scopeFollows && mentions(code, 'scope') && this.session.hasBinding('scope')) {
+    // `scope` (the entry module's variables) is re-read only for entries that mention it.
+    if (this.#follows.scope && mentions(code, 'scope') && this.session.hasBinding('scope')) {
       const note = await refreshScope(this.session);
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }
@@ -143,17 +144,17 @@ export class Evaluator {
         const thrown = r.exceptionDetails.exception;
         if (thrown?.objectId) {
           this.#pendingError = this.#kept('_error');
-          return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#assign._error) };
+          return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#follows._error) };
         }
         const value = thrown ? primitiveOf(thrown) : r.exceptionDetails.text;
-        this.#pendingError = thrown ? callArgumentOf(thrown) : undefined;
+        this.#pendingError = thrown ? sourceOf(thrown) : undefined;
         return { kind: 'error', text: `Uncaught ${this.#inspect(value)}` };
       }
       if (r.result.objectId) {
         this.#pendingLast = this.#kept('_');
-        return { kind: 'value', text: await this.#remoteFormat(r.result.objectId, 'format', this.#assign._) };
+        return { kind: 'value', text: await this.#remoteFormat(r.result.objectId, 'format', this.#follows._) };
       }
-      this.#pendingLast = callArgumentOf(r.result);
+      this.#pendingLast = sourceOf(r.result);
       return { kind: 'value', text: this.#inspect(primitiveOf(r.result)) };
     } finally {
       if (r.result.objectId || r.exceptionDetails?.exception?.objectId) {
@@ -190,13 +191,13 @@ export class Evaluator {
     return inspect(value, { colors: this.colors, showProxy: true });
   }
 
-  /** Node's rule: once the user assigns `_` (or `_error`) it stops following results. */
+  /** Node's rule, for `_`, `_error` and `scope`: once the user assigns one, it stops following anode. */
   #trackAssignments(code: string): string {
     const notes: string[] = [];
-    for (const name of ['_', '_error'] as const) {
-      if (this.#assign[name] && assignsUnderscore(code, name) && this.session.hasBinding(name)) {
-        this.#assign[name] = false;
-        notes.push(`Expression assignment to ${name} now disabled.`);
+    for (const name of Object.keys(TAKEN) as Following[]) {
+      if (this.#follows[name] && assignsName(code, name) && this.session.hasBinding(name)) {
+        this.#follows[name] = false;
+        notes.push(TAKEN[name]);
       }
     }
     return notes.join('\n');
@@ -209,30 +210,13 @@ export class Evaluator {
    */
   async #syncBindings(code: string): Promise<string> {
     const statements: string[] = [];
-    if (this.#pendingLast && this.#assign._ && mentions(code, '_')) {
+    if (this.#pendingLast && this.#follows._ && mentions(code, '_')) {
       statements.push(`${AGENT_REF}.setLast?.(${this.#pendingLast});`);
     }
-    if (this.#pendingError && this.#assign._error && mentions(code, '_error')) {
+    if (this.#pendingError && this.#follows._error && mentions(code, '_error')) {
       statements.push(`${AGENT_REF}.setLastError?.(${this.#pendingError});`);
     }
     if (mentions(code, 'main')) await this.session.refreshMain();
     return statements.join('');
   }
-}
-
-/** The JavaScript value of a primitive RemoteObject (everything without an objectId). */
-export function primitiveOf(o: Protocol.Runtime.RemoteObject): unknown {
-  if (o.type === 'undefined') return undefined;
-  if (o.unserializableValue !== undefined) {
-    const u = o.unserializableValue;
-    return u.endsWith('n') ? BigInt(u.slice(0, -1)) : Number(u);
-  }
-  return o.value;
-}
-
-/** A primitive RemoteObject as JavaScript source (to hand it back to the target). */
-function callArgumentOf(o: Protocol.Runtime.RemoteObject): string {
-  if (o.type === 'undefined') return 'undefined';
-  if (o.unserializableValue !== undefined) return o.unserializableValue;
-  return JSON.stringify(o.value);
 }

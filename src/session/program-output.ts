@@ -4,6 +4,7 @@
 // not replayed as new, and the inspector's stored copies are discarded so the program keeps no extra memory.
 import type { Protocol } from 'devtools-protocol';
 import type { Channel } from './channel.js';
+import { argumentOf } from './remote-object.js';
 
 /** One console message of the program, formatted like its console would print it. */
 export interface ProgramMessage {
@@ -74,9 +75,7 @@ export class ProgramOutput {
 
   /** util.formatWithOptions in the target, so objects print as the program's console prints them. */
   async #format(event: Protocol.Runtime.ConsoleAPICalledEvent, colors: boolean): Promise<string> {
-    const args = event.args.map((a): Protocol.Runtime.CallArgument =>
-      a.objectId ? { objectId: a.objectId } : a.unserializableValue ? { unserializableValue: a.unserializableValue } : { value: a.value },
-    );
+    const args = event.args.map(argumentOf);
     const r = await this.#channel.send('Runtime.callFunctionOn', {
       executionContextId: event.executionContextId,
       functionDeclaration: `function (...args) { return globalThis[Symbol.for('anode.agent')]?.formatArgs(${colors}, args) ?? args.join(' '); }`,

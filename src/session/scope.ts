@@ -10,6 +10,7 @@ import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
 import type { Channel } from './channel.js';
 import { topLevelNames } from './module-declarations.js';
+import { argumentOf, evalValue } from './remote-object.js';
 import type { EvalSession } from './session.js';
 
 type RemoteObject = Protocol.Runtime.RemoteObject;
@@ -216,7 +217,7 @@ function functionsInSource(this: Function[], source: string, max: number, budget
 }
 
 async function readModuleScope(ch: Channel, spec: string | undefined): Promise<ModuleScope> {
-  const resolved = await evalValue<Resolved>(ch, `(${resolveModule.toString()})(${AGENT_REF}, ${JSON.stringify(spec ?? null)})`);
+  const resolved = await valueIn<Resolved>(ch, `(${resolveModule.toString()})(${AGENT_REF}, ${JSON.stringify(spec ?? null)})`);
   if (resolved.error || !resolved.file || !resolved.url) throw new ScopeUnavailable(resolved.error ?? 'cannot resolve the module');
   const { file, url } = resolved;
   const cjs = resolved.cjs === true;
@@ -374,16 +375,9 @@ async function scopeInBatch(
   return undefined;
 }
 
-/** A RemoteObject handed back to the target as a call argument. */
-function argumentOf(o: RemoteObject): Protocol.Runtime.CallArgument {
-  if (o.objectId) return { objectId: o.objectId };
-  if (o.unserializableValue !== undefined) return { unserializableValue: o.unserializableValue };
-  if (o.type === 'undefined') return {};
-  return { value: o.value };
-}
-
-async function evalValue<T>(ch: Channel, expression: string): Promise<T> {
-  const r = await ch.send('Runtime.evaluate', { expression, returnByValue: true, timeout: 1000 });
-  if (r.exceptionDetails) throw new ScopeUnavailable(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
-  return r.result.value as T;
+/** A plain expression's value in the target; an exception there means the scope cannot be read. */
+async function valueIn<T>(ch: Channel, expression: string): Promise<T> {
+  return evalValue<T>(ch, expression, 1000).catch((err: Error) => {
+    throw new ScopeUnavailable(err.message);
+  });
 }

@@ -5,6 +5,7 @@ import { TargetClosedError } from '../errors.js';
 import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js';
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
+import { evalValue } from './remote-object.js';
 
 /** What the console shows about the process it is in. */
 export interface TargetInfo {
@@ -48,7 +49,7 @@ export class EvalSession {
   readonly programOutput: ProgramOutput;
   #bindings: Set<string>;
   #seq = 0;
-  #interrupting: Promise<unknown> = Promise.resolve();
+  #debuggerQueue: Promise<unknown> = Promise.resolve();
   #mainLoaded = false;
   #ended = false;
   readonly #inProcess: boolean;
@@ -153,8 +154,8 @@ export class EvalSession {
 
   /** Runs `task` alone among the event channel's Debugger users (interrupts, `.scope`), in order. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#interrupting.then(task);
-    this.#interrupting = run.catch(() => undefined);
+    const run = this.#debuggerQueue.then(task);
+    this.#debuggerQueue = run.catch(() => undefined);
     return run;
   }
 
@@ -209,14 +210,4 @@ export class EvalSession {
   async close(): Promise<void> {
     await Promise.all([this.evalChannel.close(), this.eventChannel.close()]);
   }
-}
-
-/**
- * Evaluates a plain, synchronous expression and returns its JSON value, throwing on an exception. Never
- * awaits a promise: a program held by --wait runs no microtasks until it is released.
- */
-async function evalValue<T>(ch: Channel, expression: string): Promise<T> {
-  const r = await ch.send('Runtime.evaluate', { expression, returnByValue: true });
-  if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
-  return r.result.value as T;
 }

@@ -50,20 +50,33 @@ export function rewriteDynamicImport(code: string): string {
   return out;
 }
 
-/** True when the code mentions `name` as an identifier (cheap, may over-report). */
-export function mentions(code: string, name: string): boolean {
-  const escaped = name.replace(/\$/g, '\\$');
-  // Not a property (`a.main`), but a spread (`...main`) is a use.
-  return new RegExp(`(?<![\\w$])(?<!(?<!\\.)\\.)${escaped}(?![\\w$])`).test(code);
+/** The patterns for one binding name, compiled once (these scans run for every entry). */
+const patterns = new Map<string, { use: RegExp; assign: RegExp; declare: RegExp }>();
+function patternsOf(name: string): { use: RegExp; assign: RegExp; declare: RegExp } {
+  let p = patterns.get(name);
+  if (!p) {
+    const escaped = name.replace(/\$/g, '\\$');
+    p = {
+      // Not a property (`a.main`), but a spread (`...main`) is a use.
+      use: new RegExp(`(?<![\\w$])(?<!(?<!\\.)\\.)${escaped}(?![\\w$])`),
+      assign: new RegExp(`(^|[^\\w$.])${escaped}\\s*=(?![=>])`),
+      declare: new RegExp(`\\b(let|const|var)\\s+${escaped}(?![\\w$])`),
+    };
+    patterns.set(name, p);
+  }
+  return p;
 }
 
-/** True when the code declares or assigns `_` itself (then `_` stops following results, as in Node). */
-export function assignsUnderscore(code: string, name: string): boolean {
-  const escaped = name.replace(/\$/g, '\\$');
-  return (
-    new RegExp(`(^|[^\\w$.])${escaped}\\s*=(?![=>])`).test(code) ||
-    new RegExp(`\\b(let|const|var)\\s+${escaped}(?![\\w$])`).test(code)
-  );
+/** True when the code mentions `name` as an identifier (cheap, may over-report). */
+export function mentions(code: string, name: string): boolean {
+  return code.includes(name) && patternsOf(name).use.test(code);
+}
+
+/** True when the code declares or assigns `name` itself (then it stops following anode, as `_` in Node). */
+export function assignsName(code: string, name: string): boolean {
+  if (!code.includes(name)) return false;
+  const p = patternsOf(name);
+  return p.assign.test(code) || p.declare.test(code);
 }
 
 /**

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isIncomplete } from '../../src/console/input.js';
 import { AGENT_REF } from '../../src/session/agent.js';
-import { assignsUnderscore, mentions, prepareSource, rewriteDynamicImport, wrapObjectLiteral } from '../../src/session/source.js';
+import { assignsName, mentions, prepareSource, rewriteDynamicImport, wrapObjectLiteral } from '../../src/session/source.js';
 
 describe('isIncomplete', () => {
   it.each([
@@ -53,9 +53,9 @@ describe('source transforms', () => {
     expect(mentions('domain', 'main')).toBe(false);
     expect(mentions('_ + 1', '_')).toBe(true);
     expect(mentions('a._b', '_')).toBe(false);
-    expect(assignsUnderscore('_ = 5', '_')).toBe(true);
-    expect(assignsUnderscore('let _ = 5', '_')).toBe(true);
-    expect(assignsUnderscore('_ == 5', '_')).toBe(false);
-    expect(assignsUnderscore('_error = 1', '_')).toBe(false);
+    expect(assignsName('_ = 5', '_')).toBe(true);
+    expect(assignsName('let _ = 5', '_')).toBe(true);
+    expect(assignsName('_ == 5', '_')).toBe(false);
+    expect(assignsName('_error = 1', '_')).toBe(false);
   });
 });
