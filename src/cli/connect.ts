@@ -3,14 +3,12 @@
 // startInteractiveServer(). The engine runs here; entries run there, over the anode protocol.
 import { chalkStderr } from 'chalk';
 import { Command } from 'commander';
-import { ConsoleEngine } from '../console/engine.js';
-import { HistoryFile, historyPath } from '../console/history.js';
 import { ConsoleGoneError, UsageError } from '../errors.js';
 import { parseServeAddress, type ServeAddress } from '../server/address.js';
 import { connectConsole } from '../server/protocol-client.js';
 import { RemoteLineEvaluator } from '../server/remote-evaluator.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../server/line-limit.js';
-import { useColor } from './hold.js';
+import { runWithSignals, terminalConsole, useColor } from './terminal.js';
 
 export interface ConnectFlags {
   token?: string;
@@ -59,37 +57,17 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
     colors,
   });
   const evaluator = new RemoteLineEvaluator(connection);
-  const terminal = flags.readline && process.stdin.isTTY === true && process.stderr.isTTY === true;
-  const file = terminal ? historyPath() : undefined;
-  const history = file ? new HistoryFile(file) : undefined;
-  const entries = history ? await history.load() : [];
   const { welcome } = connection;
-  const engine = new ConsoleEngine({
-    input: process.stdin,
-    output: process.stderr,
-    terminal,
-    prompt: welcome.prompt,
+  const engine = await terminalConsole(evaluator, flags, {
     banner: chalkStderr.dim(`${welcome.banner}\nConnected to ${connection.address}.`),
-    evaluator,
+    prompt: welcome.prompt,
+    colors,
     // Leaves room for the JSON escaping, under the server's default line limit.
     maxLineLength: Math.floor(DEFAULT_MAX_LINE_LENGTH / 2),
-    mirrorOutput: flags.console ?? false,
-    preview: flags.preview ?? true,
-    highlight: (flags.highlight ?? false) && colors,
-    ...(history ? { history: { entries, add: (entry: string) => history.add(entry) } } : {}),
   });
   evaluator.noticeListeners.add((text) => engine.printAbove(text));
   evaluator.onAsk = (prompt, signal) => engine.ask(prompt, signal);
   let leaving = false;
-  const onSignal = (): void => {
-    leaving = true;
-    engine.close();
-  };
-  // Without a terminal Ctrl-C arrives as a signal: it interrupts the running entry, like the key does.
-  const onSigint = (): void => engine.interrupt();
-  process.on('SIGTERM', onSignal);
-  process.on('SIGHUP', onSignal);
-  process.on('SIGINT', onSigint);
   let gone: string | undefined;
   void connection.closed.then((reason) => {
     if (leaving) return;
@@ -97,15 +75,11 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
     engine.close();
   });
   try {
-    const end = await engine.run();
+    const { end } = await runWithSignals(engine);
     // An entry that lost the connection closed the console: the evaluator saw why first.
     if (end === 'closed' && gone === undefined) gone = evaluator.gone;
   } finally {
     leaving = true;
-    process.off('SIGTERM', onSignal);
-    process.off('SIGHUP', onSignal);
-    process.off('SIGINT', onSigint);
-    process.stdin.pause();
     connection.close();
   }
   if (gone !== undefined) {
