@@ -4,13 +4,6 @@ import { connectInProcess } from './inspector-channel.js';
 import { EvalSession } from './session.js';
 
 /** Opens a session evaluating in this process. */
-export async function openLocalSession(): Promise<EvalSession> {
-  const evalChannel = connectInProcess();
-  const eventChannel = connectInProcess();
-  try {
-    return await EvalSession.open(evalChannel, eventChannel, { inProcess: true });
-  } catch (err) {
-    await Promise.all([evalChannel.close(), eventChannel.close()]);
-    throw err;
-  }
+export function openLocalSession(): Promise<EvalSession> {
+  return EvalSession.open(connectInProcess(), connectInProcess(), { inProcess: true });
 }

@@ -5,11 +5,11 @@ import { EvalSession } from './session.js';
 
 /** Connects to `url` and prepares the console in the target. */
 export async function openRemoteSession(url: string): Promise<EvalSession> {
-  const [evalChannel, eventChannel] = await Promise.all([connectChannel(url), connectChannel(url)]);
-  try {
-    return await EvalSession.open(evalChannel, eventChannel);
-  } catch (err) {
-    await Promise.all([evalChannel.close(), eventChannel.close()]);
-    throw err;
+  const [a, b] = await Promise.allSettled([connectChannel(url), connectChannel(url)]);
+  if (a.status === 'rejected' || b.status === 'rejected') {
+    // One connection alone is no session: close the one that opened.
+    for (const r of [a, b]) if (r.status === 'fulfilled') await r.value.close();
+    throw a.status === 'rejected' ? a.reason : (b as PromiseRejectedResult).reason;
   }
+  return EvalSession.open(a.value, b.value);
 }

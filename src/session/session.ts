@@ -77,8 +77,20 @@ export class EvalSession {
     void eventChannel.closed.then(end);
   }
 
-  /** Installs the agent and the console bindings, then lets a program held by --wait run. */
+  /**
+   * Installs the agent and the console bindings, then lets a program held by --wait run. If that fails,
+   * both channels are closed: the caller is left with nothing to clean up.
+   */
   static async open(evalChannel: Channel, eventChannel: Channel, options: SessionOptions = {}): Promise<EvalSession> {
+    try {
+      return await EvalSession.#prepare(evalChannel, eventChannel, options);
+    } catch (err) {
+      await Promise.all([evalChannel.close(), eventChannel.close()]);
+      throw err;
+    }
+  }
+
+  static async #prepare(evalChannel: Channel, eventChannel: Channel, options: SessionOptions): Promise<EvalSession> {
     const inProcess = options.inProcess ?? false;
     if (!inProcess) await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
     const install = () =>
