@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { isAlive } from '../helpers/processes.js';
+import { rssKb } from '../helpers/faults.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const clients: LineClient[] = [];
@@ -52,10 +53,6 @@ async function nonReader(address: string): Promise<net.Socket> {
   await once(socket, 'connect');
   raw.push(socket);
   return socket;
-}
-
-function rssKb(pid: number): Promise<number> {
-  return readFile(`/proc/${pid}/status`, 'utf8').then((s) => Number(/VmRSS:\s+(\d+)/.exec(s)![1]));
 }
 
 async function tempDir(): Promise<string> {
@@ -190,7 +187,7 @@ describe('anode run --serve', () => {
   it('survives garbage, an over-long line, a client leaving mid-await and one that never reads', async () => {
     const { anode, address } = await serve(['--serve', '0', 'fixtures/echo.js', '0']);
     const watcher = await client(address);
-    const baseline = await rssKb(anode.pid);
+    const baseline = rssKb(anode.pid);
 
     // 64 KB of binary garbage: evaluated as (bad) code or discarded, never a crash.
     const garbage = await client(address);
@@ -240,7 +237,7 @@ describe('anode run --serve', () => {
     expect(settled).toBeLessThan(60);
     expect(await watcher.evaluate('"all fine"')).toBe("'all fine'");
     expect(await long.evaluate('8 * 8')).toBe('64');
-    const grown = (await rssKb(anode.pid)) - baseline;
+    const grown = rssKb(anode.pid) - baseline;
     expect(grown, `anode grew by ${grown} kB`).toBeLessThan(150_000);
   }, 60_000);
 

@@ -1,51 +1,18 @@
 // Faults (`npm run test:faults`): the program stopped by SIGSTOP mid-evaluation, killed under 20 served
 // clients, flooding its stdout. Each asserts what anode does; the figures go to the test's stdout.
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
 import { echoLine } from '../helpers/attach.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
+import { accepts, fdCount, pidsWith, relay, stateOf } from '../helpers/faults.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
 import { isAlive } from '../helpers/processes.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const echo = 'fixtures/echo.js';
-
-/** The state letter of a pid (R, S, T for stopped, ...), from /proc. */
-function stateOf(pid: number): string | undefined {
-  try {
-    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-  } catch {
-    return undefined;
-  }
-}
-
-/** Pids whose command line contains every one of `parts`. */
-function pidsWith(...parts: string[]): number[] {
-  const found: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (parts.every((p) => cmd.includes(p))) found.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return found;
-}
-
-/** True if something accepts connections on 127.0.0.1:port. */
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
 
 describe('faults', () => {
   it('the program SIGSTOPped during evaluations: results arrive after SIGCONT; Ctrl-C meanwhile gives the prompt back', async () => {
@@ -157,33 +124,6 @@ describe('faults', () => {
     expect((await a.exited).code).toBe(0);
   });
 });
-
-/** A TCP relay on port 0 to `port`; drop() cuts every connection through it at once. */
-async function relay(port: number): Promise<{ port: number; drop(): void; close(): void }> {
-  const sockets = new Set<net.Socket>();
-  const server = net.createServer((inbound) => {
-    const outbound = net.connect(port, '127.0.0.1');
-    for (const s of [inbound, outbound]) {
-      sockets.add(s);
-      s.on('error', () => undefined);
-      s.on('close', () => sockets.delete(s));
-    }
-    inbound.pipe(outbound).pipe(inbound);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    drop: () => {
-      for (const s of sockets) s.destroy();
-    },
-    close: () => server.close(),
-  };
-}
-
-/** How many file descriptors `pid` has open. */
-function fdCount(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
-}
 
 describe('faults: connections', () => {
   it('the inspector connection drops mid-evaluation: anode says so and exits non-zero; the program is untouched', async () => {

@@ -1,0 +1,69 @@
+// What fault cases look at from outside: process state, command lines, open ports and descriptors,
+// memory, and a TCP relay whose connections can be cut at once.
+import { readFileSync, readdirSync } from 'node:fs';
+import net from 'node:net';
+
+/** The state letter of a pid (R, S, T for stopped, ...), from /proc. */
+export function stateOf(pid: number): string | undefined {
+  try {
+    return /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pids whose command line contains every one of `parts`. */
+export function pidsWith(...parts: string[]): number[] {
+  const found: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (parts.every((p) => cmd.includes(p))) found.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+/** True if something accepts connections on 127.0.0.1:port. */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => (s.destroy(), resolve(true)));
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** How many file descriptors `pid` has open. */
+export function fdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+/** Resident memory of `pid` in KiB (VmRSS). */
+export function rssKb(pid: number): number {
+  return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
+}
+
+/** A TCP relay on port 0 to `port`; drop() cuts every connection through it at once. */
+export async function relay(port: number): Promise<{ port: number; drop(): void; close(): void }> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((inbound) => {
+    const outbound = net.connect(port, '127.0.0.1');
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on('error', () => undefined);
+      s.on('close', () => sockets.delete(s));
+    }
+    inbound.pipe(outbound).pipe(inbound);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    drop: () => {
+      for (const s of sockets) s.destroy();
+    },
+    close: () => server.close(),
+  };
+}
