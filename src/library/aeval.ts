@@ -16,7 +16,7 @@ export async function aeval(code: string, options: { signal?: AbortSignal } = {}
   const ch = session.evalChannel;
   const group = `anode-aeval-${++seq}`;
   const run = ch.send('Runtime.evaluate', {
-    expression: prepareSource(code, session.nextScriptName()),
+    expression: prepareSource(code, session.nextScriptName()).source,
     replMode: true,
     awaitPromise: true,
     objectGroup: group,

@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 4;
+export const AGENT_VERSION = 5;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 
@@ -53,11 +53,18 @@ function installAgent(this: void, require: any, key: string, version: number): n
     setMain: undefined as undefined | ((v: unknown) => void),
     /** Each console's own `_` / `_error` (keyed `CONSOLE:_`), restored when that console uses them. */
     kept: new Map<string, unknown>(),
-    /** Formats a result; `this` is the value. Also makes it `_` (and this console's `_`). */
+    /** Formats a result (an entry's own expression hands its value here). Also makes it `_` (and this console's `_`). */
+    present(value: unknown, options: object, assign: boolean, key?: string): string {
+      // A promise the console shows is the console's to handle: its rejection must not end the program
+      // (Node's default for an unhandled rejection); it prints as `<rejected>`, and `await _` rethrows it.
+      if (value instanceof Promise) Promise.prototype.then.call(value, undefined, () => undefined);
+      if (assign) agent.setLast?.(value);
+      if (assign && key) agent.kept.set(`${key}:_`, value);
+      return inspect(value, options);
+    },
+    /** `present` for a value held by the inspector: `this` is the value. */
     format(this: unknown, options: object, assign: boolean, key?: string): string {
-      if (assign) agent.setLast?.(this);
-      if (assign && key) agent.kept.set(`${key}:_`, this);
-      return inspect(this, options);
+      return agent.present(this, options, assign, key);
     },
     /** Formats a thrown value the way Node's REPL does, and makes it `_error`. */
     formatError(this: unknown, options: object, assign: boolean, key?: string): string {

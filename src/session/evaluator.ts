@@ -10,7 +10,7 @@ import { previewOf } from './preview.js';
 import { primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
-import { assignsName, mentions, prepareSource } from './source.js';
+import { assignsName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
 
 /** The printed outcome of one entry. */
 export interface EvalOutcome {
@@ -40,6 +40,8 @@ const TAKEN = {
 type Following = keyof typeof TAKEN;
 
 let groups = 0;
+/** How many of its entries a console can map stack positions back for. */
+const RECENT_ENTRIES = 100;
 
 export class Evaluator {
   readonly session: EvalSession;
@@ -49,6 +51,8 @@ export class Evaluator {
   #pendingLast: string | undefined;
   #pendingError: string | undefined;
   #follows: Record<Following, boolean> = { _: true, _error: true, scope: true };
+  /** This console's recent entries by script name, to print stack positions as typed. */
+  readonly #typed = new Map<string, PreparedSource>();
 
   constructor(session: EvalSession, options: EvaluatorOptions = {}) {
     this.session = session;
@@ -65,13 +69,16 @@ export class Evaluator {
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }
     const name = this.session.nextScriptName();
+    const prepared = prepareSource(code, name, prelude, this.#presenter());
+    this.#remember(name, prepared);
     const run = this.session.evalChannel.send('Runtime.evaluate', {
-      expression: prepareSource(code, name, prelude),
+      expression: prepared.source,
       replMode: true,
       awaitPromise: true,
       objectGroup: this.#group,
     });
-    const outcome = await this.#race(run, name, options.signal);
+    const outcome = await this.#race(run, name, options.signal, prepared.presented);
+    outcome.text = this.#asTyped(outcome.text);
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
   }
@@ -103,6 +110,7 @@ export class Evaluator {
     run: Promise<Protocol.Runtime.EvaluateResponse>,
     name: string,
     signal: AbortSignal | undefined,
+    presented: boolean,
   ): Promise<EvalOutcome> {
     // Listeners that are removed after each entry: nothing accumulates on long-lived promises.
     let onAbort = (): void => {};
@@ -126,7 +134,7 @@ export class Evaluator {
         return { kind: 'interrupted', text: INTERRUPT_TEXT[how] };
       }
       if ('ended' in first) throw new TargetClosedError(first.ended);
-      return await this.#present(first.r);
+      return await this.#present(first.r, presented);
     } catch (err) {
       if (/Execution context was destroyed/.test((err as Error).message)) {
         throw new TargetClosedError('the program exited', err);
@@ -138,7 +146,31 @@ export class Evaluator {
     }
   }
 
-  async #present(r: Protocol.Runtime.EvaluateResponse): Promise<EvalOutcome> {
+  /** The call that formats an entry's expression in the target, as the entry's own value. */
+  #presenter(): Presenter {
+    const options = JSON.stringify({ colors: this.colors });
+    return {
+      open: `${AGENT_REF}.present((`,
+      close: `), ${options}, ${this.#follows._}, ${JSON.stringify(this.#group)})`,
+    };
+  }
+
+  /** Keeps the way back to what was typed for this console's recent entries (their functions may throw later). */
+  #remember(name: string, prepared: PreparedSource): void {
+    this.#typed.set(name, prepared);
+    if (this.#typed.size > RECENT_ENTRIES) this.#typed.delete(this.#typed.keys().next().value!);
+  }
+
+  /** Stack positions in the console's own entries as typed (`at REPL3:1:6`, as in Node's REPL). */
+  #asTyped(text: string): string {
+    if (!text.includes('REPL')) return text;
+    return text.replace(/\b(REPL\d+):(\d+):(\d+)\b/g, (frame, name: string, line: string, column: string) => {
+      const typed = this.#typed.get(name)?.original({ line: Number(line), column: Number(column) });
+      return typed ? `${name}:${typed.line}:${typed.column}` : frame;
+    });
+  }
+
+  async #present(r: Protocol.Runtime.EvaluateResponse, presented: boolean): Promise<EvalOutcome> {
     try {
       if (r.exceptionDetails) {
         const thrown = r.exceptionDetails.exception;
@@ -150,6 +182,11 @@ export class Evaluator {
         this.#pendingError = thrown ? sourceOf(thrown) : undefined;
         return { kind: 'error', text: `Uncaught ${this.#inspect(value)}` };
       }
+      if (presented && r.result.type === 'string') {
+        // Formatted by the entry itself (see prepareSource); the value is kept where `_` looks for it.
+        this.#pendingLast = this.#kept('_');
+        return { kind: 'value', text: String(r.result.value) };
+      }
       if (r.result.objectId) {
         this.#pendingLast = this.#kept('_');
         return { kind: 'value', text: await this.#remoteFormat(r.result.objectId, 'format', this.#follows._) };
@@ -158,7 +195,9 @@ export class Evaluator {
       return { kind: 'value', text: this.#inspect(primitiveOf(r.result)) };
     } finally {
       if (r.result.objectId || r.exceptionDetails?.exception?.objectId) {
-        await this.session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup: this.#group });
+        // Not awaited: the connection keeps order, so the release is done before this console's next
+        // request, and the result is printed one round trip sooner. A closed connection released it anyway.
+        this.session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup: this.#group }).catch(() => undefined);
       }
     }
   }

@@ -3,6 +3,7 @@
 // leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
 import * as acorn from 'acorn';
 import { AGENT_REF } from './agent.js';
+import { InsertedText, type Insertion, type Position } from './insertions.js';
 
 const ACORN: acorn.Options = {
   ecmaVersion: 'latest',
@@ -13,21 +14,24 @@ const ACORN: acorn.Options = {
 };
 
 /** `{ a: 1 }` alone on a line is an object, not a block (Node's REPL rule). */
-export function wrapObjectLiteral(code: string): string {
-  if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return code;
-  const wrapped = `(${code.trim()})`;
+export function isObjectLiteral(code: string): boolean {
+  if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return false;
   try {
-    acorn.parse(wrapped, ACORN);
-    return wrapped;
+    acorn.parse(`(${code})`, ACORN);
+    return true;
   } catch {
-    // Not an expression: leave it a block.
+    return false; // Not an expression: leave it a block.
   }
-  return code;
 }
 
-/** Replaces the `import` of every `import(...)` call with the agent's importer. */
-export function rewriteDynamicImport(code: string): string {
-  if (!code.includes('import')) return code;
+/** The code, parenthesized when it is an object literal. */
+export function wrapObjectLiteral(code: string): string {
+  return isObjectLiteral(code) ? `(${code})` : code;
+}
+
+/** Offsets of the `import` of every `import(...)` call (not `a.import(...)`, strings or comments). */
+export function dynamicImports(code: string): number[] {
+  if (!code.includes('import')) return [];
   const starts: number[] = [];
   try {
     let before: acorn.Token | undefined;
@@ -41,13 +45,9 @@ export function rewriteDynamicImport(code: string): string {
       previous = token;
     }
   } catch {
-    return code; // A syntax error: let the target report it.
+    return []; // A syntax error: let the target report it.
   }
-  let out = code;
-  for (const start of starts.reverse()) {
-    out = `${out.slice(0, start)}${AGENT_REF}.import${out.slice(start + 'import'.length)}`;
-  }
-  return out;
+  return starts;
 }
 
 /** The patterns for one binding name, compiled once (these scans run for every entry). */
@@ -80,12 +80,55 @@ export function assignsName(code: string, name: string): boolean {
 }
 
 /**
- * The full transformation; `name` becomes the script's sourceURL (shown in stack traces). `prelude`
- * (statements completing with undefined) runs right before the entry, in the same microtask.
+ * Where the entry's last statement is an expression statement, whose value is then the entry's result
+ * (a script's completion value), or undefined.
  */
-export function prepareSource(code: string, name: string, prelude = ''): string {
-  const body = rewriteDynamicImport(wrapObjectLiteral(code));
+export function finalExpression(code: string): { start: number; end: number } | undefined {
+  let program: acorn.Program;
+  try {
+    program = acorn.parse(code, ACORN);
+  } catch {
+    return undefined; // A syntax error (or syntax acorn does not know yet): the target reports it.
+  }
+  const last = program.body.at(-1);
+  if (last?.type !== 'ExpressionStatement') return undefined;
+  return { start: last.expression.start, end: last.expression.end };
+}
+
+/** The source to evaluate, whether its value is already the printed text, and the way back to the entry. */
+export interface PreparedSource {
+  source: string;
+  presented: boolean;
+  /** Where a position in `source` (from a stack trace) is in the entry as typed. */
+  original(position: Position): Position;
+}
+
+/** What to put around an entry that is one expression so that its value comes back formatted. */
+export interface Presenter {
+  open: string;
+  close: string;
+}
+
+/**
+ * The full transformation, made of insertions only (so stack positions map back to the entry): a
+ * leading yield, `prelude` (statements completing with undefined, run in the same microtask as the
+ * entry), `{…}` read as an object, `import(` routed through the agent, and with `present`, an entry that
+ * ends with an expression has it wrapped so that the evaluation's own reply carries the printed text (one round trip).
+ * `name` becomes the script's sourceURL (shown in stack traces).
+ */
+export function prepareSource(code: string, name: string, prelude = '', present?: Presenter): PreparedSource {
   // The leading await moves the entry out of the inspector's dispatch, which is what makes it
   // interruptible (see notes/inspector-facts.md); `await undefined` keeps completion values unchanged.
-  return `await undefined;${prelude}${body}\n//# sourceURL=${name}`;
+  const insertions: Insertion[] = [{ at: 0, text: `await undefined;${prelude}` }];
+  const asObject = isObjectLiteral(code);
+  const sole = present ? finalExpression(asObject ? `(${code})` : code) : undefined;
+  const shift = asObject ? 1 : 0;
+  if (asObject) insertions.push({ at: 0, text: '(' });
+  if (present && sole) insertions.push({ at: sole.start - shift, text: present.open });
+  for (const at of dynamicImports(code)) insertions.push({ at, text: `${AGENT_REF}.` });
+  if (present && sole) insertions.push({ at: sole.end - shift, text: present.close });
+  if (asObject) insertions.push({ at: code.length, text: ')' });
+  insertions.push({ at: code.length, text: `\n//# sourceURL=${name}` });
+  const built = new InsertedText(code, insertions);
+  return { source: built.text, presented: sole !== undefined, original: (p) => built.original(p) };
 }

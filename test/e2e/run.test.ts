@@ -49,7 +49,12 @@ describe('anode run: the console', () => {
     const a = startAnode(['run', controlled]);
     await a.waitForPrompt();
     const thrown = await a.evaluate("throw new Error('boom')");
-    expect(thrown).toMatch(/^Uncaught Error: boom\n\s+at REPL\d+:1:\d+/);
+    // Positions as typed, as in Node's REPL (anode's own additions to the entry do not show).
+    expect(thrown).toMatch(/^Uncaught Error: boom\n\s+at REPL\d+:1:7$/);
+    expect(await a.evaluate('function f() {', '... ')).toBe('');
+    expect(await a.evaluate('  return null.y', '... ')).toBe('');
+    expect(await a.evaluate('}')).toBe('undefined');
+    expect(await a.evaluate('let v = 1; f()')).toMatch(/^Uncaught TypeError: .*\n\s+at f \(REPL\d+:2:15\)\n\s+at REPL\d+:1:12$/);
     expect(await a.evaluate('foo bar')).toBe("Uncaught SyntaxError: Unexpected identifier 'bar'");
     expect(await a.evaluate("throw 'plain'")).toBe("Uncaught 'plain'");
     expect(await a.evaluate('_error')).toBe("'plain'");
@@ -61,6 +66,18 @@ describe('anode run: the console', () => {
     expect(await a.evaluate('1')).toBe('1');
     expect(await a.evaluate('_')).toBe('5');
     expect(await a.evaluate('ticks > 0')).toBe('true');
+  });
+
+  it('a rejected promise shown as a result does not end the program (it would, unhandled)', async () => {
+    const a = startAnode(['run', controlled]);
+    await a.waitForPrompt();
+    expect(await a.evaluate("Promise.reject(new Error('r'))")).toMatch(/^Promise \{\n  <rejected> Error: r\n/);
+    expect(await a.evaluate('await _')).toMatch(/^Uncaught Error: r\n/);
+    expect(await a.evaluate("let later = 1; new Promise((_, no) => setTimeout(no, 20, 'late'))")).toBe('Promise { <pending> }');
+    expect(await a.evaluate("await new Promise((r) => setTimeout(r, 60, 'waited'))")).toBe("'waited'");
+    expect(await a.evaluate('ticks > 0')).toBe('true');
+    a.end();
+    expect((await a.exited).code).toBe(0);
   });
 
   it('offers main (ESM namespace), require and import() resolving like the program', async () => {

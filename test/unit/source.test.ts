@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { isIncomplete } from '../../src/console/input.js';
 import { AGENT_REF } from '../../src/session/agent.js';
-import { assignsName, mentions, prepareSource, rewriteDynamicImport, wrapObjectLiteral } from '../../src/session/source.js';
+import { assignsName, dynamicImports, mentions, prepareSource, wrapObjectLiteral } from '../../src/session/source.js';
 
 describe('isIncomplete', () => {
   it.each([
@@ -28,22 +28,58 @@ describe('isIncomplete', () => {
 describe('source transforms', () => {
   it('reads a lone {…} as an object literal, a block otherwise', () => {
     expect(wrapObjectLiteral('{a: 1}')).toBe('({a: 1})');
-    expect(wrapObjectLiteral('  { a: 1, b }  ')).toBe('({ a: 1, b })');
+    expect(wrapObjectLiteral('  { a: 1, b }  ')).toBe('(  { a: 1, b }  )');
     expect(wrapObjectLiteral('{ let x = 1; x }')).toBe('{ let x = 1; x }');
     expect(wrapObjectLiteral('{a: 1};')).toBe('{a: 1};');
     expect(wrapObjectLiteral('x = {a: 1}')).toBe('x = {a: 1}');
   });
 
-  it('routes import() through the agent, leaving strings, comments and import.meta alone', () => {
-    expect(rewriteDynamicImport("await import('x')")).toBe(`await ${AGENT_REF}.import('x')`);
-    expect(rewriteDynamicImport("'import(1)' // import(2)")).toBe("'import(1)' // import(2)");
-    expect(rewriteDynamicImport('a.import(1)')).toBe('a.import(1)');
-    expect(rewriteDynamicImport('import (y); import(z)')).toBe(`${AGENT_REF}.import (y); ${AGENT_REF}.import(z)`);
-    expect(rewriteDynamicImport("import('x') 'unterminated")).toBe("import('x') 'unterminated");
+  it('finds import() calls, leaving strings, comments, methods and import.meta alone', () => {
+    expect(dynamicImports("await import('x')")).toEqual([6]);
+    expect(dynamicImports("'import(1)' // import(2)")).toEqual([]);
+    expect(dynamicImports('a.import(1); import.meta')).toEqual([]);
+    expect(dynamicImports('import (y); import(z)')).toEqual([0, 12]);
+    expect(dynamicImports("import('x') 'unterminated")).toEqual([]);
   });
 
   it('prefixes a yield and names the script', () => {
-    expect(prepareSource('1 + 1', 'REPL3')).toBe('await undefined;1 + 1\n//# sourceURL=REPL3');
+    const p = prepareSource('1 + 1', 'REPL3');
+    expect(p.source).toBe('await undefined;1 + 1\n//# sourceURL=REPL3');
+    expect(p.presented).toBe(false);
+  });
+
+  it('hands the value of an entry that ends with an expression to the formatter, and nothing else', () => {
+    const present = { open: 'P(', close: ')' };
+    const source = (code: string): string | undefined => {
+      const p = prepareSource(code, 'R', '', present);
+      return p.presented ? p.source.replace(/^await undefined;|\n\/\/# sourceURL=R$/g, '') : undefined;
+    };
+    expect(source('1 + 1')).toBe('P(1 + 1)');
+    expect(source('{a: 1}')).toBe('(P({a: 1}))');
+    expect(source('  { a: 1 }  ')).toBe('(  P({ a: 1 })  )');
+    expect(source('await f(); // why')).toBe('P(await f()); // why');
+    expect(source('x = 1, y')).toBe('P(x = 1, y)');
+    expect(source("await import('x')")).toBe(`P(await ${AGENT_REF}.import('x'))`);
+    expect(source("import('x')")).toBe(`P(${AGENT_REF}.import('x'))`);
+    expect(source('x; y // last')).toBe('x; P(y) // last');
+    expect(source('let a = 1\na + 1')).toBe('let a = 1\nP(a + 1)');
+    for (const other of ['let x = 1', 'x; let y', 'function f() {}', 'class A {}', 'if (x) y', '{ let x = 1; x }', 'a +', '']) {
+      expect(source(other), other).toBeUndefined();
+    }
+  });
+
+  it('maps positions in what it evaluates back to the entry as typed', () => {
+    const code = "f(import('a'),\n  null.x)";
+    const p = prepareSource(code, 'R', 'restore();', { open: 'present((', close: '), {})' });
+    const at = (needle: string): { line: number; column: number } => {
+      const offset = p.source.indexOf(needle);
+      const before = p.source.slice(0, offset);
+      return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') };
+    };
+    expect(p.original(at('f('))).toEqual({ line: 1, column: 1 });
+    expect(p.original(at("('a')"))).toEqual({ line: 1, column: 9 });
+    expect(p.original(at('.x)'))).toEqual({ line: 2, column: 7 });
+    expect(p.original(at('restore'))).toEqual({ line: 1, column: 1 }); // inserted: where it was inserted
   });
 
   it('knows when a line uses or assigns a binding', () => {
