@@ -7,9 +7,10 @@ import type { Readable, Writable } from 'node:stream';
 import { AbortedError, EndOfInputError } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
-import { interceptKeys, type Key, type TtyInterface } from './keys.js';
+import { interceptKeys, type TtyInterface } from './keys.js';
 import { ReverseSearch } from './reverse-search.js';
 import { colourInput } from './highlight.js';
+import { EditorMode } from './editor-mode.js';
 import { Preview } from './preview.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
@@ -52,20 +53,10 @@ export class ConsoleEngine {
   #unwatch: (() => void) | undefined;
   #early: AbortController | undefined;
   #sigintOnce = false;
-  /** Lines typed in editor mode (`.editor`), or undefined outside it. */
-  #editor: string[] | undefined;
+  /** `.editor` (terminal consoles). */
+  readonly #editor: EditorMode;
   /** True while Ctrl+R searches the history (no preview then). */
   #searching: () => boolean = () => false;
-  /** Ctrl+D ended editor mode: the line readline is about to emit is the last one. */
-  #editorDone = false;
-  /** Lines emitted by readline, and lines the reading loop has taken (it can lag behind on a paste). */
-  #linesEmitted = 0;
-  #linesTaken = 0;
-  /**
-   * Editor mode collects lines as readline emits them; the reading loop then skips those (null) and
-   * evaluates the entry at the line that ended editor mode. Keyed by line number.
-   */
-  readonly #editorLines = new Map<number, { code: string; lines: number } | null>();
   readonly #preview: Preview | undefined;
   #end: ConsoleEnd | undefined;
   #done: Promise<ConsoleEnd>;
@@ -102,11 +93,11 @@ export class ConsoleEngine {
         : {}),
     });
     this.#done = new Promise((resolve) => (this.#finish = resolve));
+    this.#editor = new EditorMode(this.#rl);
     this.#rl.on('SIGINT', () => this.#onSigint());
     this.#rl.on('line', (line: string) => {
       this.#submitted += 1;
-      this.#linesEmitted += 1;
-      if (this.#editor) this.#editorLine(this.#editor, line);
+      this.#editor.emitted(line);
     });
     const evaluatorPreview = options.evaluator.preview?.bind(options.evaluator);
     if (this.#terminal && options.preview !== false && evaluatorPreview) {
@@ -115,7 +106,7 @@ export class ConsoleEngine {
         output: options.output,
         compute: evaluatorPreview,
         wanted: (code) =>
-          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor && !this.#searching() && this.#buffer.length === 0 &&
+          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor.active && !this.#searching() && this.#buffer.length === 0 &&
           !/^\s*\.[a-z]/i.test(code) && !isIncomplete(code),
       });
     }
@@ -125,8 +116,8 @@ export class ConsoleEngine {
       this.#searching = () => search.active;
       interceptKeys(this.#rl, (data, key, next) => {
         this.#preview?.clear();
-        if (!this.#editor && search.onKey(data, key)) return;
-        this.#onKey(data, key, next);
+        if (!this.#editor.active && search.onKey(data, key)) return;
+        this.#editor.onKey(data, key, next);
         // Tab completion answers later and writes its list where the preview would be: no preview then.
         if (key.name !== 'tab') this.#preview?.schedule();
       });
@@ -149,7 +140,7 @@ export class ConsoleEngine {
         if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
         if (!prompt) continue;
-        this.#rl.setPrompt(this.#editor ? '' : this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
+        this.#rl.setPrompt(this.#editor.active ? '' : this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
         this.#rl.prompt();
       }
       this.#stop('eof');
@@ -246,52 +237,22 @@ export class ConsoleEngine {
     this.#finish(end);
   }
 
-  /** Keys in editor mode, as Node's REPL has them: Ctrl+D submits, history keys do nothing. */
-  #onKey(data: string, key: Key, next: (data: string, key: Key) => void): void {
-    if (!this.#editor) return next(data, key);
-    if (key.ctrl && !key.shift && key.name === 'd') {
-      this.#editorDone = true;
-      return next(data, { name: 'return' });
-    }
-    if (key.ctrl && !key.shift && (key.name === 'n' || key.name === 'p')) return;
-    if (!key.ctrl && !key.meta && (key.name === 'up' || key.name === 'down')) return;
-    next(data, key);
-  }
-
   /** `.editor`: later lines are collected until Ctrl+D (evaluate them) or Ctrl+C (discard them). */
   #enterEditor(): boolean {
     if (!this.#terminal) return false;
-    this.#editor = [];
-    this.#editorDone = false;
+    this.#editor.enter();
     this.write('// Entering editor mode (Ctrl+D to finish, Ctrl+C to cancel)\n');
     return true;
   }
 
-  /** Collects a line of editor mode as readline emits it; Ctrl+D made it the last one. */
-  #editorLine(editor: string[], line: string): void {
-    editor.push(line);
-    if (this.#editorDone) {
-      this.#editorDone = false;
-      this.#editor = undefined;
-      this.#editorLines.set(this.#linesEmitted, { code: editor.join('\n'), lines: editor.filter((l) => l.length > 0).length });
-      return;
-    }
-    this.#editorLines.set(this.#linesEmitted, null);
-    // Node's code alignment: the next line starts with this line's indentation (keys typed ahead land after it).
-    const indent = /^[ \t]+/.exec(line)?.[0];
-    if (indent) this.#rl.write(indent);
-  }
-
   /** Handles one line; false when no prompt follows it (a line collected by editor mode). */
   async #take(line: string): Promise<boolean> {
-    this.#linesTaken += 1;
-    const editorEntry = this.#editorLines.get(this.#linesTaken);
-    if (editorEntry === undefined) {
+    const editorEntry = this.#editor.take();
+    if (editorEntry === 'line') {
       await this.#onLine(line);
       return true;
     }
-    this.#editorLines.delete(this.#linesTaken);
-    if (editorEntry === null) return false;
+    if (editorEntry === 'collected') return false;
     this.#sigintOnce = false;
     if (editorEntry.code.trim() === '') return true;
     this.#history.push(editorEntry.code);
@@ -369,16 +330,10 @@ export class ConsoleEngine {
       this.#running.abort();
       return;
     }
-    if (this.#editor) {
-      // Ctrl+C leaves editor mode and forgets what was typed in it.
-      const rl = this.#rl as TtyInterface;
-      this.#editor = undefined;
-      this.#editorDone = false;
-      rl.line = '';
-      rl.cursor = 0;
+    if (this.#editor.active) {
+      this.#editor.cancel(this.#prompt);
       this.write('\n');
-      rl.setPrompt(this.#prompt);
-      rl.prompt();
+      this.#rl.prompt();
       return;
     }
     if (this.#submitted > 0) {
