@@ -58,6 +58,13 @@ export class ConsoleEngine {
   /** True while Ctrl+R searches the history (no preview then). */
   #searching: () => boolean = () => false;
   readonly #preview: Preview | undefined;
+  /**
+   * Lines readline emitted that the reading loop has not taken yet (a pasted or piped chunk arrives at
+   * once): `ask` takes from here first, so an answer sent with its question is not read as code.
+   */
+  readonly #pending: string[] = [];
+  #wakeReader: (() => void) | undefined;
+  #inputEnded = false;
   #end: ConsoleEnd | undefined;
   #done: Promise<ConsoleEnd>;
   #finish!: (end: ConsoleEnd) => void;
@@ -98,6 +105,12 @@ export class ConsoleEngine {
     this.#rl.on('line', (line: string) => {
       this.#submitted += 1;
       this.#editor.emitted(line);
+      this.#pending.push(line);
+      this.#wake();
+    });
+    this.#rl.on('close', () => {
+      this.#inputEnded = true;
+      this.#wake();
     });
     const evaluatorPreview = options.evaluator.preview?.bind(options.evaluator);
     if (this.#terminal && options.preview !== false && evaluatorPreview) {
@@ -130,7 +143,7 @@ export class ConsoleEngine {
   async run(): Promise<ConsoleEnd> {
     this.#rl.prompt();
     const reading = (async () => {
-      for await (const line of this.#rl) {
+      for (let line = await this.#nextLine(); line !== undefined; line = await this.#nextLine()) {
         if (this.#end) break;
         this.#submitted = Math.max(0, this.#submitted - 1);
         // Input back-pressure: without a terminal (no Ctrl+C keys to read), stop reading while an entry
@@ -153,6 +166,21 @@ export class ConsoleEngine {
     return this.#done;
   }
 
+  /** The next line readline emitted, in order; undefined once the input has ended and all are taken. */
+  async #nextLine(): Promise<string | undefined> {
+    while (this.#pending.length === 0) {
+      if (this.#inputEnded) return undefined;
+      await new Promise<void>((resolve) => (this.#wakeReader = resolve));
+    }
+    return this.#pending.shift();
+  }
+
+  #wake(): void {
+    const wake = this.#wakeReader;
+    this.#wakeReader = undefined;
+    wake?.();
+  }
+
   /** Writes text to the console's output (e.g. a notice), ahead of the prompt. */
   write(text: string): void {
     if (!this.output.writableEnded && !this.output.destroyed) this.output.write(text);
@@ -167,6 +195,14 @@ export class ConsoleEngine {
     return new Promise((resolve, reject) => {
       if (this.#end) return reject(new EndOfInputError());
       if (signal?.aborted) return reject(new AbortedError(signal.reason));
+      const early = this.#pending.shift();
+      if (early !== undefined) {
+        // The answer came with the entry (a piped transcript): it is the answer, not the next entry.
+        this.#submitted = Math.max(0, this.#submitted - 1);
+        this.#editor.take();
+        this.write(prompt);
+        return resolve(early);
+      }
       const rl = this.#rl;
       const cleanup = (): void => {
         rl.off('close', onClose);

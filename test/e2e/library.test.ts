@@ -112,6 +112,15 @@ describe('ainput / aprint', () => {
     await done;
     expect(s.text()).toContain("hello from inside\nwho? 'Ada'\n> ");
   });
+
+  it('inside interact, an answer that arrives with its question (one piped chunk) is the answer, not code', async () => {
+    const s = streams();
+    s.input.end(
+      `const { ainput: ai } = await import(${JSON.stringify(DIST_INDEX)})\nawait ai("who? ")\nAda Lovelace\n[await ai("and? "), 1 + 1]\nBob\n`,
+    );
+    await interact({ input: s.input, output: s.output, banner: '' });
+    expect(s.text()).toBe("> undefined\n> who? 'Ada Lovelace'\n> and? [ 'Bob', 2 ]\n> ");
+  });
 });
 
 async function waitText(text: () => string, pattern: string | RegExp, timeoutMs = 10_000): Promise<void> {
