@@ -27,10 +27,13 @@ export function runInConsole<T>(context: ConsoleContext, fn: () => T): T {
   return current.run(context, fn);
 }
 
-/** An evaluator whose entries run as code of the console `context()` returns. */
+/** An evaluator whose entries run as code of the console `context()` returns; everything else it does is kept. */
 export function evaluatorIn(evaluator: LineEvaluator, context: () => ConsoleContext): LineEvaluator {
   return {
     evaluate: (code, options) => runInConsole(context(), () => evaluator.evaluate(code, options)),
-    ...(evaluator.complete ? { complete: (line: string) => evaluator.complete!(line) } : {}),
+    complete: evaluator.complete?.bind(evaluator),
+    watchOutput: evaluator.watchOutput?.bind(evaluator),
+    scope: evaluator.scope?.bind(evaluator),
+    preview: evaluator.preview?.bind(evaluator),
   };
 }

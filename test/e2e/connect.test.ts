@@ -253,9 +253,15 @@ describe('anode connect to startInteractiveServer over a unix socket', () => {
     client.send("'hi ' + await (await import('anode')).ainput('name? ')");
     await client.waitFor('name? ', { from });
     expect(await client.evaluate('Ada')).toBe("'hi Ada'");
+    // The embedded console mirrors the program's own console output too, and completes.
+    expect(await client.evaluate('.console on')).toBe("The program's console output is shown here.");
+    const mirrored = client.stderr.length;
+    client.send("console.warn('from the program'), 1");
+    await client.waitFor('[program!] from the program\n', { from: mirrored }); // before or after the `1`
     client.end();
     expect((await client.exited).code).toBe(0);
     expect(out).not.toContain('hello from aprint');
+    expect(out).toContain('from the program');
   });
 });
 
