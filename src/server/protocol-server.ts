@@ -183,6 +183,12 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
       case 'preview':
         runPreview(m.id, m.code, m.width);
         return true;
+      case 'scope':
+        // Read on the session's event connection, one at a time there; entries go on meanwhile.
+        void (evaluator.scope?.(m.file) ?? Promise.resolve(undefined))
+          .catch((err: unknown) => `anode: ${(err as Error).message}`)
+          .then((text) => send(text === undefined ? { type: 'scoped', id: m.id } : { type: 'scoped', id: m.id, text }));
+        return true;
       case 'watch':
         if (m.on && !unwatch) {
           unwatch = evaluator.watchOutput?.((text) => send({ type: 'output', text, source: 'program' }));

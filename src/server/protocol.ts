@@ -7,7 +7,7 @@
 //   client → `anode-protocol {"type":"hello","version":1}`   (the magic prefix, then JSON: never valid JS)
 //   server → `anode-protocol {"type":"welcome",...}` or `anode-protocol {"type":"error","code":"version",...}`
 //   then plain JSON lines both ways: eval/result, interrupt, complete/completions, preview/previewed,
-//   watch/output, ask/answer, bye.
+//   scope/scoped, watch/output, ask/answer, bye.
 import { ProtocolError } from '../errors.js';
 
 /** The protocol version this anode speaks; a peer with another version is refused with a clear error. */
@@ -51,6 +51,12 @@ export interface PreviewRequest {
   code: string;
   width: number;
 }
+/** `.scope [FILE]`: the top-level variables of the entry module (or FILE); answered by `scoped`. */
+export interface ScopeRequest {
+  type: 'scope';
+  id: number;
+  file?: string;
+}
 /** Start (on) or stop mirroring the program's console output as `output` messages (`.console on|off`). */
 export interface WatchRequest {
   type: 'watch';
@@ -92,6 +98,12 @@ export interface Previewed {
   id: number;
   text?: string;
 }
+/** The module scope asked for by `scope` with the same id; no `text` means this console cannot read scopes. */
+export interface Scoped {
+  type: 'scoped';
+  id: number;
+  text?: string;
+}
 /** Text for the client's console: the program's mirrored console.* output, or what code wrote to this console (aprint). */
 export interface Output {
   type: 'output';
@@ -113,8 +125,17 @@ export interface ErrorMessage {
   version?: number;
 }
 
-export type ClientMessage = Hello | EvalRequest | InterruptRequest | CompleteRequest | PreviewRequest | WatchRequest | Answer | Bye;
-export type ServerMessage = Welcome | Result | Completions | Previewed | Output | Ask | ErrorMessage | Bye;
+export type ClientMessage =
+  | Hello
+  | EvalRequest
+  | InterruptRequest
+  | CompleteRequest
+  | PreviewRequest
+  | ScopeRequest
+  | WatchRequest
+  | Answer
+  | Bye;
+export type ServerMessage = Welcome | Result | Completions | Previewed | Scoped | Output | Ask | ErrorMessage | Bye;
 
 /** One message as a line (JSON + newline). */
 export function encode(message: ClientMessage | ServerMessage): string {
@@ -151,6 +172,11 @@ export function decodeClientMessage(line: string): ClientMessage {
       return { type: 'complete', id: int(m, 'id'), line: str(m, 'line') };
     case 'preview':
       return { type: 'preview', id: int(m, 'id'), code: str(m, 'code'), width: int(m, 'width') };
+    case 'scope': {
+      const scope: ScopeRequest = { type: 'scope', id: int(m, 'id') };
+      if (m.file !== undefined) scope.file = str(m, 'file');
+      return scope;
+    }
     case 'watch':
       if (typeof m.on !== 'boolean') throw new ProtocolError("'watch' needs a boolean 'on'");
       return { type: 'watch', on: m.on };
@@ -195,6 +221,11 @@ export function decodeServerMessage(line: string): ServerMessage {
       const p: Previewed = { type: 'previewed', id: int(m, 'id') };
       if (m.text !== undefined) p.text = str(m, 'text');
       return p;
+    }
+    case 'scoped': {
+      const s: Scoped = { type: 'scoped', id: int(m, 'id') };
+      if (m.text !== undefined) s.text = str(m, 'text');
+      return s;
     }
     case 'error': {
       const e: ErrorMessage = { type: 'error', code: str(m, 'code'), message: str(m, 'message') };

@@ -10,7 +10,8 @@ import type { ServerMessage } from './protocol.js';
 type Pending =
   | { kind: 'eval'; resolve: (outcome: EvalOutcome) => void; reject: (err: Error) => void }
   | { kind: 'complete'; line: string; resolve: (r: [string[], string]) => void }
-  | { kind: 'preview'; resolve: (text: string | undefined) => void };
+  | { kind: 'preview'; resolve: (text: string | undefined) => void }
+  | { kind: 'scope'; resolve: (text: string | undefined) => void };
 
 /** Evaluates, completes and interrupts in the served console at the other end of `connection`. */
 export class RemoteLineEvaluator implements LineEvaluator {
@@ -80,6 +81,16 @@ export class RemoteLineEvaluator implements LineEvaluator {
     });
   }
 
+  /** `.scope [FILE]`, read by the served console. */
+  scope(file?: string): Promise<string | undefined> {
+    if (this.#gone !== undefined) return Promise.resolve(undefined);
+    const id = this.#nextId++;
+    return new Promise((resolve) => {
+      this.#pending.set(id, { kind: 'scope', resolve });
+      this.#connection.send(file === undefined ? { type: 'scope', id } : { type: 'scope', id, file });
+    });
+  }
+
   /** The program's console output, mirrored by the server while at least one listener watches. */
   watchOutput(listener: (text: string) => void): () => void {
     this.#watchers.add(listener);
@@ -97,7 +108,8 @@ export class RemoteLineEvaluator implements LineEvaluator {
       else for (const l of this.noticeListeners) l(m.text);
       return;
     }
-    if (m.type !== 'result' && m.type !== 'completions' && m.type !== 'previewed' && !(m.type === 'error' && m.id !== undefined)) {
+    const answers = m.type === 'result' || m.type === 'completions' || m.type === 'previewed' || m.type === 'scoped';
+    if (!answers && !(m.type === 'error' && m.id !== undefined)) {
       if (m.type === 'error') this.#onNotice(`anode: ${m.message}`);
       return;
     }
@@ -106,6 +118,8 @@ export class RemoteLineEvaluator implements LineEvaluator {
     this.#pending.delete(m.id!);
     if (pending.kind === 'preview') {
       pending.resolve(m.type === 'previewed' ? m.text : undefined);
+    } else if (pending.kind === 'scope') {
+      pending.resolve(m.type === 'scoped' ? m.text : m.type === 'error' ? `anode: ${m.message}` : undefined);
     } else if (pending.kind === 'complete') {
       pending.resolve(m.type === 'completions' ? [m.candidates, m.prefix] : [[], pending.line]);
     } else if (m.type === 'result') {

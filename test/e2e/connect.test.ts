@@ -222,7 +222,11 @@ describe('anode connect, piped', () => {
     expect(await client.evaluate('.console on')).toContain("The program's console output is shown here.");
     client.send('globalThis.action = "chatter"');
     await client.waitFor(/\[program\] chatter \{ tick: \d+ \}/);
-    client.send('globalThis.action = undefined');
+    await client.evaluate('globalThis.action = undefined');
+    // .scope is read by the served program (the entry module's variables, live).
+    const listing = await client.evaluate('.scope');
+    expect(listing).toMatch(/^Top-level variables of \S*controlled\.js \(ES module\):\n  timer: Timeout \{/);
+    expect(await client.evaluate('.scope no-such-file.js')).toMatch(/cannot find/);
     client.end();
     expect((await client.exited).code).toBe(0);
   });
