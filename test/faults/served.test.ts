@@ -191,4 +191,117 @@ describe('faults: served consoles', () => {
     a.kill('SIGTERM');
     expect((await a.exited).code).toBe(0);
   }, 60_000);
+
+  it('anode SIGKILLed while serving `run`: the watchdog stops the program, both ports close, nothing is left', async () => {
+    const { a, address, servedPort } = await serve(['run', '--serve', '0', echo, '0']);
+    const programPort = await programPortOf(a);
+    const clients = await Promise.all(Array.from({ length: 6 }, () => client(address)));
+    const pid = Number(await clients[0]!.evaluate('process.pid'));
+    expect(pidsWith('anode-watchdog', String(pid))).toHaveLength(1);
+    // Two wait on promises, one spins in the program (so its JavaScript is busy when anode dies), the rest idle.
+    clients[1]!.send('await new Promise(() => {})');
+    clients[2]!.send('await new Promise((r) => setTimeout(r, 60000))');
+    clients[3]!.send("process.stdout.write('spinning\\n'); while (true) {}");
+    await a.waitFor('spinning', { stream: 'stdout' });
+
+    const t0 = Date.now();
+    process.kill(a.pid, 'SIGKILL'); // anode only: a.kill() would kill the program too
+    await a.exited;
+    await Promise.all(clients.map((c) => c.closed));
+    await waitUntil(() => isGone(pid), () => `program ${pid} outlived anode`, 10_000);
+    const stoppedMs = Date.now() - t0;
+    // The watchdog leaves once the program is gone (it used to sleep its 3 s grace out regardless).
+    await waitUntil(() => pidsWith('anode-watchdog', String(pid)).length === 0, () => 'the watchdog outlived the program', 2500);
+    const watchdogMs = Date.now() - t0;
+    expect(await accepts(servedPort)).toBe(false);
+    expect(await accepts(programPort)).toBe(false);
+    console.info(
+      `[faults] anode SIGKILLed serving 6 clients (one spinning in the program): program stopped ${stoppedMs} ms later, watchdog gone after ${watchdogMs} ms, both ports closed`,
+    );
+  });
+
+  it('anode SIGKILLed while serving `attach`: the program keeps running and serving, the inspector anode opened closes', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', '--serve', '0', String(target.pid)]);
+    const address = (await a.waitFor(/The console is being served on (\S+)\n/))[1]!;
+    const servedPort = Number(address.split(':').pop());
+    const clients = await Promise.all(Array.from({ length: 4 }, () => client(address)));
+    expect(await clients[0]!.evaluate('process.pid')).toBe(String(target.pid));
+    const inspectPort = (await target.ports()).find((p) => p !== port)!;
+    expect(await target.ports()).toEqual([port, inspectPort].sort((x, y) => x - y));
+    expect(pidsWith('close-watchdog-main', String(inspectPort))).toHaveLength(1);
+    // Entries in flight when anode dies: a pending await and a timer.
+    clients[1]!.send('await new Promise(() => {})');
+    clients[2]!.send("globalThis.late = 0; await new Promise((r) => setTimeout(r, 200)); globalThis.late = 1; 'late'");
+    await pollUntil(async () => (await clients[0]!.evaluate('globalThis.late')) === '0', () => 'the timed entry never started');
+
+    const t0 = Date.now();
+    process.kill(a.pid, 'SIGKILL');
+    await a.exited;
+    await Promise.all(clients.map((c) => c.closed));
+    await target.waitForPorts([port]);
+    const closedMs = Date.now() - t0;
+    expect(isAlive(target.pid)).toBe(true);
+    expect(await echoLine(port, 'after anode')).toBe('after anode\n');
+    expect(await accepts(servedPort)).toBe(false);
+    await waitUntil(() => pidsWith('close-watchdog-main', String(inspectPort)).length === 0, () => 'the close watchdog outlived anode');
+    // The program is whole: the entry cut off with anode still ran to its end inside it, and a new
+    // console can attach again (anode opens a fresh inspector).
+    const b = startAnode(['attach', '-e', 'globalThis.late', String(target.pid)]);
+    expect((await b.exited).code).toBe(0);
+    expect(b.stdout).toBe('1\n');
+    await target.waitForPorts([port]);
+    console.info(`[faults] anode SIGKILLed serving \`attach\` to 4 clients: the inspector it opened closed ${closedMs} ms later; the program kept serving`);
+  });
+
+  it('the program exits by itself (process.exit(5)) with clients mid-entry and at the token prompt: each told once, anode exits 5', async () => {
+    const { a, address, servedPort } = await serve(['run', '--serve', '0', echo, '0'], { ANODE_TOKEN: 'sesame' });
+    const programPort = await programPortOf(a);
+    const login = async (): Promise<LineClient> => {
+      const c = await client(address, false);
+      await c.waitFor(/^token: $/);
+      c.send('sesame');
+      await c.waitFor(/\n> $/);
+      return c;
+    };
+    const [exiter, waitForever, waitTimer, multiLine, idle] = await Promise.all(Array.from({ length: 5 }, login));
+    const pid = Number(await exiter!.evaluate('process.pid'));
+    waitForever!.send('globalThis.waiting = (globalThis.waiting ?? 0) + 1; await new Promise(() => {})');
+    waitTimer!.send('globalThis.waiting = (globalThis.waiting ?? 0) + 1; await new Promise((r) => setTimeout(r, 60000))');
+    expect(await multiLine!.evaluate('function f() {', '... ')).toBe('');
+    // At the token prompt: two that sent nothing, one that sent half of it.
+    const unauthenticated = await Promise.all(Array.from({ length: 3 }, () => client(address, false)));
+    await Promise.all(unauthenticated.map((c) => c.waitFor(/^token: $/)));
+    unauthenticated[2]!.socket.write('ses');
+    await pollUntil(async () => (await idle!.evaluate('globalThis.waiting')) === '2', () => 'the waiting entries never started');
+
+    const t0 = Date.now();
+    exiter!.send('process.exit(5)');
+    const all = [exiter!, waitForever!, waitTimer!, multiLine!, idle!, ...unauthenticated];
+    await Promise.all(all.map((c) => c.closed));
+    const toldMs = Date.now() - t0;
+    for (const c of [exiter!, waitForever!, waitTimer!, multiLine!, idle!]) {
+      expect(notices(c.text)).toEqual(['anode: the program exited (code 5); closing the console']);
+      expect(c.text).toMatch(/\nanode: the program exited \(code 5\); closing the console\n$/);
+    }
+    for (const c of unauthenticated) {
+      expect(c.text).toMatch(/^token: anode: the console server is closing\n$/);
+    }
+    const { code } = await a.exited;
+    expect(code).toBe(5);
+    expect(a.stderr).toMatch(/the program exited \(code 5\)/);
+    expect(isGone(pid)).toBe(true);
+    await waitUntil(() => pidsWith('anode-watchdog', String(pid)).length === 0, () => 'the watchdog outlived the program');
+    expect(await accepts(servedPort)).toBe(false);
+    expect(await accepts(programPort)).toBe(false);
+    console.info(`[faults] program exit(5) under 5 clients (2 awaiting, 1 mid-entry) and 3 at the token prompt: all told once and closed after ${toldMs} ms`);
+  });
 });
+
+/** Polls an async check until it is true. */
+async function pollUntil(check: () => Promise<boolean>, describe: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+  }
+}
