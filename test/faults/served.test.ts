@@ -108,6 +108,7 @@ describe('faults: served consoles', () => {
       c.send("'random-' + 'ok'");
       await c.waitFor(/'random-ok'\n> $/);
       expect(c.text).toMatch(/Uncaught SyntaxError/);
+      expect(c.text).not.toMatch(/\n\s+at /); // one line per error, no anode stack
       for (const l of notices(c.text)) expect(l).toMatch(/anode: (line|entry) too long \(.*\); discarded$/);
       return c;
     };
@@ -289,7 +290,7 @@ describe('faults: served consoles', () => {
     }
     const { code } = await a.exited;
     expect(code).toBe(5);
-    expect(a.stderr).toMatch(/the program exited \(code 5\)/);
+    expect(a.stderr).toMatch(/^The console is being served on \S+\nanode: the program exited \(code 5\)\n$/);
     expect(isGone(pid)).toBe(true);
     await waitUntil(() => pidsWith('anode-watchdog', String(pid)).length === 0, () => 'the watchdog outlived the program');
     expect(await accepts(servedPort)).toBe(false);
