@@ -109,6 +109,8 @@ describe('faults: served consoles', () => {
       await c.waitFor(/'random-ok'\n> $/);
       expect(c.text).toMatch(/Uncaught SyntaxError/);
       expect(c.text).not.toMatch(/\n\s+at /); // one line per error, no anode stack
+      // Nothing raw comes back: no NUL, CR, escape or other control byte, whatever was sent.
+      expect(c.text).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
       for (const l of notices(c.text)) expect(l).toMatch(/anode: (line|entry) too long \(.*\); discarded$/);
       return c;
     };
@@ -186,7 +188,7 @@ describe('faults: served consoles', () => {
     console.info(
       `[faults] 20 busy clients beside 4 hostile ones (10 MiB line, 16 KiB random bytes, 600 KB runaway entry, non-reader asking ${slow.asked} x 1 MB): ` +
         `${rounds.reduce((x, y) => x + y, 0)} answers all correct, median ${sorted[sorted.length >> 1]} ms, max ${sorted.at(-1)} ms during ${hostileMs} ms of attack; ` +
-        `non-reader stalled after ${slow.settled} entries; anode RSS +${Math.round(peakKb / 1024)} MiB at peak, +${Math.round(afterKb / 1024)} MiB after ` +
+        `${random.text.match(/Uncaught /g)?.length ?? 0} random lines answered with one-line errors; non-reader stalled after ${slow.settled} entries; anode RSS +${Math.round(peakKb / 1024)} MiB at peak, +${Math.round(afterKb / 1024)} MiB after ` +
         `(baseline ${Math.round(rssBefore / 1024)} MiB); descriptors back to ${fdBefore} ${fdMs} ms after all left`,
     );
     a.kill('SIGTERM');
