@@ -44,6 +44,11 @@ async function writeAll(socket: net.Socket, data: Buffer | string, piece = 256 *
   }
 }
 
+/** The command line of the watchdog shell over `pid` (arguments end with NUL: 123 never matches 1234). */
+function watchdogOf(pid: number): string {
+  return `anode-watchdog\0${pid}\0`;
+}
+
 /** The `anode: ...` lines a client received, apart from its banner. */
 function notices(text: string): string[] {
   return text.split('\n').filter((l) => /^(> |\.\.\. )*anode: /.test(l) && !l.includes('anode: console into'));
@@ -200,7 +205,7 @@ describe('faults: served consoles', () => {
     const programPort = await programPortOf(a);
     const clients = await Promise.all(Array.from({ length: 6 }, () => client(address)));
     const pid = Number(await clients[0]!.evaluate('process.pid'));
-    expect(pidsWith('anode-watchdog', String(pid))).toHaveLength(1);
+    expect(pidsWith(watchdogOf(pid))).toHaveLength(1);
     // Two wait on promises, one spins in the program (so its JavaScript is busy when anode dies), the rest idle.
     clients[1]!.send('await new Promise(() => {})');
     clients[2]!.send('await new Promise((r) => setTimeout(r, 60000))');
@@ -214,7 +219,7 @@ describe('faults: served consoles', () => {
     await waitUntil(() => isGone(pid), () => `program ${pid} outlived anode`, 10_000);
     const stoppedMs = Date.now() - t0;
     // The watchdog leaves once the program is gone (it used to sleep its 3 s grace out regardless).
-    await waitUntil(() => pidsWith('anode-watchdog', String(pid)).length === 0, () => 'the watchdog outlived the program', 2500);
+    await waitUntil(() => pidsWith(watchdogOf(pid)).length === 0, () => 'the watchdog outlived the program', 2500);
     const watchdogMs = Date.now() - t0;
     expect(await accepts(servedPort)).toBe(false);
     expect(await accepts(programPort)).toBe(false);
@@ -232,7 +237,7 @@ describe('faults: served consoles', () => {
     expect(await clients[0]!.evaluate('process.pid')).toBe(String(target.pid));
     const inspectPort = (await target.ports()).find((p) => p !== port)!;
     expect(await target.ports()).toEqual([port, inspectPort].sort((x, y) => x - y));
-    expect(pidsWith('close-watchdog-main', String(inspectPort))).toHaveLength(1);
+    expect(pidsWith('close-watchdog-main', `127.0.0.1:${inspectPort}/`)).toHaveLength(1);
     // Entries in flight when anode dies: a pending await and a timer.
     clients[1]!.send('await new Promise(() => {})');
     clients[2]!.send("globalThis.late = 0; await new Promise((r) => setTimeout(r, 200)); globalThis.late = 1; 'late'");
@@ -247,7 +252,7 @@ describe('faults: served consoles', () => {
     expect(isAlive(target.pid)).toBe(true);
     expect(await echoLine(port, 'after anode')).toBe('after anode\n');
     expect(await accepts(servedPort)).toBe(false);
-    await waitUntil(() => pidsWith('close-watchdog-main', String(inspectPort)).length === 0, () => 'the close watchdog outlived anode');
+    await waitUntil(() => pidsWith('close-watchdog-main', `127.0.0.1:${inspectPort}/`).length === 0, () => 'the close watchdog outlived anode');
     // The program is whole: the entry cut off with anode still ran to its end inside it, and a new
     // console can attach again (anode opens a fresh inspector).
     const b = startAnode(['attach', '-e', 'globalThis.late', String(target.pid)]);
@@ -294,7 +299,7 @@ describe('faults: served consoles', () => {
     expect(code).toBe(5);
     expect(a.stderr).toMatch(/^The console is being served on \S+\nanode: the program exited \(code 5\)\n$/);
     expect(isGone(pid)).toBe(true);
-    await waitUntil(() => pidsWith('anode-watchdog', String(pid)).length === 0, () => 'the watchdog outlived the program');
+    await waitUntil(() => pidsWith(watchdogOf(pid)).length === 0, () => 'the watchdog outlived the program');
     expect(await accepts(servedPort)).toBe(false);
     expect(await accepts(programPort)).toBe(false);
     console.info(`[faults] program exit(5) under 5 clients (2 awaiting, 1 mid-entry) and 3 at the token prompt: all told once and closed after ${toldMs} ms`);
