@@ -22,8 +22,14 @@ export interface ConsoleOptions {
   terminal?: boolean;
   prompt?: string;
   banner?: string;
-  /** Longest entry accepted, in characters (a served client's safety limit). */
+  /** Longest entry accepted, in characters, one line or several (a served client's safety limit). */
   maxLineLength?: number;
+  /**
+   * Most characters re-parsed while one multi-line entry is collected (each line re-checks the whole
+   * entry, so the work grows with the square of its lines); past it the entry is discarded. Bounds the
+   * time one client's open `{` or backtick followed by many lines can hold anode's event loop.
+   */
+  maxEntryParse?: number;
   /** Mirror the program's console output from the start (`--console`); `.console on|off` toggles it. */
   mirrorOutput?: boolean;
   /** Syntax colouring of the line being typed (a colour terminal). */
@@ -43,6 +49,10 @@ export class ConsoleEngine {
   readonly #evaluator: LineEvaluator;
   readonly #prompt: string;
   readonly #maxLineLength: number;
+  readonly #maxEntryParse: number;
+  /** Characters of the entry being collected, and how many its completeness checks have parsed. */
+  #bufferLength = 0;
+  #parsed = 0;
   readonly #historySink: ConsoleOptions['history'];
   #buffer: string[] = [];
   #history: string[] = [];
@@ -74,6 +84,7 @@ export class ConsoleEngine {
     this.#evaluator = options.evaluator;
     this.#prompt = options.prompt ?? DEFAULT_PROMPT;
     this.#maxLineLength = options.maxLineLength ?? Infinity;
+    this.#maxEntryParse = options.maxEntryParse ?? Infinity;
     this.#historySink = options.history;
     this.#terminal = options.terminal ?? false;
     const evaluatorComplete = options.evaluator.complete?.bind(options.evaluator);
@@ -301,7 +312,7 @@ export class ConsoleEngine {
     this.#sigintOnce = false;
     if (line.length > this.#maxLineLength) {
       this.write(`anode: line too long (${line.length} characters, limit ${this.#maxLineLength}); discarded\n`);
-      this.#buffer = [];
+      this.#clearBuffer();
       return;
     }
     // Inside a multi-line entry only known commands count: `.then(...)` there is code.
@@ -312,14 +323,32 @@ export class ConsoleEngine {
     const early = this.#early;
     this.#early = undefined;
     this.#buffer.push(line);
+    this.#bufferLength += line.length + (this.#buffer.length > 1 ? 1 : 0);
+    if (this.#buffer.length > 1 && this.#discardedTooLong()) return;
     const code = this.#buffer.join('\n');
     if (isIncomplete(code)) return;
     const lines = this.#buffer.length;
-    this.#buffer = [];
+    this.#clearBuffer();
     if (code.trim() === '') return;
     this.#history.push(code);
     this.#recordHistory(code, lines);
     await this.evaluate(code, early);
+  }
+
+  /** Discards the multi-line entry being collected once it passes the length or re-parse limit; says so. */
+  #discardedTooLong(): boolean {
+    this.#parsed += this.#bufferLength;
+    if (this.#bufferLength <= this.#maxLineLength && this.#parsed <= this.#maxEntryParse) return false;
+    const what = this.#bufferLength > this.#maxLineLength ? `limit ${this.#maxLineLength} characters` : 'too many lines: send it in fewer, longer lines';
+    this.write(`anode: entry too long (${this.#buffer.length} lines, ${this.#bufferLength} characters; ${what}); discarded\n`);
+    this.#clearBuffer();
+    return true;
+  }
+
+  #clearBuffer(): void {
+    this.#buffer = [];
+    this.#bufferLength = 0;
+    this.#parsed = 0;
   }
 
   /** A multi-line entry is recalled as one: its lines in readline's history become one item. */
@@ -347,7 +376,7 @@ export class ConsoleEngine {
     return {
       write: (text) => this.write(text),
       exit: () => this.#stop('exit'),
-      clearBuffer: () => (this.#buffer = []),
+      clearBuffer: () => this.#clearBuffer(),
       history: () => this.#history,
       evaluate: (code) => this.evaluate(code),
       mirror: (on) => this.#mirror(on),
@@ -382,7 +411,7 @@ export class ConsoleEngine {
     if (rl.line.length > 0 || this.#buffer.length > 0) {
       rl.line = '';
       rl.cursor = 0;
-      this.#buffer = [];
+      this.#clearBuffer();
       this.#sigintOnce = false;
       this.write('\n');
       rl.setPrompt(this.#prompt);

@@ -11,6 +11,7 @@ import { listen, type LineServer, type ListenOptions, type ServedClient } from '
 import { ProtocolSniffer } from './protocol-sniffer.js';
 import { serveProtocolClient, type ProtocolSession } from './protocol-server.js';
 import { ProtocolOutput } from './protocol-output.js';
+import { DEFAULT_MAX_ENTRY_PARSE, DEFAULT_MAX_LINE_LENGTH } from './line-limit.js';
 
 export interface ConsoleServerOptions extends ListenOptions {
   banner?: string | undefined;
@@ -50,6 +51,9 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       terminal: false,
       prompt,
       banner,
+      // A multi-line entry is held to the line limit too, and to a bounded amount of re-parsing.
+      maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
+      maxEntryParse: DEFAULT_MAX_ENTRY_PARSE,
     });
     input.once('hello', (line: string) => {
       hello = line;

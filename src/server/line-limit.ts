@@ -6,6 +6,12 @@ import { Transform, type TransformCallback } from 'node:stream';
 /** The default longest line a served client may send, in bytes. */
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
 
+/**
+ * The most characters a served client's multi-line entry may cost in completeness checks (each line
+ * re-parses the whole entry): about 1000 lines of ordinary code, a fraction of a second of anode's time.
+ */
+export const DEFAULT_MAX_ENTRY_PARSE = 32 * 1024 * 1024;
+
 /** A Transform that forwards whole lines and drops (and reports) lines longer than the limit. */
 export class LineLimiter extends Transform {
   readonly #max: number;

@@ -102,6 +102,8 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
       const given = await readFirstLine(input, AbortSignal.any([signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]));
       if (given === undefined) {
         if (!signal.aborted) output.end('anode: no token received; closing the connection\n');
+        // Told like every signed-in client (only that the server closes, nothing about the program).
+        else if (signal.reason === 'closing') output.end('anode: the console server is closing\n');
         return;
       }
       if (!tokenMatches(given, token)) {

@@ -1,6 +1,7 @@
 // One evaluation session with one target: a dedicated evaluation channel (no event domains, every call
 // awaited, so replies never queue behind events) and a second channel for events (the program finishing,
 // interrupts). Any number of consoles share it through their own Evaluator (evaluator.ts).
+import { setMaxListeners } from 'node:events';
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js';
 import type { Channel } from './channel.js';
@@ -64,6 +65,8 @@ export class EvalSession {
     let finish!: (reason: string) => void;
     this.ended = new Promise((resolve) => (finish = resolve));
     this.endedSignal = this.#endController.signal;
+    // Every entry running in any console listens to it (one per served client and more): not a leak.
+    setMaxListeners(0, this.endedSignal);
     const end = (reason: string): void => {
       if (this.#ended) return;
       this.#ended = true;

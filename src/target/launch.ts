@@ -98,7 +98,13 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
  * a pipe from anode and, when it ends, sends SIGTERM and then SIGKILL. Nothing runs inside the program.
  */
 function watchOver(child: ChildProcess): void {
-  const script = 'read _; kill -TERM "$1" 2>/dev/null && sleep 3 && kill -KILL "$1" 2>/dev/null; exit 0';
+  // SIGKILL after about 3 s, only if still there: the shell leaves as soon as the program is gone or a
+  // zombie (it used to sleep 3 s whatever happened, then signal a pid the system may have reused).
+  const script =
+    'read _; kill -TERM "$1" 2>/dev/null || exit 0; end=$(($(date +%s) + 3)); ' +
+    'alive() { kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q "^Z"; }; ' +
+    'while alive "$1" && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done; ' +
+    'alive "$1" && kill -KILL "$1" 2>/dev/null; exit 0';
   const watchdog = spawn('/bin/sh', ['-c', script, 'anode-watchdog', String(child.pid)], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,

@@ -67,3 +67,44 @@ export async function relay(port: number): Promise<{ port: number; drop(): void;
     close: () => server.close(),
   };
 }
+
+/** `length` pseudo-random bytes from `seed` (mulberry32): the same bytes on every run. */
+export function seededBytes(seed: number, length: number): Buffer {
+  const out = Buffer.alloc(length);
+  let s = seed >>> 0;
+  for (let i = 0; i < length; i++) {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = ((t ^ (t >>> 14)) >>> 0) & 0xff;
+  }
+  return out;
+}
+
+/** Samples the resident memory of `pid` every `everyMs` until stop(); `peak` is the largest seen (KiB). */
+export function sampleRss(pid: number, everyMs = 25): { readonly peak: number; stop(): number } {
+  let peak = rssKb(pid);
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, rssKb(pid));
+    } catch {
+      // the process is gone
+    }
+  }, everyMs);
+  return {
+    get peak() {
+      return peak;
+    },
+    stop() {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+/** True once `pid` no longer runs: gone, or a zombie nobody has reaped yet. */
+export function isGone(pid: number): boolean {
+  const state = stateOf(pid);
+  return state === undefined || state === 'Z';
+}

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ConsoleEngine } from '../../src/console/engine.js';
 import type { EvalOutcome, LineEvaluator } from '../../src/console/types.js';
 
-function setup(evaluate: LineEvaluator['evaluate'], options: { maxLineLength?: number } = {}) {
+function setup(evaluate: LineEvaluator['evaluate'], options: { maxLineLength?: number; maxEntryParse?: number } = {}) {
   const input = new PassThrough();
   const output = new PassThrough();
   let text = '';
@@ -69,6 +69,26 @@ describe('ConsoleEngine', () => {
     await done;
     expect(seen).toEqual(['1']);
     expect(text()).toContain('anode: line too long (50 characters, limit 10); discarded');
+  });
+
+  it('holds a multi-line entry to the length limit and to a bounded amount of re-parsing', async () => {
+    const seen: string[] = [];
+    const evaluate: LineEvaluator['evaluate'] = async (code) => {
+      seen.push(code);
+      return { kind: 'value', text: 'ok' };
+    };
+    // 3 lines of 9 characters: 29 characters, over the limit of 20 although each line is within it.
+    const long = setup(evaluate, { maxLineLength: 20 });
+    long.input.end('`abcdefgh\nabcdefghi\nabcdefghi\n1\n');
+    await long.done;
+    expect(seen.splice(0)).toEqual(['1']);
+    expect(long.text()).toContain('> ... ... anode: entry too long (3 lines, 29 characters; limit 20 characters); discarded\n> ok');
+    // An open brace, then short lines: the re-checks (4 + 7 + 10 + ... characters) pass 100 at the 9th line.
+    const many = setup(evaluate, { maxEntryParse: 100 });
+    many.input.end(`{\n${'x;\n'.repeat(12)}}\n2\n`);
+    await many.done;
+    expect(seen).toEqual(['x;', 'x;', 'x;', 'x;', '}', '2']);
+    expect(many.text()).toContain('anode: entry too long (9 lines, 25 characters; too many lines: send it in fewer, longer lines); discarded\n');
   });
 
   it('interrupt() aborts the running entry; close() ends the console with a message', async () => {
