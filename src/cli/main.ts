@@ -3,9 +3,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AnodeError } from '../errors.js';
 import { splitRunArgs } from './args.js';
-import { attachCommand } from './attach.js';
-import { connectCommand } from './connect.js';
-import { psCommand } from './ps.js';
 import { run, type RunFlags } from './run.js';
 import { sayError } from './say.js';
 import { VERSION } from '../version.js';
@@ -59,15 +56,21 @@ export async function main(argv: string[]): Promise<number> {
   program.addCommand(runCmd);
   let exitCode = 0;
   const setExitCode = (code: number): void => void (exitCode = code);
-  for (const cmd of [attachCommand(consoleOptions, setExitCode), connectCommand(setExitCode), psCommand(setExitCode)]) {
-    program.addCommand(cmd.exitOverride().configureOutput(program.configureOutput()));
-  }
 
   try {
     const [first, ...rest] = argv;
     // `anode` alone, or `anode --flags`, is `anode run`: a console into an empty node process.
     const isRun = first === 'run' || first === undefined || (first.startsWith('-') && !/^(-h|--help|-V|--version)$/.test(first));
     if (!isRun) {
+      // The other commands are loaded only when one of them (or the help listing them) is asked for.
+      const [{ attachCommand }, { connectCommand }, { psCommand }] = await Promise.all([
+        import('./attach.js'),
+        import('./connect.js'),
+        import('./ps.js'),
+      ]);
+      for (const cmd of [attachCommand(consoleOptions, setExitCode), connectCommand(setExitCode), psCommand(setExitCode)]) {
+        program.addCommand(cmd.exitOverride().configureOutput(program.configureOutput()));
+      }
       await program.parseAsync(argv, { from: 'user' });
       return exitCode;
     }

@@ -1,15 +1,14 @@
+// `anode run`: start the program under the inspector, hold a console into it, and leave nothing behind.
+// Only what starts the program is loaded up front: the session, the console and the server are imported
+// while the program boots (start-up is the sum of both otherwise).
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-// `anode run`: start the program under the inspector, hold a console into it, and leave nothing behind.
 import { ProgramStartError } from '../errors.js';
 import { launch, type LaunchedProgram, type ProgramExit } from '../target/launch.js';
 import { resolveModuleBin, resolveProgram } from '../target/resolve.js';
 import { loadCdp } from '../session/cdp-client.js';
-import { openRemoteSession } from '../session/remote.js';
-import { banner } from './banner.js';
-import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
+import type { ConsoleFlags } from './hold.js';
 import { say } from './say.js';
-import { checkServeFlags, serveConsole } from '../server/serve-console.js';
 
 /** How long served clients' farewell waits for the program's exit status once its connection is gone. */
 const EXIT_WAIT_MS = 1000;
@@ -26,7 +25,8 @@ export interface RunFlags extends ConsoleFlags {
 
 /** Runs `file` (or `-m NAME`, or nothing: an empty node) with a console; resolves to anode's exit code. */
 export async function run(flags: RunFlags, file: string | undefined, args: string[], nodeFlags: string[]): Promise<number> {
-  if (flags.serve !== undefined) checkServeFlags({ ...flags, serve: flags.serve });
+  const serving = flags.serve !== undefined ? await import('../server/serve-console.js') : undefined;
+  if (flags.serve !== undefined) serving?.checkServeFlags({ ...flags, serve: flags.serve });
   let program: string | undefined;
   if (flags.module !== undefined) {
     program = await resolveModuleBin(flags.module);
@@ -34,11 +34,15 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   } else if (file !== undefined) {
     program = await resolveProgram(file);
   }
-  void loadCdp(); // overlaps with the program's start-up
+  void loadCdp(); // overlaps with the program's start-up, as do the imports below
+  const loading = loadConsole();
+  loading.catch(() => undefined); // an import that fails is reported where it is awaited
   const target = await launch({ file: program, args, nodeFlags, wait: flags.wait, node: flags.node });
   let session;
+  let loaded;
   try {
-    session = await openRemoteSession(target.url);
+    loaded = await loading;
+    session = await loaded.openRemoteSession(target.url);
   } catch (err) {
     const exit = await Promise.race([target.exited, new Promise<undefined>((r) => setTimeout(r, 500, undefined))]);
     if (exit) throw new ProgramStartError(`the program ended (${describeExit(exit)}) before the console was ready`, err);
@@ -48,9 +52,11 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   let end;
   try {
     end =
-      flags.serve !== undefined
-        ? await serveConsole(session, { ...flags, serve: flags.serve }, banner(session.info), (reason) => howItEnded(target, reason))
-        : await holdTerminalConsole(session, flags, banner(session.info));
+      serving && flags.serve !== undefined
+        ? await serving.serveConsole(session, { ...flags, serve: flags.serve }, loaded.banner(session.info), (reason) =>
+            howItEnded(target, reason),
+          )
+        : await loaded.holdTerminalConsole(session, flags, loaded.banner(session.info));
   } catch (err) {
     // Nothing to hold (e.g. the serve address is taken): leave nothing behind.
     await session.close();
@@ -63,6 +69,12 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
     return 0;
   }
   return reportExit(target);
+}
+
+/** The session and the terminal console, imported while the program starts. */
+async function loadConsole() {
+  const [remote, hold, banners] = await Promise.all([import('../session/remote.js'), import('./hold.js'), import('./banner.js')]);
+  return { openRemoteSession: remote.openRemoteSession, holdTerminalConsole: hold.holdTerminalConsole, banner: banners.banner };
 }
 
 /** What served clients are told when the session ends: how the program exited, if it did (soon). */
