@@ -9,12 +9,15 @@ import { closeSync, constants as fsConstants, mkdtempSync, openSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pty from 'node-pty';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { startAnode } from '../helpers/anode.js';
+import { anode, echoLine, startEcho } from '../helpers/attach.js';
+import { connectClient } from '../helpers/client.js';
 import { COMPLETION_GIVE_UP_MS } from '../../src/console/engine.js';
 import { ANODE_BIN, ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 import { isAlive, killPid, track } from '../helpers/processes.js';
 import { KEY } from '../helpers/pty.js';
-import { pidsWith, stateOf } from '../helpers/faults.js';
+import { accepts, pidsWith, relay, stateOf } from '../helpers/faults.js';
 import { waitForText, waitUntil } from '../helpers/wait.js';
 
 const controlled = path.join(TEST_FIXTURES, 'controlled.js');
@@ -187,5 +190,67 @@ describe('faults: the target during Tab completion, in a terminal', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('faults: the inspector connection dropped while the console is idle', () => {
+  /** The echo server with its inspector on a port of its own, and a relay to it that can cut connections. */
+  async function echoBehindRelay() {
+    const { target, port } = await startEcho(['--inspect=127.0.0.1:0']);
+    const inspectPort = Number((await target.waitFor(/ws:\/\/127\.0\.0\.1:(\d+)\//, 'stderr'))[1]);
+    const r = await relay(inspectPort);
+    onTestFinished(() => r.close());
+    return { target, port, inspectPort, r };
+  }
+
+  /** What anode says when the connection is gone but the program still runs. */
+  const lost = (pid: number): string => `anode: the inspector connection closed; the program (pid ${pid}) is still running`;
+
+  /** The program is untouched: alive, serving, its inspector open to the next console. */
+  async function expectUntouched(target: { pid: number }, port: number, inspectPort: number): Promise<void> {
+    expect(isAlive(target.pid)).toBe(true);
+    expect(await echoLine(port, 'still served')).toBe('still served\n');
+    const again = await anode(['attach', `127.0.0.1:${inspectPort}`, '-e', 'process.pid']);
+    expect(again).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
+  }
+
+  it('the terminal console: anode says so in one line and exits non-zero; the program keeps serving', async () => {
+    const { target, port, inspectPort, r } = await echoBehindRelay();
+    const a = startAnode(['attach', `127.0.0.1:${r.port}`]);
+    await a.waitForPrompt();
+    expect(await a.evaluate('process.pid')).toBe(String(target.pid));
+    const from = a.stderr.length;
+    const t0 = Date.now();
+    r.drop();
+    const { code } = await a.exited;
+    const ms = Date.now() - t0;
+    expect(code).not.toBe(0);
+    const said = a.stderr.slice(from);
+    expect(said.match(/^anode: .*$/gm)).toEqual([lost(target.pid)]);
+    expect(said).not.toMatch(/\n\s+at |exited/);
+    await expectUntouched(target, port, inspectPort);
+    console.info(`[faults] inspector connection dropped while idle: anode exited ${code} after ${ms} ms: ${said.trim()}`);
+  });
+
+  it('attach --serve with two clients: each is told once and its socket closed; anode exits non-zero', async () => {
+    const { target, port, inspectPort, r } = await echoBehindRelay();
+    const a = startAnode(['attach', '--serve', '0', `127.0.0.1:${r.port}`]);
+    const address = (await a.waitFor(/The console is being served on (\S+)\n/))[1]!;
+    const clients = await Promise.all([connectClient(address), connectClient(address)]);
+    await Promise.all(clients.map((c) => c.waitFor(/\n> $/)));
+    expect(await clients[0]!.evaluate('process.pid')).toBe(String(target.pid));
+    r.drop();
+    await Promise.all(clients.map((c) => c.closed));
+    for (const c of clients) {
+      const notices = c.text.split('\n').filter((l) => l.startsWith('anode: ') && !l.startsWith('anode: attached to'));
+      expect(notices).toEqual([`${lost(target.pid)}; closing the console`]);
+    }
+    const { code } = await a.exited;
+    expect(code).not.toBe(0);
+    expect(a.stderr).toContain(`\n${lost(target.pid)}\n`);
+    expect(a.stderr).not.toMatch(/\n\s+at |exited/);
+    expect(await accepts(Number(address.split(':').pop()))).toBe(false);
+    await expectUntouched(target, port, inspectPort);
+    console.info(`[faults] inspector connection dropped under 2 served clients: told "${clients[0]!.text.trim().split('\n').pop()}"; anode exited ${code}`);
   });
 });
