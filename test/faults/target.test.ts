@@ -10,14 +10,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pty from 'node-pty';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { startAnode } from '../helpers/anode.js';
+import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { anode, echoLine, startEcho } from '../helpers/attach.js';
 import { connectClient } from '../helpers/client.js';
 import { COMPLETION_GIVE_UP_MS } from '../../src/console/engine.js';
 import { ANODE_BIN, ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 import { isAlive, killPid, track } from '../helpers/processes.js';
 import { KEY } from '../helpers/pty.js';
-import { accepts, pidsWith, relay, stateOf } from '../helpers/faults.js';
+import { accepts, pidsWith, relay, rssKb, stateOf } from '../helpers/faults.js';
 import { waitForText, waitUntil } from '../helpers/wait.js';
 
 const controlled = path.join(TEST_FIXTURES, 'controlled.js');
@@ -252,5 +252,171 @@ describe('faults: the inspector connection dropped while the console is idle', (
     expect(await accepts(Number(address.split(':').pop()))).toBe(false);
     await expectUntouched(target, port, inspectPort);
     console.info(`[faults] inspector connection dropped under 2 served clients: told "${clients[0]!.text.trim().split('\n').pop()}"; anode exited ${code}`);
+  });
+});
+
+/**
+ * Takes the program's bytes out of a piped anode's stderr as they arrive, so 100 MiB never pile up in the
+ * helper: characters matching `program` (a global RegExp) go to `sink`, the rest (the console's prompts
+ * and results) stays in `a.stderr` for waitFor/evaluate. Returns a function that stops the split.
+ */
+function splitStderr(a: AnodeProcess, program: RegExp, sink: (text: string) => void): () => void {
+  let kept = a.stderr;
+  Object.defineProperty(a, 'stderr', {
+    configurable: true,
+    get: () => kept,
+    // The helper appends each chunk (`a.stderr += chunk`): what is new is past what it was given.
+    set: (whole: string) => {
+      const fresh = whole.slice(kept.length);
+      const ours = fresh.match(program);
+      if (ours) sink(ours.join(''));
+      kept += fresh.replace(program, '');
+    },
+  });
+  return () => {
+    Object.defineProperty(a, 'stderr', { configurable: true, writable: true, value: kept });
+  };
+}
+
+/** Samples the resident memory of `pid` every 25 ms; stop() gives the peak growth over the first sample, in MiB. */
+function watchRss(pid: number): { stop(): { baseMiB: number; peakGrowthMiB: number } } {
+  const base = rssKb(pid);
+  let peak = base;
+  const timer = setInterval(() => {
+    const now = rssKb(pid);
+    if (now > peak) peak = now;
+  }, 25);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return { baseMiB: Math.round(base / 1024), peakGrowthMiB: Math.round(((peak - base) / 1024) * 10) / 10 };
+    },
+  };
+}
+
+/** Checks streamed text line by line against `expected(n)`; remembers the first difference. */
+function lineChecker(expected: (n: number) => string) {
+  let partial = '';
+  const state = { lines: 0, bytes: 0, mismatch: undefined as string | undefined };
+  return {
+    state,
+    push(text: string) {
+      state.bytes += text.length;
+      if (state.mismatch) return;
+      const parts = (partial + text).split('\n');
+      partial = parts.pop()!;
+      for (const line of parts) {
+        if (line !== expected(state.lines)) {
+          state.mismatch = `line ${state.lines}: ${JSON.stringify(line.slice(0, 120))}, expected ${JSON.stringify(expected(state.lines).slice(0, 40))}`;
+          return;
+        }
+        state.lines += 1;
+      }
+    },
+    rest: () => partial,
+  };
+}
+
+/** Anode's stderr is fine for a flood only if nothing of its own (a warning, an error) appeared. */
+const ANODE_NOTICE = /Uncaught|\nanode: |\n\s+at /;
+
+describe('faults: the program floods its output', () => {
+  // Bounds asserted for anode's own memory while it passes a flood on (measured growth is printed).
+  const RSS_GROWTH_LIMIT_MIB = 64;
+
+  it('100 MiB to stderr while the console is used: every byte arrives in order, the console answers, RSS stays bounded', async () => {
+    const total = 100 * 1024 * 1024;
+    const a = startAnode(['run', path.join(TEST_FIXTURES, 'flood-streams.mjs')], { env: { FLOOD_MODE: 'stderr', FLOOD_BYTES: String(total) } });
+    await a.waitForPrompt();
+    const pid = await a.programPid();
+    // anode's stderr carries the program's stderr (through the inspector-line filter) AND the console. The
+    // flood is lowercase letters only, the console's output from here on digits, '> ' and newlines (only
+    // numbers are evaluated): split by alphabet, each stream keeps its own order.
+    const received = createHash('sha256');
+    let bytes = 0;
+    const unsplit = splitStderr(a, /[a-z]+/g, (text) => {
+      bytes += text.length;
+      received.update(text, 'latin1');
+    });
+    const rss = watchRss(a.pid);
+    process.kill(pid, 'SIGUSR2');
+    const answers: { written: number; ms: number }[] = [];
+    while (answers.length < 5 || answers.at(-1)!.written < total) {
+      const t0 = Date.now();
+      const written = Number(await a.evaluate('main.written'));
+      answers.push({ written, ms: Date.now() - t0 });
+      if (answers.length > 2000) break;
+    }
+    await waitUntil(() => bytes >= total, () => `${bytes} of ${total} bytes received`);
+    const { baseMiB, peakGrowthMiB } = rss.stop();
+    unsplit();
+    const expected = createHash('sha256');
+    for (let i = 0, sent = 0; sent < total; i++, sent += 64 * 1024) {
+      expected.update(Buffer.alloc(Math.min(64 * 1024, total - sent), 97 + (i % 26)));
+    }
+    expect(bytes).toBe(total);
+    expect(received.digest('hex')).toBe(expected.digest('hex'));
+    const during = answers.filter((x) => x.written < total);
+    expect(during.length).toBeGreaterThan(0);
+    expect(a.stderr).not.toMatch(ANODE_NOTICE);
+    expect(peakGrowthMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
+    const ms = during.map((x) => x.ms).sort((x, y) => x - y);
+    console.info(
+      `[faults] 100 MiB stderr flood through anode's filter: ${bytes} bytes in order; ${during.length} console answers during it, median ${ms[ms.length >> 1]} ms, max ${ms.at(-1)} ms; anode RSS ${baseMiB} MiB, peak growth ${peakGrowthMiB} MiB`,
+    );
+    a.end();
+    expect((await a.exited).code).toBe(0);
+  });
+
+  it("100 MiB to stdout: every byte arrives and anode's RSS stays bounded (the program writes to anode's stdout directly)", async () => {
+    const total = 100 * 1024 * 1024;
+    const a = startAnode(['run', path.join(TEST_FIXTURES, 'flood-streams.mjs')], { env: { FLOOD_MODE: 'stdout', FLOOD_BYTES: String(total) } });
+    a.child.stdout.removeAllListeners('data');
+    let bytes = 0;
+    a.child.stdout.on('data', (d: string) => (bytes += d.length));
+    await a.waitForPrompt();
+    const rss = watchRss(a.pid);
+    process.kill(await a.programPid(), 'SIGUSR2');
+    await waitUntil(() => bytes >= total, () => `${bytes} of ${total} bytes received`, 30_000);
+    const { baseMiB, peakGrowthMiB } = rss.stop();
+    expect(bytes).toBe(total);
+    expect(await a.evaluate('main.written')).toBe(String(total));
+    expect(peakGrowthMiB).toBeLessThan(RSS_GROWTH_LIMIT_MIB);
+    console.info(`[faults] 100 MiB stdout flood: anode RSS ${baseMiB} MiB, peak growth ${peakGrowthMiB} MiB`);
+    a.end();
+    expect((await a.exited).code).toBe(0);
+  });
+
+  it('stdout and stderr flooded at once with numbered lines: each stream complete and in order', async () => {
+    const lines = 150_000;
+    const a = startAnode(['run', path.join(TEST_FIXTURES, 'flood-streams.mjs')], { env: { FLOOD_MODE: 'mixed', FLOOD_LINES: String(lines) } });
+    await a.waitForPrompt();
+    const pid = await a.programPid();
+    const pad = 'x'.repeat(80);
+    const out = lineChecker((n) => `out ${String(n).padStart(7, '0')} ${pad}`);
+    const err = lineChecker((n) => `err ${String(n).padStart(7, '0')} ${pad}`);
+    a.child.stdout.removeAllListeners('data');
+    a.child.stdout.on('data', (d: string) => out.push(d));
+    // The console stays silent during this flood: everything on stderr meanwhile is the program's.
+    const unsplit = splitStderr(a, /[\s\S]+/g, (text) => err.push(text));
+    const rss = watchRss(a.pid);
+    const t0 = Date.now();
+    process.kill(pid, 'SIGUSR2');
+    const complete = (s: typeof out.state): boolean => s.lines >= lines || s.mismatch !== undefined;
+    await waitUntil(() => complete(out.state) && complete(err.state), () => `stdout ${out.state.lines}, stderr ${err.state.lines} of ${lines} lines`, 30_000);
+    const ms = Date.now() - t0;
+    const { peakGrowthMiB } = rss.stop();
+    unsplit();
+    expect(out.state.mismatch).toBeUndefined();
+    expect(err.state.mismatch).toBeUndefined();
+    expect([out.state.lines, err.state.lines]).toEqual([lines, lines]);
+    expect([out.rest(), err.rest()]).toEqual(['', '']);
+    expect(await a.evaluate('main.done')).toBe('true');
+    expect(a.stderr).not.toMatch(ANODE_NOTICE);
+    console.info(
+      `[faults] mixed flood: ${lines} lines (${(out.state.bytes / 1048576).toFixed(1)} MiB) on each of stdout and stderr, complete and in order, in ${ms} ms; anode RSS peak growth ${peakGrowthMiB} MiB`,
+    );
+    a.end();
+    expect((await a.exited).code).toBe(0);
   });
 });
