@@ -14,7 +14,8 @@ import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { anode, echoLine, startEcho } from '../helpers/attach.js';
 import { connectClient } from '../helpers/client.js';
 import { COMPLETION_GIVE_UP_MS } from '../../src/console/engine.js';
-import { ANODE_BIN, ROOT, TEST_FIXTURES } from '../helpers/paths.js';
+import { ownListening } from '../../src/target/proc.js';
+import { ANODE_BIN, FIXTURES, ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 import { isAlive, killPid, track } from '../helpers/processes.js';
 import { KEY } from '../helpers/pty.js';
 import { accepts, pidsWith, relay, rssKb, stateOf } from '../helpers/faults.js';
@@ -418,5 +419,41 @@ describe('faults: the program floods its output', () => {
     );
     a.end();
     expect((await a.exited).code).toBe(0);
+  });
+});
+
+describe('faults: the program exits during an evaluation', () => {
+  it.each([
+    ['process.exit inside an awaited promise', 'await new Promise((r) => setTimeout(r, 10)).then(() => process.exit(4))', 4, 'code 4'],
+    [
+      'an uncaught exception thrown from a timer while the entry awaits',
+      "setTimeout(() => { throw new Error('timer' + ' boom') }, 10); await new Promise(() => {})",
+      1,
+      'code 1',
+    ],
+    ['process.abort() while the entry awaits', 'await new Promise((r) => setTimeout(r, 10)); process.abort()', 134, 'killed by SIGABRT'],
+  ])('%s: reported, exit code passed through, nothing left behind', async (_name, entry, code, how) => {
+    const a = startAnode(['run', path.join(FIXTURES, 'echo.js'), '0']);
+    await a.waitForPrompt();
+    const pid = await a.programPid();
+    const ports = (await ownListening(pid)).map((s) => s.port);
+    expect(ports).toHaveLength(2); // the echo service and the inspector
+    expect(pidsWith('anode-watchdog', String(pid))).toHaveLength(1);
+    const from = a.stderr.length;
+    const t0 = Date.now();
+    a.send(entry);
+    const exit = await a.exited;
+    const ms = Date.now() - t0;
+    expect(exit).toEqual({ code, signal: null });
+    const said = a.stderr.slice(from);
+    // One line from anode, the last; the program's own output (a thrown error's stack) may come before it.
+    expect(said.match(/^(> )*anode: .*$/gm)).toEqual([expect.stringMatching(`anode: the program exited \\(${how.replace(/[()]/g, '\\$&')}\\)$`)]);
+    expect(said).toMatch(/anode: [^\n]*\n$/);
+    expect(said).not.toMatch(/\n\s+at .*(dist|node_modules|chrome-remote-interface)\//);
+    if (code === 1) expect(said).toContain('Error: timer boom');
+    expect(isAlive(pid)).toBe(false);
+    await waitUntil(() => pidsWith('anode-watchdog', String(pid)).length === 0, () => 'the watchdog outlived the program');
+    for (const port of ports) expect(await accepts(port)).toBe(false);
+    console.info(`[faults] ${_name}: anode said "${said.trim().split('\n').pop()}" and exited ${exit.code} after ${ms} ms`);
   });
 });
