@@ -170,13 +170,13 @@ describe('faults: the target during Tab completion, in a terminal', () => {
       await new Promise((r) => setTimeout(r, 200));
       const opened = await waitUntil(() => {
         try {
-          return openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK);
+          return { fd: openSync(fifo, fsConstants.O_WRONLY | fsConstants.O_NONBLOCK) };
         } catch {
           return undefined; // ENXIO until the program has it open for reading
         }
       }, () => 'the program never opened the gate');
       const openedAt = Date.now();
-      closeSync(opened);
+      closeSync(opened.fd);
       const { code, modes } = await t.after();
       const exitMs = Date.now() - openedAt;
       expect(code).toBe(5);
