@@ -4,11 +4,11 @@ import { Command } from 'commander';
 import { TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
 import { Evaluator } from '../session/evaluator.js';
-import { watchExit } from '../session/exit-watch.js';
+import { watchExit, type ExitWatch } from '../session/exit-watch.js';
 import { openRemoteSession } from '../session/remote.js';
 import type { EvalSession } from '../session/session.js';
 import { reachPidInspector, waitUntilClosed } from '../target/attach.js';
-import { acceptedConnections, type ListeningSocket } from '../target/proc.js';
+import { acceptedConnections, runsHere, type ListeningSocket } from '../target/proc.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../target/endpoint.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
@@ -75,11 +75,13 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   // The program's stdout is not this terminal: its console output is mirrored unless --no-console.
   const consoleFlags = { ...flags, color: flags.color !== false, console: flags.console !== false };
   const opening = `${banner(session.info, 'attached to')}\n${note}`;
+  let ending: Promise<{ message: string; code: number }> | undefined;
+  const howItEnded = (): Promise<{ message: string; code: number }> => (ending ??= endOf(session, exit));
   let end;
   try {
     end =
       flags.serve !== undefined
-        ? await serveConsole(session, { ...consoleFlags, serve: flags.serve } as ServeFlags, opening)
+        ? await serveConsole(session, { ...consoleFlags, serve: flags.serve } as ServeFlags, opening, async () => (await howItEnded()).message)
         : await holdTerminalConsole(session, consoleFlags, opening);
   } catch (err) {
     await exit.dispose();
@@ -91,13 +93,23 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
     await detach(attached);
     return 0;
   }
+  const { message, code } = await howItEnded();
+  say(message);
+  return code;
+}
+
+/**
+ * Why the session ended, and anode's exit code: the program's exit (with the code it reported), or, when
+ * it reported none but still runs here, a lost inspector connection (exit 1; the program is untouched).
+ */
+async function endOf(session: EvalSession, exit: ExitWatch): Promise<{ message: string; code: number }> {
+  const { pid } = session.info;
   const code = exit.code();
-  if (code !== undefined) {
-    say(`the program exited (pid ${session.info.pid}, code ${code})`);
-    return code;
+  if (code !== undefined) return { message: `the program exited (pid ${pid}, code ${code})`, code };
+  if (await runsHere(pid, session.info.argv[0])) {
+    return { message: `the inspector connection closed; the program (pid ${pid}) is still running`, code: 1 };
   }
-  say(`the program exited (pid ${session.info.pid}; killed, or its exit code is unknown)`);
-  return 1;
+  return { message: `the program exited (pid ${pid}; killed, or its exit code is unknown)`, code: 1 };
 }
 
 /** Reaches the target, opens a session and (for a pid) checks it is that process. */

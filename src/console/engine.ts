@@ -41,6 +41,8 @@ export interface ConsoleOptions {
 }
 
 const DEFAULT_PROMPT = '> ';
+/** How long Tab waits for the evaluator's candidates before it completes nothing (input is held meanwhile). */
+export const COMPLETION_GIVE_UP_MS = 1000;
 const CONTINUATION = '... ';
 
 export class ConsoleEngine {
@@ -105,7 +107,7 @@ export class ConsoleEngine {
       ...(options.terminal
         ? {
             completer: (line: string, cb: (err: Error | null, r?: [string[], string]) => void) => {
-              completer(line).then((r) => cb(null, r), () => cb(null, [[], line]));
+              this.#complete(line, completer, cb);
             },
           }
         : {}),
@@ -242,6 +244,8 @@ export class ConsoleEngine {
   close(message?: string): void {
     if (this.#end) return;
     if (message) this.write(`\n${message}\n`);
+    // On a terminal the cursor may sit on the prompt line: what anode says next starts on a fresh one.
+    else if (this.#terminal && !this.#running) this.write('\n');
     this.#running?.abort();
     this.#stop('closed');
   }
@@ -282,6 +286,29 @@ export class ConsoleEngine {
     this.#unwatch?.();
     this.#rl.close();
     this.#finish(end);
+  }
+
+  /**
+   * Tab: readline holds all input (Ctrl-C too) until the completer answers, so a program that does not
+   * answer (stopped, blocked outside JavaScript) gets COMPLETION_GIVE_UP_MS, then nothing is completed and
+   * the line is editable again. An answer that comes after the console has closed is dropped: readline
+   * would resume the input it has closed (keeping anode alive) and draw on a terminal it has left.
+   */
+  #complete(
+    line: string,
+    completer: (line: string) => Promise<[string[], string]>,
+    cb: (err: Error | null, r?: [string[], string]) => void,
+  ): void {
+    let answered = false;
+    const answer = (r: [string[], string]): void => {
+      if (answered) return;
+      answered = true;
+      clearTimeout(timer);
+      if (!this.#end) cb(null, r);
+    };
+    const timer = setTimeout(() => answer([[], line]), COMPLETION_GIVE_UP_MS);
+    timer.unref();
+    completer(line).then(answer, () => answer([[], line]));
   }
 
   /** `.editor`: later lines are collected until Ctrl+D (evaluate them) or Ctrl+C (discard them). */

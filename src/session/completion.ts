@@ -7,6 +7,11 @@ import { evalValue } from './remote-object.js';
 import type { EvalSession } from './session.js';
 
 const TIMEOUT_MS = 250;
+/**
+ * Each completion keeps its objects in a group of its own: one that answers late (the program was stopped)
+ * or runs beside another (served clients share a session) must not release the other's objects.
+ */
+let completions = 0;
 const KEYWORDS = [
   'await', 'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do',
   'else', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof',
@@ -33,11 +38,12 @@ export async function complete(session: EvalSession, line: string): Promise<[str
     return [filter([...lexical, ...globals, ...KEYWORDS], partial), partial];
   }
   if (/^\d/.test(objectPath)) return [[], partial];
+  const objectGroup = `anode-completion-${++completions}`;
   const target = await session.evalChannel.send('Runtime.evaluate', {
     expression: objectPath,
     throwOnSideEffect: true,
     timeout: TIMEOUT_MS,
-    objectGroup: 'anode-completion',
+    objectGroup,
   });
   try {
     if (target.exceptionDetails || !target.result.objectId) {
@@ -53,7 +59,7 @@ export async function complete(session: EvalSession, line: string): Promise<[str
     });
     return [filter((r.result.value as string[] | undefined) ?? [], partial), partial];
   } finally {
-    await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup: 'anode-completion' });
+    await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
   }
 }
 

@@ -7,7 +7,8 @@ import type { EvalSession } from './session.js';
 import { wrapObjectLiteral } from './source.js';
 
 const TIMEOUT_MS = 200;
-const GROUP = 'anode-preview';
+/** Each preview keeps its objects in a group of its own (see completion.ts: late or concurrent ones). */
+let previews = 0;
 // util.inspect is not side-effect free for V8, so formatting runs normally (as in Node's REPL); but without
 // the value's own [util.inspect.custom] (program code), with proxies shown as such (no traps) and getters
 // left unread, formatting runs nothing of the program's.
@@ -20,11 +21,12 @@ export async function previewOf(
   options: { colors: boolean; maxWidth: number },
 ): Promise<string | undefined> {
   const ch = session.evalChannel;
+  const objectGroup = `anode-preview-${++previews}`;
   const r = await ch.send('Runtime.evaluate', {
     expression: wrapObjectLiteral(code),
     throwOnSideEffect: true,
     timeout: TIMEOUT_MS,
-    objectGroup: GROUP,
+    objectGroup,
   });
   try {
     // Side effects, syntax errors, unknown names: nothing to say yet.
@@ -46,7 +48,7 @@ export async function previewOf(
     }
     return style(text, code, options);
   } finally {
-    if (r.result.objectId) await ch.send('Runtime.releaseObjectGroup', { objectGroup: GROUP }).catch(() => undefined);
+    if (r.result.objectId) await ch.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
   }
 }
 
