@@ -7,7 +7,8 @@ import { Evaluator } from '../session/evaluator.js';
 import { watchExit } from '../session/exit-watch.js';
 import { openRemoteSession } from '../session/remote.js';
 import type { EvalSession } from '../session/session.js';
-import { reachPidInspector, waitUntilClosed } from '../target/attach.js';
+import { reachPidInspector, verifySameProcess, waitUntilClosed } from '../target/attach.js';
+import { evalValue } from '../session/remote-object.js';
 import { acceptedConnections, type ListeningSocket } from '../target/proc.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../target/endpoint.js';
 import { banner } from './banner.js';
@@ -49,9 +50,9 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
 interface Attached {
   session: EvalSession;
   where: string;
-  /** Set when anode opened the inspector of this pid: it closes it again when leaving. */
-  opened?: { pid: number; socket: ListeningSocket };
-  /** Closes that inspector if anode dies before leaving (disarmed when it leaves). */
+  /** Attached by pid: that pid's inspector socket, and whether anode opened it (this anode, or another). */
+  pidInspector?: { pid: number; socket: ListeningSocket; opened: 'self' | 'other' | false };
+  /** Closes an inspector anode opened if this anode dies before leaving (disarmed when it leaves). */
   watchdog?: CloseWatchdog;
 }
 
@@ -68,9 +69,13 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   const attached = await connect(target, flags.timeout);
   const { session } = attached;
   if (flags.eval.length > 0) return evaluateOnce(attached, flags);
-  const note = attached.opened
-    ? `anode opened its inspector on ${attached.where}; leaving closes it again and the program keeps running.`
-    : `inspector ${attached.where}; leaving detaches and the program keeps running.`;
+  const opened = attached.pidInspector?.opened;
+  const note =
+    opened === 'self'
+      ? `anode opened its inspector on ${attached.where}; leaving closes it again and the program keeps running.`
+      : opened === 'other'
+        ? `inspector ${attached.where}, opened by another anode attached to it; the last to leave closes it, and the program keeps running.`
+        : `inspector ${attached.where}; leaving detaches and the program keeps running.`;
   const exit = await watchExit(session);
   // The program's stdout is not this terminal: its console output is mirrored unless --no-console.
   const consoleFlags = { ...flags, color: flags.color !== false, console: flags.console !== false };
@@ -103,31 +108,56 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
 /** Reaches the target, opens a session and (for a pid) checks it is that process. */
 async function connect(text: string, timeoutMs: number): Promise<Attached> {
   const target = parseAttachTarget(text);
-  let url: string;
-  let where: string;
-  let opened: Attached['opened'];
-  if (target.kind === 'pid') {
-    if (target.pid === process.pid) throw new UsageError('anode cannot attach to itself');
-    const found = await reachPidInspector(target.pid, timeoutMs);
-    ({ url, where } = found);
-    if (found.openedByAnode) opened = { pid: target.pid, socket: found.socket };
-  } else if (target.kind === 'address') {
-    where = hostPort(target.host, target.port);
-    url = await inspectorUrl(target.host, target.port);
-  } else {
-    url = target.url;
-    where = new URL(url).host;
+  if (target.kind !== 'pid') {
+    const where = target.kind === 'address' ? hostPort(target.host, target.port) : new URL(target.url).host;
+    const url = target.kind === 'address' ? await inspectorUrl(target.host, target.port) : target.url;
+    return { session: await openRemoteSession(url), where };
   }
-  const session = await openRemoteSession(url);
-  if (target.kind === 'pid' && session.info.pid !== target.pid) {
+  const { pid } = target;
+  if (pid === process.pid) throw new UsageError('anode cannot attach to itself');
+  const found = await reachPidInspector(pid, timeoutMs);
+  const { url, where, socket } = found;
+  // Started before the session opens, so that an anode killed meanwhile does not leave it open either.
+  let watchdog = found.openedByAnode ? startCloseWatchdog(pid, url, closeInspectorExpression()) : undefined;
+  let session: EvalSession;
+  try {
+    session = await openRemoteSession(url);
+  } catch (err) {
+    watchdog?.fire();
+    verifySameProcess(found.process, 'while anode was attaching');
+    throw err;
+  }
+  try {
+    if (session.info.pid !== pid) throw new WrongProcessError(pid, session.info.pid, where);
+    // The pid answered, and it is still the process that was checked (not a newer one with its number).
+    verifySameProcess(found.process, 'while anode was attaching');
+  } catch (err) {
+    watchdog?.disarm();
     await session.close();
-    throw new WrongProcessError(target.pid, session.info.pid, where);
+    throw err;
   }
-  return {
-    session,
-    where,
-    ...(opened ? { opened, watchdog: startCloseWatchdog(url, closeInspectorExpression()) } : {}),
-  };
+  let opened: 'self' | 'other' | false = false;
+  if (found.openedByAnode) {
+    opened = 'self';
+    await markOpened(session, socket.port);
+  } else if (await openedByAnode(session, socket.port)) {
+    // Another anode opened it: this one shares the duty to close it, as the last to leave.
+    opened = 'other';
+    watchdog = startCloseWatchdog(pid, url, closeInspectorExpression());
+  }
+  return { session, where, pidInspector: { pid, socket, opened }, ...(watchdog ? { watchdog } : {}) };
+}
+
+/** Where the target remembers that anode opened its inspector (and on which port), for other anodes. */
+const OPENED_MARK = `globalThis[Symbol.for('anode.openedInspector')]`;
+
+function markOpened(session: EvalSession, port: number): Promise<unknown> {
+  return session.evalChannel.send('Runtime.evaluate', { expression: `${OPENED_MARK} = { port: ${port} }, undefined` }).catch(() => undefined);
+}
+
+/** True when an anode opened the target's inspector on `port` (and it has not been closed since). */
+async function openedByAnode(session: EvalSession, port: number): Promise<boolean> {
+  return evalValue<boolean>(session.evalChannel, `${OPENED_MARK}?.port === ${port}`).catch(() => false);
 }
 
 /**
@@ -154,6 +184,7 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
     }
   } catch (err) {
     if (err instanceof TargetClosedError) {
+      attached.watchdog?.disarm();
       await attached.session.close();
       throw new TargetClosedError(`the program exited during the evaluation (pid ${attached.session.info.pid})`, err);
     }
@@ -167,14 +198,17 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
   return code;
 }
 
-/** Leaves the target as it was: closes an inspector anode opened, then the connections. */
 /** Evaluated in the target: closes its inspector a moment after every client has left. */
 function closeInspectorExpression(): string {
-  return `setTimeout(() => ${AGENT_REF}.require('node:inspector').close(), ${CLOSE_DELAY_MS}).unref(), true`;
+  return `setTimeout(() => { delete ${OPENED_MARK}; ${AGENT_REF}.require('node:inspector').close(); }, ${CLOSE_DELAY_MS}).unref(), true`;
 }
 
-async function detach({ session, opened, where, watchdog }: Attached): Promise<void> {
+/** Leaves the target as it was: closes an inspector anode opened, then the connections. */
+async function detach({ session, pidInspector, where, watchdog }: Attached): Promise<void> {
   watchdog?.disarm();
+  // An anode that attached to an inspector another anode had just opened may only learn it now.
+  const opened =
+    pidInspector && (pidInspector.opened !== false || (await openedByAnode(session, pidInspector.socket.port))) ? pidInspector : undefined;
   if (!opened) {
     await session.close();
     return;

@@ -1,26 +1,47 @@
 // An inspector that `anode attach` opened must not stay open behind the user, even when anode is killed
 // (SIGKILL) before it can close it. A small detached process holds a pipe from anode; if the pipe ends
-// without anode disarming it first, it connects to that inspector and has the program close it.
+// without anode disarming it first, it connects to that inspector and has the program close it (unless
+// another debugger is still connected). While it lives, its command line (`… PID URL …`) also tells a
+// second anode attaching to the same pid which of the program's ports is the inspector anode opened.
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { listPids, readCmdline, readStatus } from './proc.js';
 
 const MAIN = fileURLToPath(new URL('./close-watchdog-main.js', import.meta.url));
 
 /** Stops the watchdog from acting: anode is leaving cleanly and closes (or keeps) the inspector itself. */
 export interface CloseWatchdog {
   disarm(): void;
+  /** Lets it act now, as if anode had died: it closes the inspector unless another debugger is connected. */
+  fire(): void;
 }
 
-/** Starts the watchdog for the inspector at `url`; `closeExpression` is evaluated there if anode dies. */
-export function startCloseWatchdog(url: string, closeExpression: string): CloseWatchdog {
-  const child = spawn(process.execPath, [MAIN, url, closeExpression], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+/** Starts the watchdog for the inspector of `pid` at `url`; `closeExpression` is evaluated there if anode dies. */
+export function startCloseWatchdog(pid: number, url: string, closeExpression: string): CloseWatchdog {
+  const child = spawn(process.execPath, [MAIN, String(pid), url, closeExpression], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   child.on('error', () => undefined);
   child.stdin!.on('error', () => undefined);
   child.unref();
   (child.stdin as unknown as { unref?: () => void }).unref?.();
-  return {
-    disarm: () => {
-      if (!child.stdin!.destroyed) child.stdin!.end('disarm\n');
-    },
+  const end = (text: string): void => {
+    if (!child.stdin!.destroyed) child.stdin!.end(text);
   };
+  return { disarm: () => end('disarm\n'), fire: () => end('') };
+}
+
+/** Ports of inspectors that anode opened in `pid` and guards right now (from this user's watchdogs). */
+export async function watchedInspectorPorts(pid: number, uid = process.getuid?.()): Promise<number[]> {
+  const ports: number[] = [];
+  for (const other of await listPids()) {
+    try {
+      const argv = await readCmdline(other);
+      if (path.basename(argv[1] ?? '') !== path.basename(MAIN) || argv[2] !== String(pid) || !argv[3]) continue;
+      if (uid !== undefined && (await readStatus(other)).uid !== uid) continue;
+      ports.push(Number(new URL(argv[3]).port));
+    } catch {
+      // gone meanwhile, or not readable
+    }
+  }
+  return ports;
 }
