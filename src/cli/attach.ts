@@ -140,7 +140,7 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
   if (found.openedByAnode) {
     opened = 'self';
     await markOpened(session, socket.port);
-  } else if (await openedByAnode(session, socket.port)) {
+  } else if (found.joined || (await openedByAnode(session, socket.port))) {
     // Another anode opened it: this one shares the duty to close it, as the last to leave.
     opened = 'other';
     watchdog = startCloseWatchdog(pid, url, closeInspectorExpression());
@@ -173,7 +173,7 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
   let code = 0;
   try {
     for (const source of flags.eval) {
-      const outcome = await evaluator.evaluate(source, { signal: abort.signal });
+      const outcome = await evaluator.evaluate(source, { signal: abort.signal, notify: (text) => process.stderr.write(`${text}\n`) });
       if (outcome.kind === 'value') {
         process.stdout.write(`${outcome.text}\n`);
         continue;

@@ -150,7 +150,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
     );
   }
   if (!isLoopback(flags.host)) throw new ExposedInspectorError(pid, hostPort(flags.host, flags.port));
-  const busy = await portTakenByOthers(pid, flags, own);
+  const busy = await portTakenByOthers(pid, flags);
   if (busy) throw new InspectorPortBusyError(pid, busy, false);
 
   const before = new Set(own.map((s) => s.inode));
@@ -166,7 +166,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
     const other = await joinable(pid, now);
     if (other) return reach(other, false, true);
     if (Date.now() > deadline) {
-      const taken = await portTakenByOthers(pid, flags, now);
+      const taken = await portTakenByOthers(pid, flags);
       if (taken) throw new InspectorPortBusyError(pid, taken, true);
       throw new ActivationTimeoutError(pid, timeoutMs, now.map(describe));
     }
@@ -202,11 +202,14 @@ export async function waitUntilClosed(pid: number, socket: ListeningSocket, ms: 
   }
 }
 
-/** `host:port` when the target's fixed inspector port is held by another process. */
-async function portTakenByOthers(pid: number, flags: InspectorFlags, own: ListeningSocket[]): Promise<string | undefined> {
+/**
+ * `host:port` when the target's fixed inspector port is held by another process. Its own sockets are read
+ * again here: another anode's SIGUSR1 may have opened that port in the target since the last look.
+ */
+async function portTakenByOthers(pid: number, flags: InspectorFlags): Promise<string | undefined> {
   if (flags.port === 0) return undefined;
-  const mine = new Set(own.map((s) => s.inode));
   const table = await readListeningTable(pid);
+  const mine = new Set((await ownListening(pid).catch((): ListeningSocket[] => [])).map((s) => s.inode));
   const other = table.find((s) => s.port === flags.port && !mine.has(s.inode));
   return other ? hostPort(flags.host, flags.port) : undefined;
 }
