@@ -228,7 +228,8 @@ async function detach({ session, pidInspector, where, watchdog }: Attached): Pro
     .then((r) => r.result.value === true)
     .catch(() => false);
   await session.close();
-  if (!scheduled || !(await waitUntilClosed(opened.pid, opened.socket, CLOSE_WAIT_MS))) {
+  // Not scheduled: another anode leaving at the same moment may have closed it (and this connection) first.
+  if (!(await waitUntilClosed(opened.pid, opened.socket, scheduled ? CLOSE_WAIT_MS : CLOSE_DELAY_MS * 2))) {
     say(`could not close the inspector anode opened on ${where}; the program keeps running with it open`);
   }
 }
