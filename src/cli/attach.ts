@@ -7,7 +7,7 @@ import { Evaluator } from '../session/evaluator.js';
 import { watchExit } from '../session/exit-watch.js';
 import { openRemoteSession } from '../session/remote.js';
 import type { EvalSession } from '../session/session.js';
-import { reachPidInspector, verifySameProcess, waitUntilClosed } from '../target/attach.js';
+import { reachPidInspector, stillRunsAfter, verifySameProcess, waitUntilClosed, type NodeProcess } from '../target/attach.js';
 import { evalValue } from '../session/remote-object.js';
 import { acceptedConnections, type ListeningSocket } from '../target/proc.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../target/endpoint.js';
@@ -51,7 +51,7 @@ interface Attached {
   session: EvalSession;
   where: string;
   /** Attached by pid: that pid's inspector socket, and whether anode opened it (this anode, or another). */
-  pidInspector?: { pid: number; socket: ListeningSocket; opened: 'self' | 'other' | false };
+  pidInspector?: { pid: number; socket: ListeningSocket; opened: 'self' | 'other' | false; process: NodeProcess };
   /** Closes an inspector anode opened if this anode dies before leaving (disarmed when it leaves). */
   watchdog?: CloseWatchdog;
 }
@@ -60,6 +60,8 @@ interface Attached {
 // connected or disconnecting: the target closes it a moment after anode has left, and anode waits for it.
 const CLOSE_DELAY_MS = 300;
 const CLOSE_WAIT_MS = 3000;
+/** How long a program whose inspector connection dropped may take to be gone before it counts as running. */
+const GONE_WAIT_MS = 500;
 /** Connections one anode session holds (evaluation + events; see session/remote.ts). */
 const SESSION_CONNECTIONS = 2;
 
@@ -100,6 +102,13 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   if (code !== undefined) {
     say(`the program exited (pid ${session.info.pid}, code ${code})`);
     return code;
+  }
+  // The connection closed, but a program reached by pid may well still run: its inspector was closed
+  // (by the program, another debugger, or another anode leaving at that very moment).
+  if (attached.pidInspector && (await stillRunsAfter(attached.pidInspector.process, GONE_WAIT_MS))) {
+    // The watchdog is left armed: if the inspector anode opened is still open, it closes it once anode exits.
+    say(`the connection to the program's inspector closed, but the program (pid ${session.info.pid}) keeps running: something closed its inspector`);
+    return 1;
   }
   say(`the program exited (pid ${session.info.pid}; killed, or its exit code is unknown)`);
   return 1;
@@ -145,7 +154,7 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
     opened = 'other';
     watchdog = startCloseWatchdog(pid, url, closeInspectorExpression());
   }
-  return { session, where, pidInspector: { pid, socket, opened }, ...(watchdog ? { watchdog } : {}) };
+  return { session, where, pidInspector: { pid, socket, opened, process: found.process }, ...(watchdog ? { watchdog } : {}) };
 }
 
 /** Where the target remembers that anode opened its inspector (and on which port), for other anodes. */

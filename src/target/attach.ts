@@ -102,6 +102,20 @@ export function verifySameProcess(proc: NodeProcess, moment: string, forSignal =
   if (forSignal && now.status.sigusr1 !== 'caught') throw new ProcessChangedError(proc.pid, 'it no longer handles SIGUSR1');
 }
 
+/** True if the checked process still runs after `ms` (false as soon as it is gone or another process). */
+export async function stillRunsAfter(proc: NodeProcess, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      verifySameProcess(proc, '');
+    } catch {
+      return false;
+    }
+    if (Date.now() > deadline) return true;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
 /** Sends SIGUSR1 (inspector activation) to a checked process, re-verified immediately before. */
 export function signalInspector(proc: NodeProcess): void {
   verifySameProcess(proc, 'before anode could signal it', true);

@@ -248,6 +248,24 @@ describe('attach races: a DevTools-style debugger beside anode', () => {
   });
 });
 
+
+describe('attach races: the inspector closed under anode', () => {
+  it('another party closes the inspector while anode is attached: anode says the program keeps running', async (ctx) => {
+    // Node 20 can crash when its inspector closes under a connected client (see cli/attach.ts): Node 24 here.
+    if (!existsSync(NODE24)) return ctx.skip('the Node 24 binary is not installed (npm run nodes)');
+    const target = startTarget(['--inspect-port=0', '-e', `${IDLE}; process.stdin.on('data', () => require('node:inspector').close())`], { command: NODE24 });
+    await target.waitFor('up');
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    target.child.stdin.write('close\n');
+    await a.waitFor(`anode: the connection to the program's inspector closed, but the program (pid ${target.pid}) keeps running: something closed its inspector`);
+    expect((await a.exited).code).toBe(1);
+    expect(a.stderr).not.toContain('the program exited');
+    expect(isAlive(target.pid)).toBe(true);
+    await noWatchdogFor(target.pid);
+  });
+});
+
 function readArgv(pid: number): string {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ');
