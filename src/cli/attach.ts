@@ -1,7 +1,8 @@
 // `anode attach PID | HOST:PORT | ws://…`: a console (or one-shot `-e` evaluations) into a program that is
 // already running. Leaving detaches: the program keeps running, and an inspector anode opened is closed.
+import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
+import { ConnectError, TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
 import { Evaluator } from '../session/evaluator.js';
 import { watchExit } from '../session/exit-watch.js';
@@ -60,6 +61,8 @@ interface Attached {
 // connected or disconnecting: the target closes it a moment after anode has left, and anode waits for it.
 const CLOSE_DELAY_MS = 300;
 const CLOSE_WAIT_MS = 3000;
+/** How long other clients of the inspector may take to disconnect before they count as staying. */
+const OTHERS_WAIT_MS = 1000;
 /** How long a program whose inspector connection dropped may take to be gone before it counts as running. */
 const GONE_WAIT_MS = 500;
 /** Connections one anode session holds (evaluation + events; see session/remote.ts). */
@@ -124,6 +127,18 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
   }
   const { pid } = target;
   if (pid === process.pid) throw new UsageError('anode cannot attach to itself');
+  try {
+    return await connectPid(pid, timeoutMs);
+  } catch (err) {
+    // The pid still runs (an exit or a change is reported as such), but its inspector closed while anode
+    // connected: another anode leaving at that moment closed it. Once more, from the start.
+    if (err instanceof ConnectError || err instanceof TargetClosedError) return connectPid(pid, timeoutMs);
+    throw err;
+  }
+}
+
+/** `connect` for a pid: reach (or open) its inspector, open a session, check it is still that process. */
+async function connectPid(pid: number, timeoutMs: number): Promise<Attached> {
   const found = await reachPidInspector(pid, timeoutMs);
   const { url, where, socket } = found;
   // Started before the session opens, so that an anode killed meanwhile does not leave it open either.
@@ -149,7 +164,7 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
   if (found.openedByAnode) {
     opened = 'self';
     await markOpened(session, socket.port);
-  } else if (found.joined || (await openedByAnode(session, socket.port))) {
+  } else if ((await openedByAnode(session, socket.port, true)) || found.joined) {
     // Another anode opened it: this one shares the duty to close it, as the last to leave.
     opened = 'other';
     watchdog = startCloseWatchdog(pid, url, closeInspectorExpression());
@@ -157,16 +172,23 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
   return { session, where, pidInspector: { pid, socket, opened, process: found.process }, ...(watchdog ? { watchdog } : {}) };
 }
 
-/** Where the target remembers that anode opened its inspector (and on which port), for other anodes. */
+/**
+ * Where the target remembers that anode opened its inspector: on which port, and which anodes hold it
+ * (the close an anode schedules when leaving does not happen while another one holds it).
+ */
 const OPENED_MARK = `globalThis[Symbol.for('anode.openedInspector')]`;
+/** This anode, among the holders. */
+const HOLDER = JSON.stringify(randomUUID());
 
 function markOpened(session: EvalSession, port: number): Promise<unknown> {
-  return session.evalChannel.send('Runtime.evaluate', { expression: `${OPENED_MARK} = { port: ${port} }, undefined` }).catch(() => undefined);
+  const expression = `(() => { let m = ${OPENED_MARK}; if (m?.port !== ${port}) m = ${OPENED_MARK} = { port: ${port}, holders: new Set() }; m.holders.add(${HOLDER}); })()`;
+  return session.evalChannel.send('Runtime.evaluate', { expression }).catch(() => undefined);
 }
 
-/** True when an anode opened the target's inspector on `port` (and it has not been closed since). */
-async function openedByAnode(session: EvalSession, port: number): Promise<boolean> {
-  return evalValue<boolean>(session.evalChannel, `${OPENED_MARK}?.port === ${port}`).catch(() => false);
+/** True when an anode opened the target's inspector on `port` (and it has not been closed since); `hold` joins the holders. */
+async function openedByAnode(session: EvalSession, port: number, hold = false): Promise<boolean> {
+  const expression = `(() => { const m = ${OPENED_MARK}; if (m?.port !== ${port}) return false; ${hold ? `m.holders.add(${HOLDER});` : ''} return true; })()`;
+  return evalValue<boolean>(session.evalChannel, expression).catch(() => false);
 }
 
 /**
@@ -207,10 +229,28 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
   return code;
 }
 
-/** Evaluated in the target: closes its inspector a moment after every client has left. */
-function closeInspectorExpression(): string {
-  return `setTimeout(() => { delete ${OPENED_MARK}; ${AGENT_REF}.require('node:inspector').close(); }, ${CLOSE_DELAY_MS}).unref(), true`;
+/** True once only this anode's session is connected to the inspector on `port`; false if others stay. */
+async function alone(pid: number, port: number): Promise<boolean> {
+  const deadline = Date.now() + OTHERS_WAIT_MS;
+  for (;;) {
+    const clients = await acceptedConnections(pid, port).catch(() => 0);
+    if (clients <= SESSION_CONNECTIONS) return true;
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
 }
+
+/** Evaluated in the target: this anode lets go; unless another still holds it, it closes a moment later. */
+function closeInspectorExpression(): string {
+  const close = `() => { if (${OPENED_MARK}?.holders?.size) return; delete ${OPENED_MARK}; ${AGENT_REF}.require('node:inspector').close(); }`;
+  return `${OPENED_MARK}?.holders?.delete(${HOLDER}), setTimeout(${close}, ${CLOSE_DELAY_MS}).unref(), true`;
+}
+
+/**
+ * Evaluated in the target: this anode lets go of the inspector; how many other anodes still hold it. In
+ * the target's one thread, of two anodes leaving at once exactly one sees the other still holding it.
+ */
+const RELEASE_EXPRESSION = `(${OPENED_MARK}?.holders?.delete(${HOLDER}), ${OPENED_MARK}?.holders?.size ?? 0)`;
 
 /** Leaves the target as it was: closes an inspector anode opened, then the connections. */
 async function detach({ session, pidInspector, where, watchdog }: Attached): Promise<void> {
@@ -222,9 +262,16 @@ async function detach({ session, pidInspector, where, watchdog }: Attached): Pro
     await session.close();
     return;
   }
-  // Another debugger attached meanwhile (anode's own session holds two connections): leave it open.
-  const clients = await acceptedConnections(opened.pid, opened.socket.port).catch(() => 0);
-  if (clients > SESSION_CONNECTIONS) {
+  // Another anode still holds it: that one closes it when it leaves.
+  const holders = await evalValue<number>(session.evalChannel, RELEASE_EXPRESSION).catch(() => 0);
+  if (holders > 0) {
+    await session.close();
+    say(`another anode is attached through the inspector anode opened on ${where}: it stays open until that one leaves`);
+    return;
+  }
+  // Another debugger attached meanwhile (anode's own session holds two connections): leave it open. The
+  // connections of an anode that has just let go are closing: give them a moment.
+  if (!(await alone(opened.pid, opened.socket.port))) {
     await session.close();
     say(`another debugger is connected to the inspector anode opened on ${where}: it was left open`);
     return;

@@ -168,12 +168,20 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
   if (busy) throw new InspectorPortBusyError(pid, busy, false);
 
   const before = new Set(own.map((s) => s.inode));
+  const vanished = new Set<string>();
   signalInspector(proc);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     verifySameProcess(proc, 'while its inspector was being opened');
-    const now = await ownListening(pid).catch(() => []);
+    const now = await ownListening(pid).catch((): ListeningSocket[] => []);
     const fresh = now.filter((s) => !before.has(s.inode));
+    // A socket that was there closed: perhaps an inspector another anode opened and has just closed,
+    // which made our signal a no-op. A signal now reopens it (and is a no-op for an open inspector).
+    const closed = [...before].filter((inode) => !vanished.has(inode) && !now.some((s) => s.inode === inode));
+    if (closed.length > 0) {
+      closed.forEach((inode) => vanished.add(inode));
+      signalInspector(proc);
+    }
     const chosen = pickInspector(fresh, flags);
     if (chosen) return reach(chosen, true, false);
     // Another anode's SIGUSR1 opened it just before ours (a no-op then): join that one.
