@@ -142,7 +142,7 @@ async function connectPid(pid: number, timeoutMs: number): Promise<Attached> {
   const found = await reachPidInspector(pid, timeoutMs);
   const { url, where, socket } = found;
   // Started before the session opens, so that an anode killed meanwhile does not leave it open either.
-  let watchdog = found.openedByAnode ? startCloseWatchdog(pid, url, closeInspectorExpression()) : undefined;
+  let watchdog = found.openedByAnode ? startCloseWatchdog(pid, url, closeInspectorExpression(), RELEASE_EXPRESSION) : undefined;
   let session: EvalSession;
   try {
     session = await openRemoteSession(url);
@@ -167,7 +167,7 @@ async function connectPid(pid: number, timeoutMs: number): Promise<Attached> {
   } else if ((await openedByAnode(session, socket.port, true)) || found.joined) {
     // Another anode opened it: this one shares the duty to close it, as the last to leave.
     opened = 'other';
-    watchdog = startCloseWatchdog(pid, url, closeInspectorExpression());
+    watchdog = startCloseWatchdog(pid, url, closeInspectorExpression(), RELEASE_EXPRESSION);
   }
   return { session, where, pidInspector: { pid, socket, opened, process: found.process }, ...(watchdog ? { watchdog } : {}) };
 }

@@ -17,9 +17,12 @@ export interface CloseWatchdog {
   fire(): void;
 }
 
-/** Starts the watchdog for the inspector of `pid` at `url`; `closeExpression` is evaluated there if anode dies. */
-export function startCloseWatchdog(pid: number, url: string, closeExpression: string): CloseWatchdog {
-  const child = spawn(process.execPath, [MAIN, String(pid), url, closeExpression], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
+/**
+ * Starts the watchdog for the inspector of `pid` at `url`. If anode dies, it evaluates `closeExpression`
+ * there, or `releaseExpression` when another client is still connected.
+ */
+export function startCloseWatchdog(pid: number, url: string, closeExpression: string, releaseExpression = ''): CloseWatchdog {
+  const child = spawn(process.execPath, [MAIN, String(pid), url, closeExpression, releaseExpression], { stdio: ['pipe', 'ignore', 'ignore'], detached: true });
   child.on('error', () => undefined);
   child.stdin!.on('error', () => undefined);
   child.unref();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNodeProcess, signalInspector } from '../../dist/target/attach.js';
 import { NoSuchProcessError, ProcessChangedError } from '../../dist/errors.js';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
-import { canListen, echoLine, readExe, startEcho } from '../helpers/attach.js';
+import { anode, canListen, echoLine, readExe, startEcho } from '../helpers/attach.js';
 import { pidsWith, rawDebugger } from '../helpers/faults.js';
 import { ROOT } from '../helpers/paths.js';
 import { isAlive } from '../helpers/processes.js';
@@ -148,6 +148,27 @@ describe('attach races: two anodes attach to one program at once', () => {
       await noWatchdogFor(target.pid);
       console.info(`[faults] two anodes attached at once (--inspect-port=0, ${order} leaves): both prompts after ${ms} ms; inspector closed by the last`);
     }
+  });
+
+  it('pairs of one-shot anodes attaching and leaving with overlaps: every attach works, nothing left open', async () => {
+    const { target, port } = await startEcho(['--inspect-port=0']);
+    // The second of each pair starts this long after the first: it meets the first attaching, evaluating,
+    // leaving (two leaving at once, or one attaching while the other closes the inspector), or gone.
+    const offsets = [0, 60, 120, 200, 300];
+    const times: number[] = [];
+    for (const offset of offsets) {
+      const t0 = Date.now();
+      const runs = await Promise.all([
+        anode(['attach', String(target.pid), '-e', 'process.pid']),
+        new Promise((r) => setTimeout(r, offset)).then(() => anode(['attach', String(target.pid), '-e', 'process.pid'])),
+      ]);
+      times.push(Date.now() - t0);
+      for (const r of runs) expect(r, `offset ${offset} ms`).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
+      await target.waitForPorts([port]);
+      await noWatchdogFor(target.pid);
+    }
+    expect(await echoLine(port, 'after')).toBe('after\n');
+    console.info(`[faults] ${offsets.length} overlapping pairs of attach -e: all ${offsets.length * 2} attached, inspector closed after each pair; pair time ${Math.min(...times)}-${Math.max(...times)} ms`);
   });
 
   it('killed with SIGKILL while another anode is attached: the inspector stays for it, and the last one closes it', async () => {
