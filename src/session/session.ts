@@ -170,26 +170,28 @@ export class EvalSession {
    * complete until it resumes. Enabling the debugger replays `Debugger.paused` before its reply; the
    * disable is sent right behind it, so the check ends even if the answers are late.
    */
-  pausedElsewhere(): Promise<boolean> {
-    if (this.#inProcess) return Promise.resolve(false);
-    return this.exclusive(async () => {
-      const ch = this.eventChannel;
-      let paused = false;
-      const off = ch.on('Debugger.paused', () => (paused = true));
-      let timer: NodeJS.Timeout | undefined;
-      try {
-        const enabled = ch.send('Debugger.enable').then(() => paused);
-        const disabled = ch.send('Debugger.disable');
-        disabled.catch(() => undefined);
-        const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ANSWER_WAIT_MS, false)));
-        return await Promise.race([enabled, late]);
-      } catch {
-        return false;
-      } finally {
-        clearTimeout(timer);
-        off();
-      }
-    });
+  async pausedElsewhere(): Promise<boolean> {
+    if (this.#inProcess) return false;
+    const ch = this.eventChannel;
+    let paused = false;
+    const off = ch.on('Debugger.paused', () => (paused = true));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Both requests are sent at once, in turn with the other Debugger users (an interrupt); the answers
+      // are awaited outside that turn, so a program that answers nothing (SIGSTOP) holds up no Ctrl-C.
+      const enabled = await this.exclusive(async () => {
+        const sent = ch.send('Debugger.enable').then(() => paused);
+        ch.send('Debugger.disable').catch(() => undefined);
+        return { sent };
+      });
+      const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ANSWER_WAIT_MS, false)));
+      return await Promise.race([enabled.sent, late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+      off();
+    }
   }
 
   /** Runs `task` alone among the event channel's Debugger users (interrupts, `.scope`), in order. */

@@ -164,7 +164,9 @@ describe('attach races: two anodes attach to one program at once', () => {
       ]);
       times.push(Date.now() - t0);
       for (const r of runs) expect(r, `offset ${offset} ms`).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
-      await target.waitForPorts([port]);
+      await target.waitForPorts([port]).catch((err: Error) => {
+        throw new Error(`${err.message} (offset ${offset} ms)\n${runs.map((r) => r.stderr).join('---\n')}`);
+      });
       await noWatchdogFor(target.pid);
     }
     expect(await echoLine(port, 'after')).toBe('after\n');
