@@ -2,7 +2,7 @@
 // already running. Leaving detaches: the program keeps running, and an inspector anode opened is closed.
 import { randomUUID } from 'node:crypto';
 import { Command } from 'commander';
-import { ConnectError, TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
+import { ConnectError, NoSuchProcessError, TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
 import { Evaluator } from '../session/evaluator.js';
 import { watchExit } from '../session/exit-watch.js';
@@ -128,17 +128,23 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
   const { pid } = target;
   if (pid === process.pid) throw new UsageError('anode cannot attach to itself');
   try {
-    return await connectPid(pid, timeoutMs);
+    return await connectPid(pid, timeoutMs, false);
   } catch (err) {
     // The pid still runs (an exit or a change is reported as such), but its inspector closed while anode
     // connected: another anode leaving at that moment closed it. Once more, from the start.
-    if (err instanceof ConnectError || err instanceof TargetClosedError) return connectPid(pid, timeoutMs);
-    throw err;
+    if (!(err instanceof ConnectError || err instanceof TargetClosedError)) throw err;
+    // (Or it was exiting already, though still there when anode looked.)
+    return connectPid(pid, timeoutMs, true).catch((again: unknown) => {
+      throw again instanceof NoSuchProcessError ? new NoSuchProcessError(pid, 'it exited while anode was attaching') : again;
+    });
   }
 }
 
-/** `connect` for a pid: reach (or open) its inspector, open a session, check it is still that process. */
-async function connectPid(pid: number, timeoutMs: number): Promise<Attached> {
+/**
+ * `connect` for a pid: reach (or open) its inspector, open a session, check it is still that process. When
+ * it fails on the `last` attempt, an inspector it opened is closed again (before that, the next uses it).
+ */
+async function connectPid(pid: number, timeoutMs: number, last: boolean): Promise<Attached> {
   const found = await reachPidInspector(pid, timeoutMs);
   const { url, where, socket } = found;
   // Started before the session opens, so that an anode killed meanwhile does not leave it open either.
@@ -147,7 +153,8 @@ async function connectPid(pid: number, timeoutMs: number): Promise<Attached> {
   try {
     session = await openRemoteSession(url);
   } catch (err) {
-    watchdog?.fire();
+    if (last) watchdog?.fire();
+    else watchdog?.disarm();
     verifySameProcess(found.process, 'while anode was attaching');
     throw err;
   }
