@@ -222,9 +222,14 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
     }
   } catch (err) {
     if (err instanceof TargetClosedError) {
-      attached.watchdog?.disarm();
       await attached.session.close();
-      throw new TargetClosedError(`the program exited during the evaluation (pid ${attached.session.info.pid})`, err);
+      const pid = attached.session.info.pid;
+      if (attached.pidInspector && (await stillRunsAfter(attached.pidInspector.process, GONE_WAIT_MS))) {
+        // The watchdog stays armed: it closes the inspector anode opened if that is still open.
+        throw new TargetClosedError(`the connection to the program's inspector closed during the evaluation, but the program (pid ${pid}) keeps running: something closed its inspector`, err);
+      }
+      attached.watchdog?.disarm();
+      throw new TargetClosedError(`the program exited during the evaluation (pid ${pid})`, err);
     }
     await detach(attached);
     throw err;
