@@ -146,7 +146,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
     }
   };
   // Opened by another anode that is attached right now (its watchdog names the port)?
-  const shared = await joinable(pid, own);
+  const shared = joinable(pid, own);
   if (shared) return reach(shared, false, true);
   // Already listening on its inspector port (opened at start, or by an earlier SIGUSR1)?
   const open = flags.port !== 0 ? own.find((s) => s.port === flags.port) : undefined;
@@ -185,7 +185,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
     const chosen = pickInspector(fresh, flags);
     if (chosen) return reach(chosen, true, false);
     // Another anode's SIGUSR1 opened it just before ours (a no-op then): join that one.
-    const other = await joinable(pid, now);
+    const other = joinable(pid, now);
     if (other) return reach(other, false, true);
     if (Date.now() > deadline) {
       const taken = await portTakenByOthers(pid, flags);
@@ -208,8 +208,9 @@ async function connectTo(socket: ListeningSocket): Promise<{ url: string; where:
 }
 
 /** The socket of `own` that another anode opened as `pid`'s inspector and is attached through. */
-async function joinable(pid: number, own: ListeningSocket[]): Promise<ListeningSocket | undefined> {
-  const ports = await watchedInspectorPorts(pid).catch((): number[] => []);
+function joinable(pid: number, own: ListeningSocket[]): ListeningSocket | undefined {
+  if (own.length === 0) return undefined;
+  const ports = watchedInspectorPorts(pid);
   return own.find((s) => ports.includes(s.port));
 }
 

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { listPids, readCmdline, readStatus } from './proc.js';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { parseCmdline } from './proc.js';
 
 const MAIN = fileURLToPath(new URL('./close-watchdog-main.js', import.meta.url));
 
@@ -33,14 +34,19 @@ export function startCloseWatchdog(pid: number, url: string, closeExpression: st
   return { disarm: () => end('disarm\n'), fire: () => end('') };
 }
 
-/** Ports of inspectors that anode opened in `pid` and guards right now (from this user's watchdogs). */
-export async function watchedInspectorPorts(pid: number, uid = process.getuid?.()): Promise<number[]> {
+/**
+ * Ports of inspectors that anode opened in `pid` and guards right now (from this user's watchdogs). Read
+ * synchronously: a few microseconds per process, where async reads cost a third of a millisecond each.
+ */
+export function watchedInspectorPorts(pid: number, uid = process.getuid?.()): number[] {
   const ports: number[] = [];
-  for (const other of await listPids()) {
+  const name = path.basename(MAIN);
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
     try {
-      const argv = await readCmdline(other);
-      if (path.basename(argv[1] ?? '') !== path.basename(MAIN) || argv[2] !== String(pid) || !argv[3]) continue;
-      if (uid !== undefined && (await readStatus(other)).uid !== uid) continue;
+      if (uid !== undefined && statSync(`/proc/${entry}`).uid !== uid) continue;
+      const argv = parseCmdline(readFileSync(`/proc/${entry}/cmdline`, 'latin1'));
+      if (path.basename(argv[1] ?? '') !== name || argv[2] !== String(pid) || !argv[3]) continue;
       ports.push(Number(new URL(argv[3]).port));
     } catch {
       // gone meanwhile, or not readable
