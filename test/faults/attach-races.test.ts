@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNodeProcess, signalInspector } from '../../dist/target/attach.js';
 import { NoSuchProcessError, ProcessChangedError } from '../../dist/errors.js';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
-import { anode, canListen, echoLine, readExe, startEcho } from '../helpers/attach.js';
+import { anode, canListen, echoLine, readExe, startEcho, with9229 } from '../helpers/attach.js';
 import { pidsWith, rawDebugger } from '../helpers/faults.js';
 import { ROOT } from '../helpers/paths.js';
 import { isAlive } from '../helpers/processes.js';
@@ -190,29 +190,28 @@ describe('attach races: two anodes attach to one program at once', () => {
 });
 
 describe.sequential('attach races: two anodes, the default inspector port', () => {
-  it('a program started plainly (9229): both attach, either leaves first, 9229 closed at the end', async (ctx) => {
-    for (const order of ['opener first', 'joiner first'] as const) {
-      if (!(await canListen(9229))) return ctx.skip('127.0.0.1:9229 is in use on this machine');
-      const { target, port } = await startEcho([]);
-      const [a, b, ms] = await attachTwice(target.pid);
-      // Another test file's program may have taken 9229 in the meantime.
-      if (/taken by another process/.test(a.stderr + b.stderr)) return ctx.skip('127.0.0.1:9229 was taken meanwhile');
-      await bothWork(a, b, target, port);
-      const [openedIt, joined] = opener(a, b);
-      const [first, last] = order === 'opener first' ? [openedIt, joined] : [joined, openedIt];
-      first.end();
-      expect((await first.exited).code).toBe(0);
-      expect(await target.ports()).toEqual([port, 9229].sort((x, y) => x - y));
-      expect(await last.evaluate('process.pid')).toBe(String(target.pid));
-      last.end();
-      expect((await last.exited).code).toBe(0);
-      await target.waitForPorts([port]);
-      await noWatchdogFor(target.pid);
-      target.kill();
-      await target.exited;
-      console.info(`[faults] two anodes attached at once (9229, ${order} leaves): both prompts after ${ms} ms; 9229 closed by the last`);
-    }
-  });
+  it('a program started plainly (9229): both attach, either leaves first, 9229 closed at the end', (ctx) =>
+    with9229(async () => {
+      for (const order of ['opener first', 'joiner first'] as const) {
+        if (!(await canListen(9229))) return ctx.skip('127.0.0.1:9229 is in use on this machine');
+        const { target, port } = await startEcho([]);
+        const [a, b, ms] = await attachTwice(target.pid);
+        await bothWork(a, b, target, port);
+        const [openedIt, joined] = opener(a, b);
+        const [first, last] = order === 'opener first' ? [openedIt, joined] : [joined, openedIt];
+        first.end();
+        expect((await first.exited).code).toBe(0);
+        expect(await target.ports()).toEqual([port, 9229].sort((x, y) => x - y));
+        expect(await last.evaluate('process.pid')).toBe(String(target.pid));
+        last.end();
+        expect((await last.exited).code).toBe(0);
+        await target.waitForPorts([port]);
+        await noWatchdogFor(target.pid);
+        target.kill();
+        await target.exited;
+        console.info(`[faults] two anodes attached at once (9229, ${order} leaves): both prompts after ${ms} ms; 9229 closed by the last`);
+      }
+    }));
 });
 
 describe('attach races: a DevTools-style debugger beside anode', () => {
