@@ -127,14 +127,15 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
   }
   const { pid } = target;
   if (pid === process.pid) throw new UsageError('anode cannot attach to itself');
+  const earlier: { opened?: ListeningSocket } = {};
   try {
-    return await connectPid(pid, timeoutMs, false);
+    return await connectPid(pid, timeoutMs, earlier);
   } catch (err) {
     // The pid still runs (an exit or a change is reported as such), but its inspector closed while anode
     // connected: another anode leaving at that moment closed it. Once more, from the start.
     if (!(err instanceof ConnectError || err instanceof TargetClosedError)) throw err;
     // (Or it was exiting already, though still there when anode looked.)
-    return connectPid(pid, timeoutMs, true).catch((again: unknown) => {
+    return connectPid(pid, timeoutMs, earlier, true).catch((again: unknown) => {
       throw again instanceof NoSuchProcessError ? new NoSuchProcessError(pid, 'it exited while anode was attaching') : again;
     });
   }
@@ -142,10 +143,12 @@ async function connect(text: string, timeoutMs: number): Promise<Attached> {
 
 /**
  * `connect` for a pid: reach (or open) its inspector, open a session, check it is still that process. When
- * it fails on the `last` attempt, an inspector it opened is closed again (before that, the next uses it).
+ * it fails on the `last` attempt, an inspector it opened is closed again; before that, `earlier` tells
+ * the next attempt which socket this anode opened.
  */
-async function connectPid(pid: number, timeoutMs: number, last: boolean): Promise<Attached> {
-  const found = await reachPidInspector(pid, timeoutMs);
+async function connectPid(pid: number, timeoutMs: number, earlier: { opened?: ListeningSocket }, last = false): Promise<Attached> {
+  const found = await reachPidInspector(pid, timeoutMs, earlier.opened);
+  if (found.openedByAnode) earlier.opened = found.socket;
   const { url, where, socket } = found;
   // Started before the session opens, so that an anode killed meanwhile does not leave it open either.
   let watchdog = found.openedByAnode ? startCloseWatchdog(pid, url, closeInspectorExpression(), RELEASE_EXPRESSION) : undefined;

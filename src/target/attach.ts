@@ -127,8 +127,8 @@ export function signalInspector(proc: NodeProcess): void {
   }
 }
 
-/** Finds (or opens) the inspector of `pid` and returns its WebSocket URL. */
-export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIMEOUT_MS): Promise<PidInspector> {
+/** Finds (or opens) the inspector of `pid` and returns its WebSocket URL; `openedBefore`: a socket an earlier attempt opened. */
+export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIMEOUT_MS, openedBefore?: ListeningSocket): Promise<PidInspector> {
   const proc = await checkNodeProcess(pid);
   const { flags } = proc;
   if (proc.argv.some((a) => /[\\/]target[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
@@ -145,6 +145,9 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
       throw err;
     }
   };
+  // Opened by this anode's earlier attempt (still there)?
+  const mine = openedBefore && own.find((s) => s.inode === openedBefore.inode);
+  if (mine) return reach(mine, true, false);
   // Opened by another anode that is attached right now (its watchdog names the port)?
   const shared = joinable(pid, own);
   if (shared) return reach(shared, false, true);
