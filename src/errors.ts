@@ -95,6 +95,16 @@ export class NotNodeProcessError extends AnodeError {
   }
 }
 
+/** `anode attach PID`: the pid no longer names the process anode checked (it exited and the pid was reused, or it exec'd). */
+export class ProcessChangedError extends AnodeError {
+  constructor(pid: number, what: string) {
+    super(
+      'ANODE_PROCESS_CHANGED',
+      `cannot attach to pid ${pid}: it is no longer the process anode checked (${what}); it was not signalled. \`anode ps\` lists your Node.js processes`,
+    );
+  }
+}
+
 /** The target's inspector cannot be turned on from outside (--disable-sigusr1, permission model, ...). */
 export class ActivationDisabledError extends AnodeError {
   constructor(pid: number, reason: string) {

@@ -391,7 +391,7 @@ export class ConsoleEngine {
   async evaluate(code: string, controller = new AbortController()): Promise<void> {
     this.#running = controller;
     try {
-      const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal });
+      const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal, notify: (text) => this.write(`${text}\n`) });
       this.write(`${outcome.text}\n`);
       await this.#drained();
     } finally {

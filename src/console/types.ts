@@ -6,7 +6,7 @@ export type { EvalOutcome };
 
 /** Evaluates complete entries; an aborted signal interrupts the running one. */
 export interface LineEvaluator {
-  evaluate(code: string, options?: { signal?: AbortSignal }): Promise<EvalOutcome>;
+  evaluate(code: string, options?: { signal?: AbortSignal; notify?: (text: string) => void }): Promise<EvalOutcome>;
   /** Tab completion: candidates and the substring they complete (readline's completer contract). */
   complete?(line: string): Promise<[string[], string]>;
   /** The program's own console output, for `.console on` (and `--console`); returns unsubscribe. */

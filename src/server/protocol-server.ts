@@ -131,7 +131,7 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
   const runEval = (id: number, code: string): void => {
     const controller = new AbortController();
     const settled = evaluator
-      .evaluate(code, { signal: controller.signal })
+      .evaluate(code, { signal: controller.signal, notify: (text) => send({ type: 'output', text: `${text}\n`, source: 'console' }) })
       .then(
         (outcome) => send({ type: 'result', id, kind: outcome.kind, text: outcome.text }),
         (err: unknown) => {

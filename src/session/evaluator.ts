@@ -29,7 +29,12 @@ const INTERRUPT_TEXT: Record<InterruptResult, string> = {
   busy: "Interrupted: stopped waiting; the program's own code is busy and was left alone.",
   unresponsive:
     'Interrupted: stopped waiting; the program does not answer (stopped, or blocked outside JavaScript), so the entry may still complete when it resumes.',
+  paused: 'Interrupted: stopped waiting; the program is paused in another debugger, which was left alone: the entry still runs when it resumes.',
 };
+
+/** Said once when an entry has waited this long and the program turns out paused in another debugger. */
+const PAUSED_CHECK_MS = 500;
+const PAUSED_NOTE = 'anode: the program is paused in another debugger; the entry runs when it resumes (Ctrl-C stops waiting)';
 
 /** The bindings that follow anode until the user assigns them, and what the console says then. */
 const TAKEN = {
@@ -59,8 +64,11 @@ export class Evaluator {
     this.colors = options.colors ?? false;
   }
 
-  /** Evaluates one (complete) entry. An abort interrupts it and resolves as 'interrupted'. */
-  async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
+  /**
+   * Evaluates one (complete) entry. An abort interrupts it and resolves as 'interrupted'. `notify` gets
+   * notes about a slow entry meanwhile (the program paused in another debugger).
+   */
+  async evaluate(code: string, options: { signal?: AbortSignal; notify?: (text: string) => void } = {}): Promise<EvalOutcome> {
     let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
     // `scope` (the entry module's variables) is re-read only for entries that mention it.
@@ -77,7 +85,7 @@ export class Evaluator {
       awaitPromise: true,
       objectGroup: this.#group,
     });
-    const outcome = await this.#race(run, name, options.signal, prepared.presented);
+    const outcome = await this.#race(run, name, options.signal, prepared.presented, options.notify);
     outcome.text = this.#asTyped(outcome.text);
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
@@ -111,7 +119,17 @@ export class Evaluator {
     name: string,
     signal: AbortSignal | undefined,
     presented: boolean,
+    notify: ((text: string) => void) | undefined,
   ): Promise<EvalOutcome> {
+    // An entry that cannot complete because another debugger holds the program paused: say so once.
+    let settled = false;
+    const check = notify
+      ? setTimeout(() => {
+          void this.session.pausedElsewhere().then((paused) => {
+            if (paused && !settled) notify(PAUSED_NOTE);
+          });
+        }, PAUSED_CHECK_MS)
+      : undefined;
     // Listeners that are removed after each entry: nothing accumulates on long-lived promises.
     let onAbort = (): void => {};
     let onEnd = (): void => {};
@@ -141,6 +159,8 @@ export class Evaluator {
       }
       throw err;
     } finally {
+      settled = true;
+      clearTimeout(check);
       signal?.removeEventListener('abort', onAbort);
       endedSignal.removeEventListener('abort', onEnd);
     }

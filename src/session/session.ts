@@ -19,9 +19,10 @@ export interface TargetInfo {
 
 /**
  * How an interrupt went: stopped console code, stopped waiting, left busy program code alone, or stopped
- * waiting on a program that does not answer its inspector (SIGSTOPped, or blocked outside JavaScript).
+ * waiting on a program that does not answer its inspector (SIGSTOPped, or blocked outside JavaScript), or
+ * stopped waiting on a program paused in another debugger (left paused: that pause is not anode's to end).
  */
-export type InterruptResult = 'terminated' | 'abandoned' | 'busy' | 'unresponsive';
+export type InterruptResult = 'terminated' | 'abandoned' | 'busy' | 'unresponsive' | 'paused';
 
 const PAUSE_WAIT_MS = 300;
 /** How long the inspector may take to answer the interrupt's requests before the program counts as unresponsive. */
@@ -167,6 +168,35 @@ export class EvalSession {
     return this.exclusive(() => this.#interruptNow(scriptName));
   }
 
+  /**
+   * True when another debugger (DevTools, a breakpoint) holds the program paused: then an entry cannot
+   * complete until it resumes. Enabling the debugger replays `Debugger.paused` before its reply; the
+   * disable is sent right behind it, so the check ends even if the answers are late.
+   */
+  async pausedElsewhere(): Promise<boolean> {
+    if (this.#inProcess) return false;
+    const ch = this.eventChannel;
+    let paused = false;
+    const off = ch.on('Debugger.paused', () => (paused = true));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      // Both requests are sent at once, in turn with the other Debugger users (an interrupt); the answers
+      // are awaited outside that turn, so a program that answers nothing (SIGSTOP) holds up no Ctrl-C.
+      const enabled = await this.exclusive(async () => {
+        const sent = ch.send('Debugger.enable').then(() => paused);
+        ch.send('Debugger.disable').catch(() => undefined);
+        return { sent };
+      });
+      const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ANSWER_WAIT_MS, false)));
+      return await Promise.race([enabled.sent, late]);
+    } catch {
+      return false;
+    } finally {
+      clearTimeout(timer);
+      off();
+    }
+  }
+
   /** Runs `task` alone among the event channel's Debugger users (interrupts, `.scope`), in order. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#debuggerQueue.then(task);
@@ -182,7 +212,11 @@ export class EvalSession {
     });
     let onPaused!: (frames: string[]) => void;
     const paused = new Promise<string[]>((resolve) => (onPaused = resolve));
+    let enabled = false;
+    let pausedElsewhere = false;
     const offPaused = ch.on('Debugger.paused', (p) => {
+      // Before the enable's reply: the replay of a pause that another debugger holds.
+      if (!enabled) pausedElsewhere = true;
       onPaused(p.callFrames.map((f: { location: { scriptId: string } }) => f.location.scriptId));
     });
     let timer: NodeJS.Timeout | undefined;
@@ -191,11 +225,19 @@ export class EvalSession {
     try {
       // A stopped program answers nothing: give the prompt back instead of waiting for it. The requests
       // stay queued; when it continues, the Debugger.disable queued after them cancels the pause.
-      const requested = ch.send('Debugger.enable').then(() => ch.send('Debugger.pause'));
+      const requested = ch.send('Debugger.enable').then(async (): Promise<'paused' | 'requested'> => {
+        enabled = true;
+        // Never resume (nor terminate in) a pause another debugger holds: its user is looking at it.
+        if (pausedElsewhere) return 'paused';
+        await ch.send('Debugger.pause');
+        return 'requested';
+      });
       requested.catch(() => undefined);
       const silent = new Promise<'silent'>((resolve) => (answerTimer = setTimeout(resolve, ANSWER_WAIT_MS, 'silent')));
-      if ((await Promise.race([requested, silent])) === 'silent') return 'unresponsive';
+      const answer = await Promise.race([requested, silent]);
+      if (answer === 'silent') return 'unresponsive';
       answered = true;
+      if (answer === 'paused') return 'paused';
       // The wait starts once the pause is requested: enabling the debugger (a scriptParsed event per
       // loaded script) can alone take longer than PAUSE_WAIT_MS on a busy machine.
       const frames = await Promise.race([

@@ -12,8 +12,8 @@ import {
   NoSuchProcessError,
   NotNodeProcessError,
   OtherNetworkError,
+  ProcessChangedError,
   ProcessPermissionError,
-  TargetClosedError,
 } from '../errors.js';
 import { isLoopback } from '../net/loopback.js';
 import { connectHost, hostPort, inspectorUrl } from './endpoint.js';
@@ -24,19 +24,21 @@ import {
   readCmdline,
   readEnvVar,
   readExe,
+  readIdentitySync,
   readListeningTable,
+  readStartTime,
   readStatus,
   sameNetwork,
   userNameOf,
   type ListeningSocket,
+  type ProcessIdentity,
   type ProcStatus,
 } from './proc.js';
+import { watchedInspectorPorts } from './close-watchdog.js';
 
-/** A checked Node.js process: its command line and inspector flags. */
-export interface NodeProcess {
+/** A checked Node.js process: its identity (start time, executable, command line) and inspector flags. */
+export interface NodeProcess extends ProcessIdentity {
   pid: number;
-  exe: string;
-  argv: string[];
   flags: InspectorFlags;
   status: ProcStatus;
 }
@@ -46,8 +48,10 @@ export interface PidInspector {
   url: string;
   /** `host:port` it listens on. */
   where: string;
-  /** anode turned it on (and should turn it off again when leaving). */
+  /** This anode turned it on (and should turn it off again when leaving). */
   openedByAnode: boolean;
+  /** Another anode turned it on and is attached through it (see close-watchdog.ts): this one joined. */
+  joined: boolean;
   /** Its listening socket. */
   socket: ListeningSocket;
   process: NodeProcess;
@@ -72,18 +76,59 @@ export async function checkNodeProcess(pid: number): Promise<NodeProcess> {
     if (code === 'EPERM') throw new ProcessPermissionError(pid, ownerName(status.uid), err);
     throw new NoSuchProcessError(pid);
   }
+  const startTime = await readStartTime(pid).catch(() => undefined);
   const exe = await readExe(pid);
   const argv = await readCmdline(pid).catch(() => []);
+  if (startTime === undefined) throw new NoSuchProcessError(pid, 'it has exited');
   if (exe === undefined) throw new NotNodeProcessError(pid, 'its executable cannot be read');
   if (!isNodeExecutable(exe)) {
     throw new NotNodeProcessError(pid, `it runs ${exe}${argv.length ? `: ${argv.join(' ').slice(0, 80)}` : ''}`);
   }
   const flags = inspectorFlags(argv, await readEnvVar(pid, 'NODE_OPTIONS'));
-  return { pid, exe, argv, flags, status };
+  return { pid, startTime, exe, argv, flags, status };
 }
 
-/** Finds (or opens) the inspector of `pid` and returns its WebSocket URL. */
-export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIMEOUT_MS): Promise<PidInspector> {
+/**
+ * Throws unless `pid` still names the process `checkNodeProcess` checked: same start time (a reused pid
+ * has a later one), executable and command line (an exec keeps the pid and the start time), and, before a
+ * signal, still catching SIGUSR1. Synchronous: nothing runs between this and a signal sent right after it.
+ */
+export function verifySameProcess(proc: NodeProcess, moment: string, forSignal = false): void {
+  const now = readIdentitySync(proc.pid);
+  if (now === undefined) throw new NoSuchProcessError(proc.pid, `it exited ${moment}`);
+  if (now.startTime !== proc.startTime) throw new ProcessChangedError(proc.pid, 'that process exited and the pid now names a newer one');
+  if (now.exe !== proc.exe) throw new ProcessChangedError(proc.pid, `it now runs ${now.exe}`);
+  if (now.argv.join('\0') !== proc.argv.join('\0')) throw new ProcessChangedError(proc.pid, `its command line is now: ${now.argv.join(' ').slice(0, 80)}`);
+  if (forSignal && now.status.sigusr1 !== 'caught') throw new ProcessChangedError(proc.pid, 'it no longer handles SIGUSR1');
+}
+
+/** True if the checked process still runs after `ms` (false as soon as it is gone or another process). */
+export async function stillRunsAfter(proc: NodeProcess, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      verifySameProcess(proc, '');
+    } catch {
+      return false;
+    }
+    if (Date.now() > deadline) return true;
+    await new Promise((r) => setTimeout(r, POLL_MS));
+  }
+}
+
+/** Sends SIGUSR1 (inspector activation) to a checked process, re-verified immediately before. */
+export function signalInspector(proc: NodeProcess): void {
+  verifySameProcess(proc, 'before anode could signal it', true);
+  try {
+    process.kill(proc.pid, 'SIGUSR1');
+  } catch {
+    // ESRCH: it exited in the instant between the check and the signal.
+    throw new NoSuchProcessError(proc.pid, 'it exited before anode could signal it');
+  }
+}
+
+/** Finds (or opens) the inspector of `pid` and returns its WebSocket URL; `openedBefore`: a socket an earlier attempt opened. */
+export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIMEOUT_MS, openedBefore?: ListeningSocket): Promise<PidInspector> {
   const proc = await checkNodeProcess(pid);
   const { flags } = proc;
   if (proc.argv.some((a) => /[\\/]target[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
@@ -92,9 +137,23 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
   const own = await ownListening(pid).catch(() => {
     throw new NoSuchProcessError(pid, 'it has exited');
   });
+  const reach = async (socket: ListeningSocket, openedByAnode: boolean, joined: boolean): Promise<PidInspector> => {
+    try {
+      return { ...(await connectTo(socket)), openedByAnode, joined, process: proc };
+    } catch (err) {
+      verifySameProcess(proc, 'while anode was connecting to its inspector');
+      throw err;
+    }
+  };
+  // Opened by this anode's earlier attempt (still there)?
+  const mine = openedBefore && own.find((s) => s.inode === openedBefore.inode);
+  if (mine) return reach(mine, true, false);
+  // Opened by another anode that is attached right now (its watchdog names the port)?
+  const shared = joinable(pid, own);
+  if (shared) return reach(shared, false, true);
   // Already listening on its inspector port (opened at start, or by an earlier SIGUSR1)?
   const open = flags.port !== 0 ? own.find((s) => s.port === flags.port) : undefined;
-  if (open) return { ...(await connectTo(open)), openedByAnode: false, process: proc };
+  if (open) return reach(open, false, false);
   if (flags.openAtStart && flags.port === 0) throw new InspectorPortUnknownError(pid, own.map(describe));
 
   if (flags.sigusr1Disabled) throw new ActivationDisabledError(pid, 'it was started with --disable-sigusr1');
@@ -108,21 +167,31 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
     );
   }
   if (!isLoopback(flags.host)) throw new ExposedInspectorError(pid, hostPort(flags.host, flags.port));
-  const busy = await portTakenByOthers(pid, flags, own);
+  const busy = await portTakenByOthers(pid, flags);
   if (busy) throw new InspectorPortBusyError(pid, busy, false);
 
   const before = new Set(own.map((s) => s.inode));
-  process.kill(pid, 'SIGUSR1');
+  const vanished = new Set<string>();
+  signalInspector(proc);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const now = await ownListening(pid).catch(() => {
-      throw new TargetClosedError(`pid ${pid} exited while its inspector was being opened`);
-    });
+    verifySameProcess(proc, 'while its inspector was being opened');
+    const now = await ownListening(pid).catch((): ListeningSocket[] => []);
     const fresh = now.filter((s) => !before.has(s.inode));
+    // A socket that was there closed: perhaps an inspector another anode opened and has just closed,
+    // which made our signal a no-op. A signal now reopens it (and is a no-op for an open inspector).
+    const closed = [...before].filter((inode) => !vanished.has(inode) && !now.some((s) => s.inode === inode));
+    if (closed.length > 0) {
+      closed.forEach((inode) => vanished.add(inode));
+      signalInspector(proc);
+    }
     const chosen = pickInspector(fresh, flags);
-    if (chosen) return { ...(await connectTo(chosen)), openedByAnode: true, process: proc };
+    if (chosen) return reach(chosen, true, false);
+    // Another anode's SIGUSR1 opened it just before ours (a no-op then): join that one.
+    const other = joinable(pid, now);
+    if (other) return reach(other, false, true);
     if (Date.now() > deadline) {
-      const taken = await portTakenByOthers(pid, flags, now);
+      const taken = await portTakenByOthers(pid, flags);
       if (taken) throw new InspectorPortBusyError(pid, taken, true);
       throw new ActivationTimeoutError(pid, timeoutMs, now.map(describe));
     }
@@ -141,6 +210,13 @@ async function connectTo(socket: ListeningSocket): Promise<{ url: string; where:
   return { url: await inspectorUrl(host, socket.port), where: hostPort(host, socket.port), socket };
 }
 
+/** The socket of `own` that another anode opened as `pid`'s inspector and is attached through. */
+function joinable(pid: number, own: ListeningSocket[]): ListeningSocket | undefined {
+  if (own.length === 0) return undefined;
+  const ports = watchedInspectorPorts(pid);
+  return own.find((s) => ports.includes(s.port));
+}
+
 /** Waits until `pid` no longer listens on `socket` (or is gone); false if it still does after `ms`. */
 export async function waitUntilClosed(pid: number, socket: ListeningSocket, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
@@ -152,11 +228,14 @@ export async function waitUntilClosed(pid: number, socket: ListeningSocket, ms: 
   }
 }
 
-/** `host:port` when the target's fixed inspector port is held by another process. */
-async function portTakenByOthers(pid: number, flags: InspectorFlags, own: ListeningSocket[]): Promise<string | undefined> {
+/**
+ * `host:port` when the target's fixed inspector port is held by another process. Its own sockets are read
+ * again here: another anode's SIGUSR1 may have opened that port in the target since the last look.
+ */
+async function portTakenByOthers(pid: number, flags: InspectorFlags): Promise<string | undefined> {
   if (flags.port === 0) return undefined;
-  const mine = new Set(own.map((s) => s.inode));
   const table = await readListeningTable(pid);
+  const mine = new Set((await ownListening(pid).catch((): ListeningSocket[] => [])).map((s) => s.inode));
   const other = table.find((s) => s.port === flags.port && !mine.has(s.inode));
   return other ? hostPort(flags.host, flags.port) : undefined;
 }

@@ -1,7 +1,7 @@
 // Reading a process from Linux /proc without touching it: its executable, command line, owner, which
 // signals it catches, and the TCP sockets it listens on (socket inodes of /proc/PID/fd matched against
 // the LISTEN rows of /proc/PID/net/tcp{,6}). The parsers take text so they can be tested on their own.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -109,6 +109,37 @@ export function parseStatus(text: string): ProcStatus {
   return { uid: Number(field('Uid').split(/\s+/)[0]), sigusr1, zombie: field('State').startsWith('Z') };
 }
 
+/** The start time of a process (clock ticks after boot) from /proc/PID/stat: field 22, counted after the `(comm)`. */
+export function parseStartTime(stat: string): string | undefined {
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state): field 22 is fields[19].
+  return fields[19] !== undefined && /^\d+$/.test(fields[19]) ? fields[19] : undefined;
+}
+
+/** What tells one process from a later one with the same pid: start time, executable and command line. */
+export interface ProcessIdentity {
+  startTime: string;
+  exe: string;
+  argv: string[];
+}
+
+/**
+ * The identity of `pid` now, read synchronously so that nothing else runs between this and a signal that
+ * follows it; undefined when the process is gone or a zombie (it has exited).
+ */
+export function readIdentitySync(pid: number): (ProcessIdentity & { status: ProcStatus }) | undefined {
+  try {
+    const status = parseStatus(readFileSync(`${procDir(pid)}/status`, 'utf8'));
+    const startTime = parseStartTime(readFileSync(`${procDir(pid)}/stat`, 'latin1'));
+    if (status.zombie || startTime === undefined) return undefined;
+    const exe = cleanExePath(readlinkSync(`${procDir(pid)}/exe`));
+    const argv = parseCmdline(readFileSync(`${procDir(pid)}/cmdline`, 'latin1'));
+    return { startTime, exe, argv, status };
+  } catch {
+    return undefined;
+  }
+}
+
 /** The executable of `/proc/PID/exe`, without the ` (deleted)` mark of a replaced binary. */
 export function cleanExePath(link: string): string {
   return link.replace(/ \(deleted\)$/, '');
@@ -133,6 +164,11 @@ export async function readExe(pid: number): Promise<string | undefined> {
 /** The process's command line ([] for a kernel thread or a zombie). */
 export async function readCmdline(pid: number): Promise<string[]> {
   return parseCmdline(await readFile(`${procDir(pid)}/cmdline`, 'latin1'));
+}
+
+/** The process's start time (see parseStartTime). */
+export async function readStartTime(pid: number): Promise<string | undefined> {
+  return parseStartTime(await readFile(`${procDir(pid)}/stat`, 'latin1'));
 }
 
 /** The process's status. */

@@ -1,8 +1,9 @@
 // Helpers for the `anode attach` end-to-end tests: targets that serve, one-shot anode runs, free ports.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { startAnode } from './anode.js';
 import { ANODE_BIN, FIXTURES, ROOT } from './paths.js';
@@ -88,5 +89,49 @@ export async function canListen(port: number): Promise<boolean> {
     return false;
   } finally {
     server.close();
+  }
+}
+
+/**
+ * Runs `fn` while holding this machine's lock on the default inspector port 9229, so that test files that
+ * attach to plain programs (which open 9229) do not take it from each other when vitest runs them at once.
+ */
+export async function with9229<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(os.tmpdir(), 'anode-tests-9229.lock');
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(path.join(lock, 'pid'), String(process.pid));
+      break;
+    } catch {
+      // Held: by a live test process, wait; by one that died, take it over.
+      const holder = Number(readFileSyncOr(path.join(lock, 'pid')));
+      if (holder && !isAlivePid(holder)) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() > deadline) throw new Error(`the lock on port 9229 (${lock}) stayed held by pid ${holder}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function readFileSyncOr(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+function isAlivePid(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -10,6 +10,7 @@ import {
   parseCmdline,
   parseEstablished,
   parseListening,
+  parseStartTime,
   parseStatus,
   socketInodes,
 } from '../../src/target/proc.js';
@@ -61,6 +62,13 @@ describe('/proc/net/tcp{,6}', () => {
 });
 
 describe('/proc/PID/fd, cmdline, environ, status', () => {
+  it('reads the start time (field 22) of /proc/PID/stat, whatever the command name holds', () => {
+    const tail = 'S 1 2 3 0 -1 4194560 100 0 0 0 5 6 0 0 20 0 11 0 987654 1000 100';
+    expect(parseStartTime(`4242 (node) ${tail}`)).toBe('987654');
+    expect(parseStartTime(`4242 (a ) (b) ${tail}`)).toBe('987654');
+    expect(parseStartTime('4242 (node) S 1')).toBeUndefined();
+  });
+
   it('finds socket inodes among fd links', () => {
     expect([...socketInodes(['/dev/null', 'socket:[13495]', 'pipe:[99]', 'anon_inode:[eventfd]', 'socket:[7]'])]).toEqual(['13495', '7']);
   });
