@@ -7,6 +7,9 @@ import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
 import { evalValue } from './remote-object.js';
+import { ANSWER_WAIT_MS, stopEntries, type InterruptResult } from './stop-entries.js';
+
+export type { InterruptResult };
 
 /** What the console shows about the process it is in. */
 export interface TargetInfo {
@@ -17,16 +20,7 @@ export interface TargetInfo {
   argv: string[];
 }
 
-/**
- * How an interrupt went: stopped console code, stopped waiting, left busy program code alone, or stopped
- * waiting on a program that does not answer its inspector (SIGSTOPped, or blocked outside JavaScript), or
- * stopped waiting on a program paused in another debugger (left paused: that pause is not anode's to end).
- */
-export type InterruptResult = 'terminated' | 'abandoned' | 'busy' | 'unresponsive' | 'paused';
 
-const PAUSE_WAIT_MS = 300;
-/** How long the inspector may take to answer the interrupt's requests before the program counts as unresponsive. */
-const ANSWER_WAIT_MS = 3000;
 /** How long a program released from --inspect-wait may take to finish its bootstrap. */
 const BOOTSTRAP_WAIT_MS = 3000;
 
@@ -165,7 +159,7 @@ export class EvalSession {
    */
   interrupt(scriptName: string): Promise<InterruptResult> {
     if (this.#inProcess) return Promise.resolve('abandoned');
-    return this.exclusive(() => this.#interruptNow(scriptName));
+    return this.exclusive(() => stopEntries(this.eventChannel, { url: (url) => url === scriptName }));
   }
 
   /**
@@ -202,65 +196,6 @@ export class EvalSession {
     const run = this.#debuggerQueue.then(task);
     this.#debuggerQueue = run.catch(() => undefined);
     return run;
-  }
-
-  async #interruptNow(scriptName: string): Promise<InterruptResult> {
-    const ch = this.eventChannel;
-    const ours = new Set<string>();
-    const offParsed = ch.on('Debugger.scriptParsed', (p) => {
-      if (p.url === scriptName) ours.add(p.scriptId);
-    });
-    let onPaused!: (frames: string[]) => void;
-    const paused = new Promise<string[]>((resolve) => (onPaused = resolve));
-    let enabled = false;
-    let pausedElsewhere = false;
-    const offPaused = ch.on('Debugger.paused', (p) => {
-      // Before the enable's reply: the replay of a pause that another debugger holds.
-      if (!enabled) pausedElsewhere = true;
-      onPaused(p.callFrames.map((f: { location: { scriptId: string } }) => f.location.scriptId));
-    });
-    let timer: NodeJS.Timeout | undefined;
-    let answerTimer: NodeJS.Timeout | undefined;
-    let answered = false;
-    try {
-      // A stopped program answers nothing: give the prompt back instead of waiting for it. The requests
-      // stay queued; when it continues, the Debugger.disable queued after them cancels the pause.
-      const requested = ch.send('Debugger.enable').then(async (): Promise<'paused' | 'requested'> => {
-        enabled = true;
-        // Never resume (nor terminate in) a pause another debugger holds: its user is looking at it.
-        if (pausedElsewhere) return 'paused';
-        await ch.send('Debugger.pause');
-        return 'requested';
-      });
-      requested.catch(() => undefined);
-      const silent = new Promise<'silent'>((resolve) => (answerTimer = setTimeout(resolve, ANSWER_WAIT_MS, 'silent')));
-      const answer = await Promise.race([requested, silent]);
-      if (answer === 'silent') return 'unresponsive';
-      answered = true;
-      if (answer === 'paused') return 'paused';
-      // The wait starts once the pause is requested: enabling the debugger (a scriptParsed event per
-      // loaded script) can alone take longer than PAUSE_WAIT_MS on a busy machine.
-      const frames = await Promise.race([
-        paused,
-        new Promise<undefined>((resolve) => (timer = setTimeout(resolve, PAUSE_WAIT_MS, undefined))),
-      ]);
-      if (frames === undefined) return 'abandoned';
-      if (frames.some((id) => ours.has(id))) {
-        const terminated = ch.send('Runtime.terminateExecution');
-        await ch.send('Debugger.resume');
-        await terminated;
-        return 'terminated';
-      }
-      await ch.send('Debugger.resume');
-      return 'busy';
-    } finally {
-      clearTimeout(timer);
-      clearTimeout(answerTimer);
-      offParsed();
-      offPaused();
-      const disabled = ch.send('Debugger.disable').catch(() => undefined);
-      if (answered) await disabled;
-    }
   }
 
   /** Leaves the target: closes both connections (the program keeps running unless it had finished). */

@@ -95,6 +95,15 @@ export function finalExpression(code: string): { start: number; end: number } | 
   return { start: last.expression.start, end: last.expression.end };
 }
 
+/** How every console entry begins (see prepareSource): how anode's entries are told from other scripts. */
+export const ENTRY_PREFIX = 'await undefined;';
+
+/** The scripts of console entries, by name (`REPL7`) and beginning: what a watchdog may stop. */
+export const CONSOLE_ENTRIES = {
+  url: (url: string): boolean => /^REPL\d+$/.test(url),
+  source: (source: string): boolean => source.startsWith(ENTRY_PREFIX),
+};
+
 /** The source to evaluate, whether its value is already the printed text, and the way back to the entry. */
 export interface PreparedSource {
   source: string;
@@ -119,7 +128,7 @@ export interface Presenter {
 export function prepareSource(code: string, name: string, prelude = '', present?: Presenter): PreparedSource {
   // The leading await moves the entry out of the inspector's dispatch, which is what makes it
   // interruptible (see notes/inspector-facts.md); `await undefined` keeps completion values unchanged.
-  const insertions: Insertion[] = [{ at: 0, text: `await undefined;${prelude}` }];
+  const insertions: Insertion[] = [{ at: 0, text: `${ENTRY_PREFIX}${prelude}` }];
   const asObject = isObjectLiteral(code);
   const sole = present ? finalExpression(asObject ? `(${code})` : code) : undefined;
   const shift = asObject ? 1 : 0;

@@ -1,8 +1,11 @@
 // The watchdog process of close-watchdog.ts: `node close-watchdog-main.js PID WS_URL CLOSE RELEASE`. When its
 // stdin ends without `disarm`, anode is gone: unless another debugger (another anode) is still connected to
 // that inspector, it evaluates CLOSE in the target (which closes the inspector a moment later), else RELEASE
-// (the dead anode no longer holds it), and exits.
+// (the dead anode no longer holds it), and exits. Before closing, it stops an entry the dead anode left
+// spinning.
 import { connectChannel } from '../session/cdp-client.js';
+import { CONSOLE_ENTRIES } from '../session/source.js';
+import { stopEntries } from '../session/stop-entries.js';
 import { acceptedConnections } from './proc.js';
 
 const [pid, url, expression, release] = process.argv.slice(2);
@@ -17,7 +20,12 @@ process.stdin.on('end', () => {
       const channel = await connectChannel(url);
       // Its own connection is one; more means someone else still uses the inspector: they close it.
       const clients = await acceptedConnections(Number(pid), Number(new URL(url).port)).catch(() => 1);
-      if (clients <= 1) await channel.send('Runtime.evaluate', { expression });
+      if (clients <= 1) {
+        // An entry of the dead anode may still spin (`while (true) {}`): stop it, or the program never
+        // runs again (nor the close below). Only console entries are stopped, never the program's code.
+        await stopEntries(channel, CONSOLE_ENTRIES).catch(() => undefined);
+        await channel.send('Runtime.evaluate', { expression });
+      }
       else if (release) await channel.send('Runtime.evaluate', { expression: release });
       await channel.close();
     } finally {

@@ -125,6 +125,26 @@ describe('faults', () => {
   });
 });
 
+describe('faults: anode killed in attach', () => {
+  it('anode SIGKILLed while its entry spins in the program: the watchdog stops that entry, then closes the inspector', async () => {
+    const { startEcho } = await import('../helpers/attach.js');
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', '--no-console', String(target.pid)]);
+    await a.waitForPrompt();
+    a.send("process.stdout.write('spinning\\n'); while (true) {}");
+    await target.waitFor('spinning');
+    const t0 = Date.now();
+    a.child.kill('SIGKILL');
+    await a.exited;
+    await target.waitForPorts([port]); // the inspector anode opened is closed again
+    const ms = Date.now() - t0;
+    expect(await echoLine(port, 'serving again')).toBe('serving again\n');
+    expect(isAlive(target.pid)).toBe(true);
+    await waitUntil(() => pidsWith('close-watchdog', String(target.pid)).length === 0, () => 'the watchdog stayed');
+    console.info(`[faults] anode SIGKILLed in attach while its entry spun: entry stopped and inspector closed after ${ms} ms`);
+  });
+});
+
 describe('faults: connections', () => {
   it('the inspector connection drops mid-evaluation: anode says so and exits non-zero; the program is untouched', async () => {
     const { startEcho } = await import('../helpers/attach.js');
