@@ -84,6 +84,18 @@ export function assignsName(code: string, name: string): boolean {
  * (a script's completion value), or undefined.
  */
 export function finalExpression(code: string): { start: number; end: number } | undefined {
+  // Entries repeat (history, a client polling `process.memoryUsage()`): a parse costs tens of µs.
+  if (parsedEntries.has(code)) return parsedEntries.get(code);
+  const found = parseFinalExpression(code);
+  parsedEntries.set(code, found);
+  if (parsedEntries.size > PARSED_ENTRIES) parsedEntries.delete(parsedEntries.keys().next().value!);
+  return found;
+}
+
+const PARSED_ENTRIES = 256;
+const parsedEntries = new Map<string, { start: number; end: number } | undefined>();
+
+function parseFinalExpression(code: string): { start: number; end: number } | undefined {
   let program: acorn.Program;
   try {
     program = acorn.parse(code, ACORN);
