@@ -7,6 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { AbortedError, EndOfInputError } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
+import { EntryBuffer } from './entry-buffer.js';
 import { interceptKeys, type TtyInterface } from './keys.js';
 import { ReverseSearch } from './reverse-search.js';
 import { colourInput } from './highlight.js';
@@ -51,12 +52,8 @@ export class ConsoleEngine {
   readonly #evaluator: LineEvaluator;
   readonly #prompt: string;
   readonly #maxLineLength: number;
-  readonly #maxEntryParse: number;
-  /** Characters of the entry being collected, and how many its completeness checks have parsed. */
-  #bufferLength = 0;
-  #parsed = 0;
   readonly #historySink: ConsoleOptions['history'];
-  #buffer: string[] = [];
+  readonly #buffer: EntryBuffer;
   #history: string[] = [];
   #running: AbortController | undefined;
   /** Ctrl-C right after Enter belongs to that entry, even before its evaluation has begun. */
@@ -86,7 +83,7 @@ export class ConsoleEngine {
     this.#evaluator = options.evaluator;
     this.#prompt = options.prompt ?? DEFAULT_PROMPT;
     this.#maxLineLength = options.maxLineLength ?? Infinity;
-    this.#maxEntryParse = options.maxEntryParse ?? Infinity;
+    this.#buffer = new EntryBuffer(this.#maxLineLength, options.maxEntryParse);
     this.#historySink = options.history;
     this.#terminal = options.terminal ?? false;
     const evaluatorComplete = options.evaluator.complete?.bind(options.evaluator);
@@ -132,7 +129,7 @@ export class ConsoleEngine {
         output: options.output,
         compute: evaluatorPreview,
         wanted: (code) =>
-          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor.active && !this.#searching() && this.#buffer.length === 0 &&
+          !this.#end && !this.#running && this.#submitted === 0 && !this.#editor.active && !this.#searching() && this.#buffer.empty &&
           !/^\s*\.[a-z]/i.test(code) && !isIncomplete(code),
       });
     }
@@ -166,7 +163,7 @@ export class ConsoleEngine {
         if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
         if (!prompt) continue;
-        this.#rl.setPrompt(this.#editor.active ? '' : this.#buffer.length > 0 ? CONTINUATION : this.#prompt);
+        this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#prompt);
         this.#rl.prompt();
       }
       this.#stop('eof');
@@ -339,43 +336,24 @@ export class ConsoleEngine {
     this.#sigintOnce = false;
     if (line.length > this.#maxLineLength) {
       this.write(`anode: line too long (${line.length} characters, limit ${this.#maxLineLength}); discarded\n`);
-      this.#clearBuffer();
+      this.#buffer.clear();
       return;
     }
     // Inside a multi-line entry only known commands count: `.then(...)` there is code.
     if (/^\s*\.[a-z]/i.test(line)) {
-      const handled = await runCommand(line.trim(), this.#commandContext(), this.#buffer.length === 0);
+      const handled = await runCommand(line.trim(), this.#commandContext(), this.#buffer.empty);
       if (handled) return;
     }
     const early = this.#early;
     this.#early = undefined;
-    this.#buffer.push(line);
-    this.#bufferLength += line.length + (this.#buffer.length > 1 ? 1 : 0);
-    if (this.#buffer.length > 1 && this.#discardedTooLong()) return;
-    const code = this.#buffer.join('\n');
-    if (isIncomplete(code)) return;
-    const lines = this.#buffer.length;
-    this.#clearBuffer();
+    const collected = this.#buffer.add(line);
+    if (collected.kind === 'discarded') return this.write(`${collected.message}\n`);
+    if (collected.kind === 'more') return;
+    const { code, lines } = collected;
     if (code.trim() === '') return;
     this.#history.push(code);
     this.#recordHistory(code, lines);
     await this.evaluate(code, early);
-  }
-
-  /** Discards the multi-line entry being collected once it passes the length or re-parse limit; says so. */
-  #discardedTooLong(): boolean {
-    this.#parsed += this.#bufferLength;
-    if (this.#bufferLength <= this.#maxLineLength && this.#parsed <= this.#maxEntryParse) return false;
-    const what = this.#bufferLength > this.#maxLineLength ? `limit ${this.#maxLineLength} characters` : 'too many lines: send it in fewer, longer lines';
-    this.write(`anode: entry too long (${this.#buffer.length} lines, ${this.#bufferLength} characters; ${what}); discarded\n`);
-    this.#clearBuffer();
-    return true;
-  }
-
-  #clearBuffer(): void {
-    this.#buffer = [];
-    this.#bufferLength = 0;
-    this.#parsed = 0;
   }
 
   /** A multi-line entry is recalled as one: its lines in readline's history become one item. */
@@ -403,7 +381,7 @@ export class ConsoleEngine {
     return {
       write: (text) => this.write(text),
       exit: () => this.#stop('exit'),
-      clearBuffer: () => this.#clearBuffer(),
+      clearBuffer: () => this.#buffer.clear(),
       history: () => this.#history,
       evaluate: (code) => this.evaluate(code),
       mirror: (on) => this.#mirror(on),
@@ -435,10 +413,10 @@ export class ConsoleEngine {
       return;
     }
     const rl = this.#rl as readline.Interface & { line: string; cursor: number };
-    if (rl.line.length > 0 || this.#buffer.length > 0) {
+    if (rl.line.length > 0 || !this.#buffer.empty) {
       rl.line = '';
       rl.cursor = 0;
-      this.#clearBuffer();
+      this.#buffer.clear();
       this.#sigintOnce = false;
       this.write('\n');
       rl.setPrompt(this.#prompt);
