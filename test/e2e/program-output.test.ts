@@ -10,8 +10,9 @@ const program = path.join(TEST_FIXTURES, 'controlled.js');
 
 describe("the program's console output in the console", () => {
   it('--console mirrors console.* calls, marked, formatted like the program, none replayed', async () => {
-    const a = startAnode(['run', '--console', program]);
-    await a.waitForPrompt();
+    const a = startAnode(['run', '--console', program], { env: { CONTROLLED_QUIET: '' } });
+    // The program's start-up lines and the first prompt come in either order.
+    await Promise.all([a.waitFor('controlled stderr line\n'), a.waitFor(/(^|\n)> /), a.waitFor('controlled ready', { stream: 'stdout' })]);
     await a.evaluate("console.log('hello %s', 'there', { n: 1 }); console.error(new Map([[1, 2]]))");
     await a.waitFor('[program] hello there { n: 1 }');
     await a.waitFor('[program!] Map(1) { 1 => 2 }');

@@ -12,8 +12,9 @@ const controlled = path.join(TEST_FIXTURES, 'controlled.js');
 
 describe('anode run: the console', () => {
   it('evaluates a piped transcript like the Node REPL, results on stderr only', async () => {
-    const a = startAnode(['run', controlled, 'a', 'b']);
-    await a.waitForPrompt();
+    const a = startAnode(['run', controlled, 'a', 'b'], { env: { CONTROLLED_QUIET: '' } });
+    // The program's first stderr line and the first prompt come in either order.
+    await Promise.all([a.waitFor('controlled stderr line\n'), a.waitFor(/(^|\n)> /)]);
     expect(await a.evaluate('1+1')).toBe('2');
     expect(await a.evaluate('let x = 1')).toBe('undefined');
     expect(await a.evaluate('let x = 2')).toBe('undefined');

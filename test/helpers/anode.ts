@@ -33,7 +33,9 @@ export interface AnodeProcess {
 export function startAnode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): AnodeProcess {
   const child = spawn(process.execPath, [ANODE_BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { ...process.env, NO_COLOR: '1', ...options.env },
+    // test/fixtures/controlled.js prints nothing at start-up, where it would race the first prompt
+    // (a test that wants those lines sets CONTROLLED_QUIET to '' and waits for both).
+    env: { ...process.env, NO_COLOR: '1', CONTROLLED_QUIET: '1', ...options.env },
     stdio: 'pipe',
   });
   const events = new EventEmitter();
