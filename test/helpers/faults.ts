@@ -1,5 +1,6 @@
 // What fault cases look at from outside: process state, command lines, open ports and descriptors,
 // memory, and a TCP relay whose connections can be cut at once.
+import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
 
@@ -165,4 +166,13 @@ export async function rawDebugger(url: string): Promise<RawDebugger> {
       }),
     close: () => ws.close(),
   };
+}
+
+/** SHA-256 of what test/fixtures/flood*.mjs writes: `total` bytes in 64 KiB blocks of 'a', 'b', … 'z', 'a', … */
+export function floodDigest(total: number): string {
+  const expected = createHash('sha256');
+  for (let i = 0, sent = 0; sent < total; i++, sent += 64 * 1024) {
+    expected.update(Buffer.alloc(Math.min(64 * 1024, total - sent), 97 + (i % 26)));
+  }
+  return expected.digest('hex');
 }

@@ -27,15 +27,20 @@ export const KEY = { ctrlC: '\x03', ctrlD: '\x04', tab: '\t', enter: '\r', up: '
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
 
 /** Starts `anode ...args` in a pseudo-terminal of 120x40. */
-export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyAnode {
+/** The environment of an anode in a test terminal: what a user's terminal looks like, plus `more`. */
+export function ptyEnv(more: NodeJS.ProcessEnv = {}): Record<string, string> {
   const env = { ...process.env } as Record<string, string>;
   delete env.NO_COLOR;
   env.ANODE_REPL_HISTORY = ''; // tests never touch the user's history unless they ask
-  // What a user's terminal looks like: TERM set, no CI marker (Node's hasColors() says no colour under CI).
+  // TERM set, no CI marker (Node's hasColors() says no colour under CI).
   env.TERM = 'xterm-256color';
   delete env.CI;
   env.CONTROLLED_QUIET = '1'; // test/fixtures/controlled.js prints nothing at start-up to race the prompt
-  Object.assign(env, options.env);
+  return Object.assign(env, more);
+}
+
+export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyAnode {
+  const env = ptyEnv(options.env);
   const p = pty.spawn(process.execPath, [ANODE_BIN, ...args], { cols: 120, rows: 40, cwd: options.cwd ?? ROOT, env });
   let raw = '';
   const events = new EventEmitter();
