@@ -2,26 +2,14 @@
 // REPL does), `import()` routed through the agent (Runtime.evaluate has no dynamic-import callback), a
 // leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
 import * as acorn from 'acorn';
+import { ACORN, entrySyntax } from '../syntax/entry.js';
 import { AGENT_REF } from './agent.js';
 import { InsertedText, type Insertion, type Position } from './insertions.js';
-
-const ACORN: acorn.Options = {
-  ecmaVersion: 'latest',
-  sourceType: 'script',
-  allowAwaitOutsideFunction: true,
-  allowReturnOutsideFunction: false,
-  allowHashBang: true,
-};
 
 /** `{ a: 1 }` alone on a line is an object, not a block (Node's REPL rule). */
 export function isObjectLiteral(code: string): boolean {
   if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return false;
-  try {
-    acorn.parse(`(${code})`, ACORN);
-    return true;
-  } catch {
-    return false; // Not an expression: leave it a block.
-  }
+  return entrySyntax(`(${code})`).error === undefined; // else not an expression: leave it a block
 }
 
 /** The code, parenthesized when it is an object literal. */
@@ -81,30 +69,10 @@ export function assignsName(code: string, name: string): boolean {
 
 /**
  * Where the entry's last statement is an expression statement, whose value is then the entry's result
- * (a script's completion value), or undefined.
+ * (a script's completion value), or undefined (also for a syntax error: the target reports it as typed).
  */
 export function finalExpression(code: string): { start: number; end: number } | undefined {
-  // Entries repeat (history, a client polling `process.memoryUsage()`): a parse costs tens of µs.
-  if (parsedEntries.has(code)) return parsedEntries.get(code);
-  const found = parseFinalExpression(code);
-  parsedEntries.set(code, found);
-  if (parsedEntries.size > PARSED_ENTRIES) parsedEntries.delete(parsedEntries.keys().next().value!);
-  return found;
-}
-
-const PARSED_ENTRIES = 256;
-const parsedEntries = new Map<string, { start: number; end: number } | undefined>();
-
-function parseFinalExpression(code: string): { start: number; end: number } | undefined {
-  let program: acorn.Program;
-  try {
-    program = acorn.parse(code, ACORN);
-  } catch {
-    return undefined; // A syntax error (or syntax acorn does not know yet): the target reports it.
-  }
-  const last = program.body.at(-1);
-  if (last?.type !== 'ExpressionStatement') return undefined;
-  return { start: last.expression.start, end: last.expression.end };
+  return entrySyntax(code).final;
 }
 
 /** How every console entry begins (see prepareSource): how anode's entries are told from other scripts. */

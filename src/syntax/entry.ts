@@ -1,0 +1,42 @@
+// One parse per console entry, shared: the console engine asks whether the entry is complete, the
+// evaluator where its final expression is. Both ask about the same text, so the second asks a cache.
+import * as acorn from 'acorn';
+
+/** How anode parses what is typed: a script (REPL semantics), with top-level await. */
+export const ACORN: acorn.Options = {
+  ecmaVersion: 'latest',
+  sourceType: 'script',
+  allowAwaitOutsideFunction: true,
+  allowHashBang: true,
+};
+
+/** What a parse of an entry found: its syntax error, or where its final expression statement is. */
+export interface EntrySyntax {
+  error?: { message: string; pos: number };
+  /** The expression of the last statement, when that statement is an expression statement. */
+  final?: { start: number; end: number };
+}
+
+/** Entries repeat (history, a client polling `process.memoryUsage()`) and are asked about twice. */
+const CACHED = 256;
+const cache = new Map<string, EntrySyntax>();
+
+/** The syntax of `code`, parsed once per text among the last few hundred. */
+export function entrySyntax(code: string): EntrySyntax {
+  const hit = cache.get(code);
+  if (hit) return hit;
+  const syntax = parse(code);
+  cache.set(code, syntax);
+  if (cache.size > CACHED) cache.delete(cache.keys().next().value!);
+  return syntax;
+}
+
+function parse(code: string): EntrySyntax {
+  try {
+    const last = acorn.parse(code, ACORN).body.at(-1);
+    return last?.type === 'ExpressionStatement' ? { final: { start: last.expression.start, end: last.expression.end } } : {};
+  } catch (err) {
+    const e = err as SyntaxError & { pos?: number };
+    return { error: { message: e.message, pos: e.pos ?? -1 } };
+  }
+}
