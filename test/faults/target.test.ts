@@ -431,6 +431,7 @@ describe('faults: the program exits during an evaluation', () => {
   ])('%s: reported, exit code passed through, nothing left behind', async (_name, entry, code, how) => {
     const a = startAnode(['run', path.join(FIXTURES, 'echo.js'), '0']);
     await a.waitForPrompt();
+    await a.waitFor('The echo service is being served on', { stream: 'stdout' }); // may come after the prompt
     const pid = await a.programPid();
     const ports = (await ownListening(pid)).map((s) => s.port);
     expect(ports).toHaveLength(2); // the echo service and the inspector
