@@ -9,10 +9,9 @@ import { KEY, startAnodePty } from '../helpers/pty.js';
 const program = path.join(TEST_FIXTURES, 'controlled.js');
 
 describe("the program's console output in the console", () => {
-  it('--console mirrors console.* calls, marked, formatted like the program, none replayed', async () => {
-    const a = startAnode(['run', '--console', program], { env: { CONTROLLED_QUIET: '' } });
-    // The program's start-up lines and the first prompt come in either order.
-    await Promise.all([a.waitFor('controlled stderr line\n'), a.waitFor(/(^|\n)> /), a.waitFor('controlled ready', { stream: 'stdout' })]);
+  it('--console mirrors console.* calls, marked, formatted like the program', async () => {
+    const a = startAnode(['run', '--console', program]);
+    await a.waitForPrompt();
     // Piped, the program's own stderr shares anode's: its copy of the error line, the mirrored lines and
     // the result come in any order.
     const from = a.stderr.length;
@@ -23,7 +22,6 @@ describe("the program's console output in the console", () => {
       a.waitFor(/(^|\n|> )Map\(1\) \{ 1 => 2 \}\n/, { from }),
       a.waitFor(/(^|\n|> )undefined\n/, { from }),
     ]);
-    expect(a.stderr).not.toContain('[program] controlled ready');
     expect(await a.evaluate('.console off')).toMatch(/no longer shown/);
     const before = a.stderr.length;
     expect(await a.evaluate("console.log('quiet'); 1")).toBe('1');
@@ -46,6 +44,20 @@ describe("the program's console output in the console", () => {
     const typed = a.text().length;
     a.write(`7${KEY.enter}`);
     await a.waitFor(/\n42\n/, { from: typed });
+  });
+
+  it('what the program logged before the console connected is not replayed (the inspector keeps it for new clients)', async () => {
+    // The inspector is on from the start, so it stores the start-up lines; anode connects after them.
+    const target = startTarget(['--inspect=127.0.0.1:0', program]);
+    const url = (await target.waitFor(/ws:\/\/\S+/, 'stderr'))[0];
+    await Promise.all([target.waitFor('controlled ready'), target.waitFor('controlled stderr line', 'stderr')]);
+    const a = startAnode(['attach', url]);
+    await a.waitForPrompt();
+    await a.evaluate("console.error('after the console connected')");
+    await a.waitFor('[program!] after the console connected');
+    expect(a.stderr).not.toMatch(/\[program!?\] controlled/);
+    a.end();
+    expect((await a.exited).code).toBe(0);
   });
 
   it('anode attach mirrors by default (the program\'s stdout is elsewhere); --no-console turns it off', async () => {
