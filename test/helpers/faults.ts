@@ -104,6 +104,33 @@ export function sampleRss(pid: number, everyMs = 25): { readonly peak: number; s
   };
 }
 
+/** Watches the resident memory of `pid` from now: stop() gives where it started and its peak growth (MiB). */
+export function rssGrowth(pid: number): { stop(): { baseMiB: number; peakGrowthMiB: number } } {
+  const base = rssKb(pid);
+  const samples = sampleRss(pid);
+  return {
+    stop: () => {
+      const peak = samples.stop();
+      return { baseMiB: Math.round(base / 1024), peakGrowthMiB: Math.round(((peak - base) / 1024) * 10) / 10 };
+    },
+  };
+}
+
+/**
+ * Asks a flooding program (test/fixtures/flood*.mjs) how much it has written, over and over, until it has
+ * written `total`: the console's answers while the flood ran, with how long each took (ms, sorted).
+ */
+export async function askDuringFlood(console: { evaluate(line: string): Promise<string> }, total: number): Promise<number[]> {
+  const answers: { written: number; ms: number }[] = [];
+  while (answers.length < 5 || answers.at(-1)!.written < total) {
+    const t0 = Date.now();
+    const written = Number(await console.evaluate('main.written'));
+    answers.push({ written, ms: Date.now() - t0 });
+    if (answers.length > 2000) break;
+  }
+  return answers.filter((x) => x.written < total).map((x) => x.ms).sort((x, y) => x - y);
+}
+
 /** True once `pid` no longer runs: gone, or a zombie nobody has reaped yet. */
 export function isGone(pid: number): boolean {
   const state = stateOf(pid);
