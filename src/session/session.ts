@@ -20,7 +20,6 @@ export interface TargetInfo {
   argv: string[];
 }
 
-
 /** How long a program released from --inspect-wait may take to finish its bootstrap. */
 const BOOTSTRAP_WAIT_MS = 3000;
 

@@ -1,8 +1,7 @@
 // Turns a console entry into the source the target evaluates: `{a: 1}` as an object literal (as Node's
 // REPL does), `import()` routed through the agent (Runtime.evaluate has no dynamic-import callback), a
 // leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
-import * as acorn from 'acorn';
-import { ACORN, entrySyntax } from '../syntax/entry.js';
+import { entrySyntax } from '../syntax/entry.js';
 import { AGENT_REF } from './agent.js';
 import { InsertedText, type Insertion, type Position } from './insertions.js';
 
@@ -19,23 +18,7 @@ export function wrapObjectLiteral(code: string): string {
 
 /** Offsets of the `import` of every `import(...)` call (not `a.import(...)`, strings or comments). */
 export function dynamicImports(code: string): number[] {
-  if (!code.includes('import')) return [];
-  const starts: number[] = [];
-  try {
-    let before: acorn.Token | undefined;
-    let previous: acorn.Token | undefined;
-    for (const token of acorn.tokenizer(code, ACORN)) {
-      const isMember = before?.type === acorn.tokTypes.dot || before?.type === acorn.tokTypes.questionDot;
-      if (previous?.type === acorn.tokTypes._import && token.type === acorn.tokTypes.parenL && !isMember) {
-        starts.push(previous.start);
-      }
-      before = previous;
-      previous = token;
-    }
-  } catch {
-    return []; // A syntax error: let the target report it.
-  }
-  return starts;
+  return code.includes('import') ? entrySyntax(code).imports : [];
 }
 
 /** The patterns for one binding name, compiled once (these scans run for every entry). */
@@ -114,7 +97,9 @@ export function prepareSource(code: string, name: string, prelude = '', present?
   const shift = asObject ? 1 : 0;
   if (asObject) insertions.push({ at: 0, text: '(' });
   if (present && sole) insertions.push({ at: sole.start - shift, text: present.open });
-  for (const at of dynamicImports(code)) insertions.push({ at, text: `${AGENT_REF}.` });
+  // An object literal parses only wrapped: its offsets are the wrapped text's, less the `(`.
+  const imports = asObject ? dynamicImports(`(${code})`).map((at) => at - 1) : dynamicImports(code);
+  for (const at of imports) insertions.push({ at, text: `${AGENT_REF}.` });
   if (present && sole) insertions.push({ at: sole.end - shift, text: present.close });
   if (asObject) insertions.push({ at: code.length, text: ')' });
   insertions.push({ at: code.length, text: `\n//# sourceURL=${name}` });

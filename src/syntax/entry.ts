@@ -1,5 +1,5 @@
 // One parse per console entry, shared: the console engine asks whether the entry is complete, the
-// evaluator where its final expression is. Both ask about the same text, so the second asks a cache.
+// evaluator where its final expression and its `import(` calls are. Both ask about the same text, so the second asks a cache.
 import * as acorn from 'acorn';
 
 /** How anode parses what is typed: a script (REPL semantics), with top-level await. */
@@ -15,6 +15,8 @@ export interface EntrySyntax {
   error?: { message: string; pos: number };
   /** The expression of the last statement, when that statement is an expression statement. */
   final?: { start: number; end: number };
+  /** Offsets of the `import` of every `import(...)` call (not `a.import(...)`, strings or comments). */
+  imports: number[];
 }
 
 /** Entries repeat (history, a client polling `process.memoryUsage()`) and are asked about twice. */
@@ -32,11 +34,22 @@ export function entrySyntax(code: string): EntrySyntax {
 }
 
 function parse(code: string): EntrySyntax {
+  const imports: number[] = [];
+  // The tokens are looked at only when the text could hold an `import(` (the same pass as the parse).
+  const tokens: acorn.Token[] = [];
   try {
-    const last = acorn.parse(code, ACORN).body.at(-1);
-    return last?.type === 'ExpressionStatement' ? { final: { start: last.expression.start, end: last.expression.end } } : {};
+    const options = code.includes('import') ? { ...ACORN, onToken: tokens } : ACORN;
+    const last = acorn.parse(code, options).body.at(-1);
+    tokens.forEach((token, i) => {
+      const before = tokens[i - 1]?.type;
+      const member = before === acorn.tokTypes.dot || before === acorn.tokTypes.questionDot;
+      if (token.type === acorn.tokTypes._import && tokens[i + 1]?.type === acorn.tokTypes.parenL && !member) imports.push(token.start);
+    });
+    if (last?.type === 'ExpressionStatement') return { final: { start: last.expression.start, end: last.expression.end }, imports };
+    return { imports };
   } catch (err) {
+    // A syntax error: nothing is rewritten, the target reports the entry as typed.
     const e = err as SyntaxError & { pos?: number };
-    return { error: { message: e.message, pos: e.pos ?? -1 } };
+    return { error: { message: e.message, pos: e.pos ?? -1 }, imports: [] };
   }
 }

@@ -61,6 +61,7 @@ describe('source transforms', () => {
     expect(source('x = 1, y')).toBe('P(x = 1, y)');
     expect(source("await import('x')")).toBe(`P(await ${AGENT_REF}.import('x'))`);
     expect(source("import('x')")).toBe(`P(${AGENT_REF}.import('x'))`);
+    expect(source("{a: 1, b: await import('x')}")).toBe(`(P({a: 1, b: await ${AGENT_REF}.import('x')}))`);
     expect(source('x; y // last')).toBe('x; P(y) // last');
     expect(source('let a = 1\na + 1')).toBe('let a = 1\nP(a + 1)');
     for (const other of ['let x = 1', 'x; let y', 'function f() {}', 'class A {}', 'if (x) y', '{ let x = 1; x }', 'a +', '']) {
