@@ -247,9 +247,6 @@ export async function sameNetwork(pid: number): Promise<boolean> {
  * True when `pid` is a live process here (not a zombie) running `execPath`: how anode tells a program
  * whose inspector connection was lost from one that died, when the program reported no exit code.
  */
-export async function runsHere(pid: number, execPath: string | undefined): Promise<boolean> {
-  const exe = await readExe(pid);
-  if (exe === undefined || exe !== execPath) return false;
-  const status = await readStatus(pid).catch(() => undefined);
-  return status !== undefined && !status.zombie;
+export function runsHere(pid: number, execPath: string | undefined): boolean {
+  return readIdentitySync(pid)?.exe === execPath;
 }
