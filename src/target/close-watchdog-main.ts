@@ -4,8 +4,6 @@
 // (the dead anode no longer holds it), and exits. Before closing, it stops an entry the dead anode left
 // spinning.
 import { connectChannel } from '../session/cdp-client.js';
-import { CONSOLE_ENTRIES } from '../session/source.js';
-import { stopEntries } from '../session/stop-entries.js';
 import { acceptedConnections } from './proc.js';
 
 const [pid, url, expression, release] = process.argv.slice(2);
@@ -23,6 +21,8 @@ process.stdin.on('end', () => {
       if (clients <= 1) {
         // An entry of the dead anode may still spin (`while (true) {}`): stop it, or the program never
         // runs again (nor the close below). Only console entries are stopped, never the program's code.
+        // Loaded only now: the watchdog waits for most of its life, and should weigh little meanwhile.
+        const [{ CONSOLE_ENTRIES }, { stopEntries }] = await Promise.all([import('../session/source.js'), import('../session/stop-entries.js')]);
         await stopEntries(channel, CONSOLE_ENTRIES).catch(() => undefined);
         await channel.send('Runtime.evaluate', { expression });
       }
