@@ -19,7 +19,7 @@ export { EvalSession, type TargetInfo, type InterruptResult, type SessionOptions
 export type { Channel } from './session/channel.js';
 export { openRemoteSession } from './session/remote.js';
 export { openLocalSession } from './session/local.js';
-export { launch, type LaunchOptions, type LaunchedProgram, type ProgramExit } from './target/launch.js';
+export { launch, type LaunchOptions, type LaunchedProgram, type ProgramExit } from './program/launch.js';
 
 export {
   AnodeError,

@@ -7,10 +7,10 @@ import { AGENT_REF } from '../session/agent.js';
 import { openRemoteSession } from '../session/remote.js';
 import { evalValue } from '../session/remote-object.js';
 import type { EvalSession } from '../session/session.js';
-import { reachPidInspector, stillRunsAfter, verifySameProcess, waitUntilClosed, type NodeProcess } from '../target/attach.js';
-import { startCloseWatchdog, type CloseWatchdog } from '../target/close-watchdog.js';
-import { hostPort, inspectorUrl, parseAttachTarget } from '../target/endpoint.js';
-import { acceptedConnections, runsHere, type ListeningSocket } from '../target/proc.js';
+import { reachPidInspector, stillRunsAfter, verifySameProcess, waitUntilClosed, type NodeProcess } from '../program/attach.js';
+import { startCloseWatchdog, type CloseWatchdog } from '../program/close-watchdog.js';
+import { hostPort, inspectorUrl, parseAttachTarget } from '../program/endpoint.js';
+import { acceptedConnections, runsHere, type ListeningSocket } from '../program/proc.js';
 import { say } from './say.js';
 
 /** Where anode connected, and whether it must close the inspector again when leaving. */

@@ -1,6 +1,6 @@
 // `anode ps`: this user's Node.js processes, to find the pid to attach to.
 import { Command } from 'commander';
-import { listNodeProcesses } from '../target/node-processes.js';
+import { listNodeProcesses } from '../program/node-processes.js';
 
 /** Prints the table on stdout; resolves to the exit code. */
 export async function ps(): Promise<number> {

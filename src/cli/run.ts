@@ -4,8 +4,8 @@
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ProgramStartError } from '../errors.js';
-import { launch, type LaunchedProgram, type ProgramExit } from '../target/launch.js';
-import { resolveModuleBin, resolveProgram } from '../target/resolve.js';
+import { launch, type LaunchedProgram, type ProgramExit } from '../program/launch.js';
+import { resolveModuleBin, resolveProgram } from '../program/resolve.js';
 import { loadCdp } from '../session/cdp-client.js';
 import type { ConsoleFlags } from './hold.js';
 import { say } from './say.js';

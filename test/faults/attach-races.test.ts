@@ -3,7 +3,7 @@
 // style) beside anode that pauses the program. Each asserts what anode does; figures go to stdout.
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkNodeProcess, signalInspector } from '../../dist/target/attach.js';
+import { checkNodeProcess, signalInspector } from '../../dist/program/attach.js';
 import { NoSuchProcessError, ProcessChangedError } from '../../dist/errors.js';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { anode, canListen, echoLine, readExe, startEcho, with9229 } from '../helpers/attach.js';

@@ -14,7 +14,7 @@ import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { anode, echoLine, startEcho } from '../helpers/attach.js';
 import { connectClient } from '../helpers/client.js';
 import { COMPLETION_GIVE_UP_MS } from '../../src/console/engine.js';
-import { ownListening } from '../../src/target/proc.js';
+import { ownListening } from '../../src/program/proc.js';
 import { ANODE_BIN, FIXTURES, ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 import { isAlive, killPid, track } from '../helpers/processes.js';
 import { KEY, ptyEnv } from '../helpers/pty.js';

@@ -1,7 +1,7 @@
 // A plain node program started WITHOUT anode, to attach to: its output, its listening ports, its end.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { ownListening } from '../../src/target/proc.js';
+import { ownListening } from '../../src/program/proc.js';
 import { ROOT } from './paths.js';
 import { killPid, track } from './processes.js';
 import { matches, waitUntil } from './wait.js';

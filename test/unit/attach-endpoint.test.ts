@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { inspectorUrl } from '../../src/target/endpoint.js';
+import { inspectorUrl } from '../../src/program/endpoint.js';
 
 const servers: http.Server[] = [];
 

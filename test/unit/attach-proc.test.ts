@@ -1,8 +1,8 @@
 // The /proc parsers, node flag reading and attach-target parsing of `anode attach`, fed with text.
 import { describe, expect, it } from 'vitest';
-import { pickInspector } from '../../src/target/attach.js';
-import { connectHost, hostPort, parseAttachTarget } from '../../src/target/endpoint.js';
-import { inspectorFlags, parseHostPort, splitNodeArgv, splitNodeOptions } from '../../src/target/node-flags.js';
+import { pickInspector } from '../../src/program/attach.js';
+import { connectHost, hostPort, parseAttachTarget } from '../../src/program/endpoint.js';
+import { inspectorFlags, parseHostPort, splitNodeArgv, splitNodeOptions } from '../../src/program/node-flags.js';
 import {
   decodeAddress,
   environValue,
@@ -13,7 +13,7 @@ import {
   parseStartTime,
   parseStatus,
   socketInodes,
-} from '../../src/target/proc.js';
+} from '../../src/program/proc.js';
 
 // Captured from /proc/PID/net/tcp and tcp6 (Linux 6.x), trimmed.
 const TCP = `  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode

@@ -1,6 +1,6 @@
 // The inspector's own lines leave the program's stderr; every other byte passes, at once.
 import { describe, expect, it } from 'vitest';
-import { InspectorLineFilter } from '../../src/target/stderr-filter.js';
+import { InspectorLineFilter } from '../../src/program/stderr-filter.js';
 
 async function filter(chunks: (string | Buffer)[]): Promise<Buffer> {
   const f = new InspectorLineFilter();

@@ -131,7 +131,7 @@ export function signalInspector(proc: NodeProcess): void {
 export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIMEOUT_MS, openedBefore?: ListeningSocket): Promise<PidInspector> {
   const proc = await checkNodeProcess(pid);
   const { flags } = proc;
-  if (proc.argv.some((a) => /[\\/]target[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
+  if (proc.argv.some((a) => /[\\/]program[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
   if (!flags.listsTargets) throw new HiddenInspectorError('', pid);
   if (!(await sameNetwork(pid))) throw new OtherNetworkError(pid);
   const own = await ownListening(pid).catch(() => {
