@@ -1,14 +1,29 @@
 // Every failure anode reports has its own class with a stable `code`; messages say what was wrong
 // and what to do. The CLI prints `anode: <message>` for these and never a stack.
 
+/** The brand every anode error carries: it survives two copies of anode loaded in one process. */
+const BRAND = Symbol.for('anode.error');
+
 /** Base class: a failure anode understands and can explain in one line. */
 export class AnodeError extends Error {
   readonly code: string;
+  readonly [BRAND] = true;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
   }
+}
+
+/** True for an anode error (from any loaded copy of anode), and with `code`, for that failure only. */
+export function isAnodeError(err: unknown, code?: string): err is AnodeError {
+  if (typeof err !== 'object' || err === null || (err as { [BRAND]?: unknown })[BRAND] !== true) return false;
+  return code === undefined || (err as { code?: unknown }).code === code;
+}
+
+/** True when `err` says the target (program, worker, connection) went away. */
+export function isTargetClosed(err: unknown): boolean {
+  return isAnodeError(err, 'ANODE_TARGET_CLOSED');
 }
 
 /** The program file given to `anode run` does not exist or is not readable. */
