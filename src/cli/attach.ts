@@ -9,6 +9,7 @@ import { checkServeFlags, serveConsole, type ServeFlags } from '../server/serve-
 import { connect, detach, stillRuns, type Attached } from './attachment.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
+import { brokenOutput, guardOutput, hangUpOnBrokenOutput, onBrokenOutput } from './broken-output.js';
 import { say } from './say.js';
 
 /** The options of `anode attach`. */
@@ -42,10 +43,13 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
 
 /** Attaches to `target`; resolves to anode's exit code. */
 export async function attach(target: string, flags: AttachFlags): Promise<number> {
+  guardOutput();
   if (flags.serve !== undefined) checkServeFlags(flags as ServeFlags);
   const attached = await connect(target, flags.timeout);
   const { session } = attached;
   if (flags.eval.length > 0) return evaluateOnce(attached, flags);
+  // A console whose output is gone ends as on a hang-up: it detaches (and closes what anode opened).
+  const stopHangUp = hangUpOnBrokenOutput();
   const opened = attached.pidInspector?.opened;
   const note =
     opened === 'self'
@@ -70,6 +74,7 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
     await detach(attached);
     throw err;
   }
+  stopHangUp();
   if (end.by === 'user') {
     await exit.dispose();
     await detach(attached);
@@ -100,23 +105,31 @@ async function endOf(session: EvalSession, exit: ExitWatch, attached: Attached):
 
 /**
  * `-e`: evaluates each expression in order, results on stdout; the first that throws ends it (exit 1).
- * SIGINT/SIGTERM interrupt the running entry and detach the same way (exit 130).
+ * SIGINT/SIGTERM/SIGHUP interrupt the running entry and detach the same way (exit 130). A reader of stdout
+ * or stderr that leaves (`| head -1`) ends it quietly: the rest is not evaluated, the exit code is what it
+ * was so far.
  */
 async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<number> {
   const evaluator = new Evaluator(attached.session, { colors: flags.color === true });
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  for (const s of signals) process.on(s, onSignal);
+  const stopWatching = onBrokenOutput(onSignal);
+  const write = (stream: 'stdout' | 'stderr', text: string): void => {
+    if (brokenOutput() === undefined) process[stream].write(`${text}\n`);
+  };
   let code = 0;
   try {
     for (const source of flags.eval) {
-      const outcome = await evaluator.evaluate(source, { signal: abort.signal, notify: (text) => process.stderr.write(`${text}\n`) });
+      if (brokenOutput() !== undefined) break;
+      const outcome = await evaluator.evaluate(source, { signal: abort.signal, notify: (text) => write('stderr', text) });
       if (outcome.kind === 'value') {
-        process.stdout.write(`${outcome.text}\n`);
+        write('stdout', outcome.text);
         continue;
       }
-      process.stderr.write(`${outcome.text}\n`);
+      if (brokenOutput() !== undefined) break;
+      write('stderr', outcome.text);
       code = outcome.kind === 'interrupted' ? 130 : 1;
       break;
     }
@@ -134,8 +147,8 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
     await detach(attached);
     throw err;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const s of signals) process.off(s, onSignal);
+    stopWatching();
   }
   await detach(attached);
   return code;

@@ -75,7 +75,7 @@ async function connectPid(pid: number, timeoutMs: number, earlier: { opened?: Li
   if (found.openedByAnode) earlier.opened = found.socket;
   const { url, where, socket } = found;
   // Started before the session opens, so that an anode killed meanwhile does not leave it open either.
-  let watchdog = found.openedByAnode ? startCloseWatchdog(pid, url, closeInspectorExpression(), RELEASE_EXPRESSION) : undefined;
+  let watchdog = found.openedByAnode ? startCloseWatchdog(pid, url, closeInspectorExpression()) : undefined;
   let session: EvalSession;
   try {
     session = await openRemoteSession(url);
@@ -101,7 +101,7 @@ async function connectPid(pid: number, timeoutMs: number, earlier: { opened?: Li
   } else if ((await openedByAnode(session, socket.port, true)) || found.joined) {
     // Another anode opened it: this one shares the duty to close it, as the last to leave.
     opened = 'other';
-    watchdog = startCloseWatchdog(pid, url, closeInspectorExpression(), RELEASE_EXPRESSION);
+    watchdog = startCloseWatchdog(pid, url, closeInspectorExpression());
   }
   return { session, where, pidInspector: { pid, socket, opened, process: found.process }, ...(watchdog ? { watchdog } : {}) };
 }
@@ -125,13 +125,17 @@ async function openedByAnode(session: EvalSession, port: number, hold = false): 
   return evalValue<boolean>(session.evalChannel, expression).catch(() => false);
 }
 
-/** True once only this anode's session is connected to the inspector on `port`; false if others stay. */
-async function alone(pid: number, port: number): Promise<boolean> {
+/**
+ * How many connections other than this anode's session are open to the inspector on `port`, once those
+ * that are closing (another anode that has just let go) had a moment to go. Only waited on and reported:
+ * TCP connections say nothing about who holds them (a bare connection is no debugger), so they never
+ * decide whether the inspector stays open.
+ */
+async function otherConnections(pid: number, port: number): Promise<number> {
   const deadline = Date.now() + OTHERS_WAIT_MS;
   for (;;) {
-    const clients = await acceptedConnections(pid, port).catch(() => 0);
-    if (clients <= SESSION_CONNECTIONS) return true;
-    if (Date.now() > deadline) return false;
+    const others = (await acceptedConnections(pid, port).catch(() => SESSION_CONNECTIONS)) - SESSION_CONNECTIONS;
+    if (others <= 0 || Date.now() > deadline) return Math.max(0, others);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -148,30 +152,31 @@ function closeInspectorExpression(): string {
  */
 const RELEASE_EXPRESSION = `(${OPENED_MARK}?.holders?.delete(${HOLDER}), ${OPENED_MARK}?.holders?.size ?? 0)`;
 
-/** Leaves the target as it was: closes an inspector anode opened, then the connections. */
+/**
+ * Leaves the target as it was: closes an inspector anode opened, then the connections. The watchdog stays
+ * armed until the close is scheduled (or left to another anode), so that anode dying anywhere in here
+ * (EPIPE, a signal, a crash) still has the inspector closed.
+ */
 export async function detach({ session, pidInspector, where, watchdog }: Attached): Promise<void> {
-  watchdog?.disarm();
   // An anode that attached to an inspector another anode had just opened may only learn it now.
   const opened =
     pidInspector && (pidInspector.opened !== false || (await openedByAnode(session, pidInspector.socket.port))) ? pidInspector : undefined;
   if (!opened) {
+    watchdog?.disarm();
     await session.close();
     return;
   }
-  // Another anode still holds it: that one closes it when it leaves.
+  // Another anode still holds it (the target's own record of anode sessions): that one closes it when it leaves.
   const holders = await evalValue<number>(session.evalChannel, RELEASE_EXPRESSION).catch(() => 0);
   if (holders > 0) {
+    watchdog?.disarm();
     await session.close();
     say(`another anode is attached through the inspector anode opened on ${where}: it stays open until that one leaves`);
     return;
   }
-  // Another debugger attached meanwhile (anode's own session holds two connections): leave it open. The
-  // connections of an anode that has just let go are closing: give them a moment.
-  if (!(await alone(opened.pid, opened.socket.port))) {
-    await session.close();
-    say(`another debugger is connected to the inspector anode opened on ${where}: it was left open`);
-    return;
-  }
+  // Nobody anode knows of holds it: it is closed, whoever else is connected (a bare TCP connection must not
+  // keep it open for every local user). Other connections are given a moment to go, then told about.
+  const others = await otherConnections(opened.pid, opened.socket.port);
   const scheduled = await session.evalChannel
     .send('Runtime.evaluate', {
       expression: closeInspectorExpression(),
@@ -179,9 +184,14 @@ export async function detach({ session, pidInspector, where, watchdog }: Attache
     })
     .then((r) => r.result.value === true)
     .catch(() => false);
+  if (scheduled) watchdog?.disarm();
+  else watchdog?.fire();
   await session.close();
+  if (others > 0) {
+    say(`closing the inspector anode opened on ${where} although ${others} other connection${others === 1 ? ' is' : 's are'} open to it (not anode's: a debugger or a stray client, cut off now)`);
+  }
   // Not scheduled: another anode leaving at the same moment may have closed it (and this connection) first.
-  if (!(await waitUntilClosed(opened.pid, opened.socket, scheduled ? CLOSE_WAIT_MS : CLOSE_DELAY_MS * 2))) {
+  if (!(await waitUntilClosed(opened.pid, opened.socket, scheduled ? CLOSE_WAIT_MS : CLOSE_DELAY_MS * 2 + CLOSE_WAIT_MS))) {
     say(`could not close the inspector anode opened on ${where}; the program keeps running with it open`);
   }
 }

@@ -237,7 +237,7 @@ describe('faults: served consoles', () => {
     expect(await clients[0]!.evaluate('process.pid')).toBe(String(target.pid));
     const inspectPort = (await target.ports()).find((p) => p !== port)!;
     expect(await target.ports()).toEqual([port, inspectPort].sort((x, y) => x - y));
-    expect(pidsWith('close-watchdog-main', `127.0.0.1:${inspectPort}/`)).toHaveLength(1);
+    expect(pidsWith('close-watchdog-main', `\0${inspectPort}\0`)).toHaveLength(1);
     // Entries in flight when anode dies: a pending await and a timer.
     clients[1]!.send('await new Promise(() => {})');
     clients[2]!.send("globalThis.late = 0; await new Promise((r) => setTimeout(r, 200)); globalThis.late = 1; 'late'");
@@ -252,7 +252,7 @@ describe('faults: served consoles', () => {
     expect(isAlive(target.pid)).toBe(true);
     expect(await echoLine(port, 'after anode')).toBe('after anode\n');
     expect(await accepts(servedPort)).toBe(false);
-    await waitUntil(() => pidsWith('close-watchdog-main', `127.0.0.1:${inspectPort}/`).length === 0, () => 'the close watchdog outlived anode');
+    await waitUntil(() => pidsWith('close-watchdog-main', `\0${inspectPort}\0`).length === 0, () => 'the close watchdog outlived anode');
     // The program is whole: the entry cut off with anode still ran to its end inside it, and a new
     // console can attach again (anode opens a fresh inspector).
     const b = startAnode(['attach', '-e', 'globalThis.late', String(target.pid)]);
