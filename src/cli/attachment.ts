@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectError, NoSuchProcessError, TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
+import { loadCdp } from '../session/cdp-client.js';
 import { openRemoteSession } from '../session/remote.js';
 import { evalValue } from '../session/remote-object.js';
 import type { EvalSession } from '../session/session.js';
@@ -11,6 +12,7 @@ import { reachPidInspector, stillRunsAfter, verifySameProcess, waitUntilClosed, 
 import { startCloseWatchdog, type CloseWatchdog } from '../program/close-watchdog.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../program/endpoint.js';
 import { acceptedConnections, runsHere, type ListeningSocket } from '../program/proc.js';
+import { ignoreFailure } from '../log/debug.js';
 import { say } from './say.js';
 
 /** Where anode connected, and whether it must close the inspector again when leaving. */
@@ -51,6 +53,9 @@ export async function connect(text: string, timeoutMs: number): Promise<Attached
   }
   const { pid } = target;
   if (pid === process.pid) throw new UsageError('anode cannot attach to itself');
+  // Loaded before the signal, not after: every millisecond between SIGUSR1 and the close is a millisecond
+  // in which the inspector (and its /json/list) is open to every local user.
+  ignoreFailure(loadCdp(), 'loading chrome-remote-interface');
   const earlier: { opened?: ListeningSocket } = {};
   try {
     return await connectPid(pid, timeoutMs, earlier);
