@@ -29,6 +29,12 @@ export const SHARED_SCOPE_NOTE = "Served console: every client shares the progra
 
 /** How long a console that saw the program go waits for the session to say why. */
 const ENDED_WAIT_MS = 2000;
+/**
+ * How long the entries of a plain client that ended its input (Ctrl-D in nc, `nc -N`) may still run: a
+ * piped transcript gets its results, and an entry that would run for ever (`while (true) {}`, an endless
+ * await) is stopped as Ctrl-C would stop it, so that the program is not held and the client's place is freed.
+ */
+export const END_OF_INPUT_GRACE_MS = 1000;
 
 /** Serves a console per client over `session` until close() or the session ends. */
 export async function startConsoleServer(session: EvalSession, options: ConsoleServerOptions): Promise<LineServer> {
@@ -76,9 +82,20 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
     const onAbort = (): void => close(client.signal.reason === 'closing' ? 'the console server is closing' : undefined);
     client.signal.addEventListener('abort', onAbort, { once: true });
     tellers.add(tell);
+    let finished = false;
+    let graceTimer: NodeJS.Timeout | undefined;
+    void client.inputEnded.then(() => {
+      if (finished || hello !== undefined) return;
+      graceTimer = setTimeout(() => {
+        if (finished || hello !== undefined) return;
+        told = true;
+        close('end of input: the running entry was stopped (as Ctrl-C would); closing the console');
+      }, END_OF_INPUT_GRACE_MS);
+    });
     try {
       if (gone !== undefined) tell(gone);
       const running = engine.run();
+      void running.then(() => (finished = true));
       client.input.pipe(input);
       const end = await running;
       if (hello !== undefined && !client.signal.aborted && gone === undefined) {
@@ -104,6 +121,8 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
         if (reason !== undefined) tell(reason);
       }
     } finally {
+      finished = true;
+      clearTimeout(graceTimer);
       tellers.delete(tell);
       void evaluator.dispose();
       client.signal.removeEventListener('abort', onAbort);

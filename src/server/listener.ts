@@ -1,6 +1,9 @@
 // The generic line server behind `--serve`, startInteractiveServer() and serveCli(): TCP (loopback unless
 // told, a token required beyond it) or a unix socket (0600), one handler call per client with that
-// client's streams and an AbortSignal, limits on clients, line length and queued output.
+// client's streams and an AbortSignal, limits on clients, line length and queued output. Clients that have
+// not given the token yet have their own small budget and a short deadline, apart from signed-in clients,
+// and wrong tokens from one address slow down (token.ts): a flood of idle or guessing sockets cannot keep
+// the rightful users out. Every socket it accepts, refused ones included, is closed by close().
 import { createServer, type Server, type Socket } from 'node:net';
 import { chmod } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
@@ -8,7 +11,7 @@ import { ServeError, TokenRequiredError } from '../errors.js';
 import { formatAddress, isLoopback, parseServeAddress, type ServeAddress } from './address.js';
 import { BoundedOutput, DEFAULT_MAX_BUFFERED } from './bounded-output.js';
 import { DEFAULT_MAX_LINE_LENGTH, LineLimiter } from './line-limit.js';
-import { TOKEN_PROMPT, readFirstLine, tokenMatches } from './token.js';
+import { TOKEN_PROMPT, TokenThrottle, readFirstLine } from './token.js';
 import { prepareSocketPath, removeSocket } from './unix-socket.js';
 
 /** The default most clients served at once. */
@@ -20,6 +23,10 @@ export interface ListenOptions {
   /** Shared secret every client must send first; required off loopback. */
   token?: string | undefined;
   maxClients?: number | undefined;
+  /** Most clients at once that have connected but not given the token yet (default 16); the oldest makes room. */
+  maxPending?: number | undefined;
+  /** How long a client has to send its token, in ms (default 5 s). */
+  tokenTimeoutMs?: number | undefined;
   /** Longest input line, in bytes (default 1 MiB). */
   maxLineLength?: number | undefined;
   /** Most output bytes queued for one client before it is dropped (default 8 MiB). */
@@ -36,6 +43,8 @@ export interface ServedClient {
   readonly signal: AbortSignal;
   /** `HOST:PORT` of the peer, or `unix` for a socket client. */
   readonly remote: string;
+  /** Settles when the client has ended its input (half-closed: Ctrl-D in nc), while it may still read. */
+  readonly inputEnded: Promise<void>;
 }
 
 /** Serves one client; the connection ends when the returned promise settles. */
@@ -56,11 +65,17 @@ interface Connection {
   socket: Socket;
   controller: AbortController;
   done: Promise<void>;
+  /** Signed in (gave the token, or none is asked): counts against maxClients, not against maxPending. */
+  signedIn: boolean;
+  /** Served and told goodbye: it no longer holds a place, though its socket may take a moment to close. */
+  leaving: boolean;
 }
 
 const CLOSE_GRACE_MS = 2000;
 /** A client that does not send its token within this time is closed (it would hold a place). */
-const TOKEN_TIMEOUT_MS = 30_000;
+const TOKEN_TIMEOUT_MS = 5000;
+/** The default most clients waiting to give their token. */
+export const DEFAULT_MAX_PENDING = 16;
 
 /** Listens on `options.address` and calls `handler` for each client. */
 export async function listen(options: ListenOptions, handler: ClientHandler): Promise<LineServer> {
@@ -77,12 +92,25 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
   const connections = new Set<Connection>();
   let closing = false;
 
-  const serveOne = async (socket: Socket, controller: AbortController): Promise<void> => {
-    const remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unix';
+  const maxPending = options.maxPending ?? DEFAULT_MAX_PENDING;
+  const tokenTimeoutMs = options.tokenTimeoutMs ?? TOKEN_TIMEOUT_MS;
+  const throttle = new TokenThrottle({ log });
+  /** Sockets refused at the door: closed as soon as they are told why, destroyed by close() at the latest. */
+  const refused = new Set<Socket>();
+  const signedIn = (): number => [...connections].filter((c) => c.signedIn && !c.leaving).length;
+  const pending = (): Connection[] => [...connections].filter((c) => !c.signedIn && !c.leaving);
+
+  const serveOne = async (connection: Connection): Promise<void> => {
+    const { socket, controller } = connection;
+    const remote = describeRemote(socket);
     const output = new BoundedOutput(socket, maxBuffered, () =>
       log(`dropped client ${remote}: more than ${maxBuffered} bytes of output waiting (it stopped reading)`),
     );
     output.on('error', () => undefined);
+    const inputEnded = new Promise<void>((resolve) => {
+      socket.once('end', () => resolve());
+      socket.once('close', () => resolve());
+    });
     const input = socket.pipe(
       new LineLimiter(maxLine, (n) => {
         output.write(`anode: line too long (${n} bytes, limit ${maxLine}); discarded\n`);
@@ -90,48 +118,81 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
     );
     const signal = controller.signal;
     try {
-      await authenticateAndServe(input, output, signal, remote);
+      if (token !== undefined && !(await authenticate(input, output, signal, socket, remote))) return;
+      connection.signedIn = true;
+      if (signedIn() > maxClients) {
+        log(`refused client ${remote}: ${maxClients} clients already connected`);
+        output.end(`anode: too many clients (limit ${maxClients}); try again later\n`);
+        return;
+      }
+      await handler({ input, output, signal, remote, inputEnded });
     } finally {
+      connection.leaving = true;
       if (!output.writableEnded) output.end();
     }
   };
 
-  const authenticateAndServe = async (input: Readable, output: Writable, signal: AbortSignal, remote: string): Promise<void> => {
-    if (token !== undefined) {
-      output.write(TOKEN_PROMPT);
-      const given = await readFirstLine(input, AbortSignal.any([signal, AbortSignal.timeout(TOKEN_TIMEOUT_MS)]));
-      if (given === undefined) {
-        if (!signal.aborted) output.end('anode: no token received; closing the connection\n');
-        // Told like every signed-in client (only that the server closes, nothing about the program).
-        else if (signal.reason === 'closing') output.end('anode: the console server is closing\n');
-        return;
-      }
-      if (!tokenMatches(given, token)) {
-        log(`refused client ${remote}: wrong token`);
-        output.end('anode: wrong token; closing the connection\n');
-        return;
-      }
+  /** Asks for the token; true once it matches. */
+  const authenticate = async (input: Readable, output: Writable, signal: AbortSignal, socket: Socket, remote: string): Promise<boolean> => {
+    output.write(TOKEN_PROMPT);
+    const deadline = AbortSignal.timeout(tokenTimeoutMs);
+    const given = await readFirstLine(input, AbortSignal.any([signal, deadline]));
+    if (given === undefined) {
+      if (!signal.aborted) output.end(`anode: no token received within ${Math.round(tokenTimeoutMs / 1000)} s; closing the connection\n`);
+      // Told like every signed-in client (only that the server closes, nothing about the program).
+      else if (signal.reason === 'closing') output.end('anode: the console server is closing\n');
+      else if (signal.reason === 'crowded') output.end('anode: too many clients waiting to give their token; try again\n');
+      return false;
     }
-    await handler({ input, output, signal, remote });
+    const ok = await throttle.judge(socket.remoteAddress ?? 'unix', remote, given, token!, signal);
+    if (ok === undefined) {
+      if (signal.reason === 'closing') output.end('anode: the console server is closing\n');
+      return false;
+    }
+    if (!ok) {
+      output.end('anode: wrong token; closing the connection\n');
+      return false;
+    }
+    return true;
+  };
+
+  const refuse = (socket: Socket, why: string, tell: string): void => {
+    log(`refused client ${describeRemote(socket)}: ${why}`);
+    refused.add(socket);
+    socket.once('close', () => refused.delete(socket));
+    // Read and drop what it sent (else its end is never seen and the socket never closes), tell it why,
+    // and do not wait for it to agree.
+    socket.resume();
+    socket.end(tell);
+    setTimeout(() => socket.destroy(), CLOSE_GRACE_MS).unref();
   };
 
   const server = createServer({ allowHalfOpen: true, noDelay: true }, (socket) => {
     socket.on('error', () => undefined);
-    if (closing || connections.size >= maxClients) {
-      const remote = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unix';
-      log(`refused client ${remote}: ${closing ? 'the server is closing' : `${maxClients} clients already connected`}`);
-      socket.end(`anode: too many clients (limit ${maxClients}); try again later\n`);
-      return;
+    if (closing) return refuse(socket, 'the server is closing', 'anode: the console server is closing\n');
+    if (token === undefined && signedIn() >= maxClients) {
+      return refuse(socket, `${maxClients} clients already connected`, `anode: too many clients (limit ${maxClients}); try again later\n`);
+    }
+    if (token !== undefined) {
+      // Waiting to give their token: the oldest makes room (a flood of idle sockets cannot hold every place).
+      const waiting = pending();
+      if (waiting.length >= maxPending) waiting[0]!.controller.abort('crowded');
+      if (waiting.length >= maxPending && crowdedSince === undefined) {
+        crowdedSince = Date.now();
+        log(`more than ${maxPending} clients waiting to give their token: the oldest are closed to make room`);
+      }
+      if (waiting.length < maxPending) crowdedSince = undefined;
     }
     const controller = new AbortController();
     socket.once('close', () => controller.abort('gone'));
-    const connection: Connection = { socket, controller, done: Promise.resolve() };
+    const connection: Connection = { socket, controller, done: Promise.resolve(), signedIn: token === undefined, leaving: false };
     connections.add(connection);
-    connection.done = serveOne(socket, controller)
+    connection.done = serveOne(connection)
       .catch((err: unknown) => log(`client error: ${(err as Error).message}`))
       .then(() => waitClosed(socket))
       .finally(() => connections.delete(connection));
   });
+  let crowdedSince: number | undefined;
 
   await startListening(server, address);
   const bound = server.address();
@@ -152,13 +213,19 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
         closing = true;
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         for (const c of connections) c.controller.abort('closing');
+        for (const socket of refused) socket.destroy();
         await Promise.all([...connections].map((c) => c.done));
         await stopped;
+        throttle.close();
         if (address.kind === 'unix') await removeSocket(address.path);
       })();
       return closed;
     },
   };
+}
+
+function describeRemote(socket: Socket): string {
+  return socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'unix';
 }
 
 /** Waits for the socket to close after its output ended; destroys it if the peer lingers. */

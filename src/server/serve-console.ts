@@ -1,5 +1,6 @@
 // `--serve`: the console served to TCP / unix-socket clients instead of the terminal, until a signal to
 // anode (SIGINT, SIGTERM, SIGHUP) or the program's end. Used by `anode run` and `anode attach`.
+import { userInfo } from 'node:os';
 import type { EvalSession } from '../session/session.js';
 import { TokenRequiredError } from '../errors.js';
 import { formatAddress, isLoopback, parseServeAddress } from './address.js';
@@ -31,6 +32,20 @@ export function checkServeFlags(flags: ServeFlags): void {
   }
 }
 
+/** What a token-less TCP console says first: who else can use it, and what to use instead. */
+export function noTokenWarning(): string {
+  const user = userInfoName();
+  return `anode: warning: no token: every local user of this machine can run code as ${user} through this console; serve on unix:PATH or set ANODE_TOKEN (or --token)`;
+}
+
+function userInfoName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}
+
 /** Serves the console over `session`; prints where on stderr; resolves when a signal or the target ends it. */
 export async function serveConsole(
   session: EvalSession,
@@ -38,6 +53,11 @@ export async function serveConsole(
   banner: string,
   explainEnd?: (reason: string) => Promise<string>,
 ): Promise<ServeEnd> {
+  const address = parseServeAddress(flags.serve);
+  if (address.kind === 'tcp' && serveToken(flags) === undefined) {
+    // Its first line: loopback TCP carries no identity, so this console is every local user's.
+    process.stderr.write(`${noTokenWarning()}\n`);
+  }
   // Registered first, the server tells its clients why before the race below closes it.
   const ended = explainEnd ? session.ended.then(explainEnd) : session.ended;
   const server = await startConsoleServer(session, {

@@ -88,7 +88,8 @@ describe('served consoles: binds and tokens', () => {
       expect(c.text, JSON.stringify(attempt)).toBe('token: anode: wrong token; closing the connection\n');
     }
     expect(served).toBe(0);
-    expect(refused).toHaveLength(5);
+    // Logged once for the burst (wrong tokens from one address), not once per try.
+    expect(refused.filter((m) => m.includes('wrong token'))).toHaveLength(1);
     // A client that leaves before sending one is never served either.
     const [host, port] = s.address.split(':');
     const quiet = net.connect({ host: host!, port: Number(port) });

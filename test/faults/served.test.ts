@@ -187,7 +187,7 @@ describe('faults: served consoles', () => {
     const after = await client(address);
     expect(await after.evaluate('6 * 7')).toBe('42');
     expect(await echoLine(programPort, 'still serving')).toBe('still serving\n');
-    expect(a.stderr).toMatch(/^The console is being served on \S+\n$/);
+    expect(a.stderr).toMatch(/^(anode: warning: no token: every local user [^\n]*\n)?The console is being served on \S+\n$/);
 
     const sorted = latencies.sort((x, y) => x - y);
     console.info(
@@ -297,7 +297,7 @@ describe('faults: served consoles', () => {
     }
     const { code } = await a.exited;
     expect(code).toBe(5);
-    expect(a.stderr).toMatch(/^The console is being served on \S+\nanode: the program exited \(code 5\)\n$/);
+    expect(a.stderr).toMatch(/^(anode: warning: no token: every local user [^\n]*\n)?The console is being served on \S+\nanode: the program exited \(code 5\)\n$/);
     expect(isGone(pid)).toBe(true);
     await waitUntil(() => pidsWith(watchdogOf(pid)).length === 0, () => 'the watchdog outlived the program');
     expect(await accepts(servedPort)).toBe(false);
