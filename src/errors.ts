@@ -40,6 +40,18 @@ export class ProgramStartError extends AnodeError {
   }
 }
 
+/**
+ * The program `anode run` started ended before the console opened (a CLI that prints and exits, a throw at
+ * start-up, a bad node flag): anode passes its exit on (`code`, or `signal`) as its own.
+ */
+export class ProgramExitedError extends AnodeError {
+  readonly exit: { code: number | null; signal: NodeJS.Signals | null };
+  constructor(exit: { code: number | null; signal: NodeJS.Signals | null }, cause?: unknown) {
+    super('ANODE_PROGRAM_EXITED', `the program exited (${exit.signal ? `killed by ${exit.signal}` : `code ${exit.code}`}) before the console opened`, { cause });
+    this.exit = exit;
+  }
+}
+
 /** Connecting to an inspector endpoint failed or timed out. */
 export class ConnectError extends AnodeError {
   constructor(target: string, detail: string, cause?: unknown) {

@@ -2,26 +2,7 @@
 // `anode run [anode options] [node flags] FILE [args...]`. Anode's options are whatever the commander
 // command declares, so this never has its own list of them.
 import type { Option } from 'commander';
-
-/** Node flags that take their value as the next argument (`-r x`, `--import tsx`). */
-const NODE_FLAGS_WITH_VALUE = new Set([
-  '-r',
-  '--require',
-  '--import',
-  '--loader',
-  '--experimental-loader',
-  '-C',
-  '--conditions',
-  '--input-type',
-  '--title',
-  '--env-file',
-  '--inspect-port',
-  '--debug-port',
-  '--redirect-warnings',
-  '--disable-warning',
-  '--stack-trace-limit',
-  '--max-old-space-size',
-]);
+import { NODE_FLAGS_WITH_VALUE } from '../program/node-flags.js';
 
 export interface RunArgs {
   /** Anode's own options, for commander to parse. */

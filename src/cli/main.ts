@@ -3,6 +3,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { AnodeError } from '../errors.js';
 import { splitRunArgs } from './args.js';
+import { parseGrace, parseSignal } from './stop-flags.js';
 import { run, type RunFlags } from './run.js';
 import { sayError } from './say.js';
 import { VERSION } from '../version.js';
@@ -36,12 +37,17 @@ function runCommand(): Command {
       .usage('[options] [node flags] [FILE] [args...]')
       .addOption(new Option('-m, --module <name>', "run an installed package's executable (as npx finds it)"))
       .option('--wait', 'hold the program before its first line until the console is connected', false)
-      .option('--node <path>', 'the node binary that runs the program'),
+      .option('--node <path>', 'the node binary that runs the program')
+      .option('--kill-signal <signal>', 'the first signal that ends the program (then SIGTERM, then SIGKILL)', parseSignal, 'SIGINT')
+      .option('--grace <ms>', 'how long the program is given after each of those signals', parseGrace, 3000),
   )
     .helpOption('-h, --help', 'show this help')
     .allowUnknownOption()
     .allowExcessArguments();
 }
+
+/** The commands besides `run` (and commander's `help`). */
+const OTHER_COMMANDS = new Set(['attach', 'connect', 'ps', 'help']);
 
 /** Entry point: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -60,7 +66,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const [first, ...rest] = argv;
     // `anode` alone, or `anode --flags`, is `anode run`: a console into an empty node process.
-    const isRun = first === 'run' || first === undefined || (first.startsWith('-') && !/^(-h|--help|-V|--version)$/.test(first));
+    // `anode app.js` is `anode run app.js`: anything that is not one of the other commands is a program.
+    const isRun =
+      first === undefined || (first.startsWith('-') ? !/^(-h|--help|-V|--version)$/.test(first) : !OTHER_COMMANDS.has(first));
     if (!isRun) {
       // The other commands are loaded only when one of them (or the help listing them) is asked for.
       const [{ attachCommand }, { connectCommand }, { psCommand }] = await Promise.all([

@@ -3,11 +3,13 @@
 // while the program boots (start-up is the sum of both otherwise).
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ProgramStartError } from '../errors.js';
-import { launch, type LaunchedProgram, type ProgramExit } from '../program/launch.js';
+import { isAnodeError, ProgramExitedError } from '../errors.js';
+import { launch, type LaunchedProgram, type ProgramExit, type StopPlan } from '../program/launch.js';
+import { DEFAULT_KILL_SIGNAL } from '../program/shutdown.js';
 import { resolveModuleBin, resolveProgram } from '../program/resolve.js';
 import { loadCdp } from '../session/cdp-client.js';
 import type { ConsoleFlags } from './hold.js';
+import { ignored } from '../log/debug.js';
 import { say } from './say.js';
 
 /** How long served clients' farewell waits for the program's exit status once its connection is gone. */
@@ -21,6 +23,10 @@ export interface RunFlags extends ConsoleFlags {
   module?: string;
   wait: boolean;
   node?: string;
+  /** The first signal that ends the program (`--kill-signal`, default SIGINT), then SIGTERM, then SIGKILL. */
+  killSignal?: NodeJS.Signals;
+  /** How long each of those signals is given (`--grace`, ms). */
+  grace?: number;
 }
 
 /** Runs `file` (or `-m NAME`, or nothing: an empty node) with a console; resolves to anode's exit code. */
@@ -37,7 +43,22 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   void loadCdp(); // overlaps with the program's start-up, as do the imports below
   const loading = loadConsole();
   loading.catch(() => undefined); // an import that fails is reported where it is awaited
-  const target = await launch({ file: program, args, nodeFlags, wait: flags.wait, node: flags.node });
+  const plan: StopPlan = { signal: flags.killSignal ?? DEFAULT_KILL_SIGNAL, notify: say, ...(flags.grace !== undefined ? { graceMs: flags.grace } : {}) };
+  let target: LaunchedProgram;
+  try {
+    target = await launch({
+      file: program,
+      args,
+      nodeFlags,
+      wait: flags.wait,
+      node: flags.node,
+      // A served console leaves the terminal (and stdin) to the program, as under plain node.
+      stdin: flags.serve !== undefined ? 'inherit' : 'ignore',
+      stopPlan: plan,
+    });
+  } catch (err) {
+    return endedEarly(err);
+  }
   let session;
   let loaded;
   try {
@@ -45,10 +66,13 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
     session = await loaded.openRemoteSession(target.url);
   } catch (err) {
     const exit = await Promise.race([target.exited, new Promise<undefined>((r) => setTimeout(r, 500, undefined))]);
-    if (exit) throw new ProgramStartError(`the program ended (${describeExit(exit)}) before the console was ready`, err);
-    await target.stop();
+    if (exit) return endedEarly(new ProgramExitedError(exit, err));
+    await target.stop(plan);
     throw err;
   }
+  const forwardResize = (): void => void signalProgram(target, 'SIGWINCH');
+  // The program has the terminal (served console): it hears of resizes as it would in the foreground.
+  if (flags.serve !== undefined && process.stdin.isTTY) process.on('SIGWINCH', forwardResize);
   let end;
   try {
     end =
@@ -60,15 +84,42 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   } catch (err) {
     // Nothing to hold (e.g. the serve address is taken): leave nothing behind.
     await session.close();
-    await target.stop();
+    await target.stop(plan);
     throw err;
+  } finally {
+    process.off('SIGWINCH', forwardResize);
   }
   if (end.by === 'user') {
     await session.close();
-    await target.stop();
-    return 0;
+    return stoppedExitCode(await target.stop(plan), plan.signal ?? DEFAULT_KILL_SIGNAL);
   }
-  return reportExit(target);
+  return reportExit(target, plan);
+}
+
+/** A program that ended before the console opened: say so in one line, and pass its exit code on. */
+function endedEarly(err: unknown): number {
+  if (!isAnodeError(err, 'ANODE_PROGRAM_EXITED')) throw err;
+  const { exit } = err as ProgramExitedError;
+  say(err.message);
+  return exitCodeOf(exit);
+}
+
+/**
+ * anode's exit code once it ended the program: the program's own code when it exited by itself (a SIGINT
+ * handler that drains and exits); 0 when the first signal's default action ended it (as asked); 128+N when
+ * it took an escalation (said in a line already) to end it.
+ */
+function stoppedExitCode(exit: ProgramExit & { sent: NodeJS.Signals | undefined }, first: NodeJS.Signals): number {
+  if (exit.signal === null) return exit.code ?? 0;
+  return exit.signal === first ? 0 : exitCodeOf(exit);
+}
+
+function signalProgram(target: LaunchedProgram, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-target.pid, signal);
+  } catch (err) {
+    ignored(`${signal} to the program's process group (gone)`, err);
+  }
 }
 
 /** The session and the terminal console, imported while the program starts. */
@@ -84,8 +135,8 @@ async function howItEnded(target: LaunchedProgram, reason: string): Promise<stri
 }
 
 /** Waits for the program's exit, says how it ended in one line, and turns it into anode's exit code. */
-async function reportExit(target: LaunchedProgram): Promise<number> {
-  const timer = setTimeout(() => void target.stop(), 5000);
+async function reportExit(target: LaunchedProgram, plan: StopPlan): Promise<number> {
+  const timer = setTimeout(() => void target.stop(plan), 5000);
   const exit = await target.exited;
   clearTimeout(timer);
   say(`the program exited (${describeExit(exit)})`);

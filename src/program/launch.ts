@@ -1,13 +1,17 @@
 // `anode run`: spawn an unmodified program under node with the inspector on an ephemeral loopback port.
 // The program keeps the user's stdout (and, on a terminal, its stderr stays a TTY); the inspector's own
-// lines are filtered out of fd 2; the program lives in its own session so terminal Ctrl-C never reaches it,
-// and it ends when anode ends because the control pipe closes.
+// lines are filtered out of fd 2; the program leads its own session and process group (so terminal Ctrl-C
+// never reaches it, and ending it ends the children it forked), and it ends when anode ends.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { ProgramStartError } from '../errors.js';
+import { ProgramExitedError, ProgramStartError } from '../errors.js';
+import { ignored } from '../log/debug.js';
+import { DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, endGroup, type StopPlan } from './shutdown.js';
 import { InspectorLineFilter } from './stderr-filter.js';
 import type { Writable } from 'node:stream';
+
+export type { StopPlan } from './shutdown.js';
 
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
 
@@ -29,6 +33,10 @@ export interface LaunchOptions {
   wait?: boolean;
   /** Where the program's filtered stderr goes (default: process.stderr). */
   stderr?: Writable;
+  /** The program reads anode's own stdin (`--serve`: the console is elsewhere); else /dev/null. */
+  stdin?: 'inherit' | 'ignore';
+  /** How the watchdog ends the program if anode dies (the first signal and the grace before SIGKILL). */
+  stopPlan?: Pick<StopPlan, 'signal' | 'graceMs'>;
   env?: NodeJS.ProcessEnv;
 }
 
@@ -39,8 +47,11 @@ export interface LaunchedProgram {
   readonly file: string | undefined;
   /** Settles when the program has exited and its stderr has been passed on. */
   readonly exited: Promise<ProgramExit>;
-  /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended. */
-  stop(graceMs?: number): Promise<ProgramExit>;
+  /**
+   * Ends the program's whole process group: its first signal (SIGINT), then SIGTERM, then SIGKILL, each
+   * after a grace period; resolves with how the program ended and the last signal anode sent.
+   */
+  stop(plan?: StopPlan): Promise<ProgramExit & { sent: NodeJS.Signals | undefined }>;
 }
 
 /** Starts the program and resolves once its inspector URL is known. */
@@ -65,19 +76,21 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     ...(options.file === undefined ? { ANODE_KEEPALIVE: '1' } : {}),
   };
   const child = spawn(options.node ?? process.execPath, argv, {
-    stdio: ['ignore', 'inherit', 'pipe', 'pipe', ...(stderrIsTty ? [2] : [])],
+    stdio: [options.stdin ?? 'ignore', 'inherit', 'pipe', 'pipe', ...(stderrIsTty ? [2] : [])],
     env,
     detached: true,
   });
-  watchOver(child);
+  if (child.pid !== undefined) watchOver(child, options.stopPlan ?? {});
   const filter = new InspectorLineFilter();
   child.stderr!.pipe(filter).pipe(errStream, { end: false });
   const stderrDone = once(filter, 'end').catch(() => undefined);
 
   const exited = (async (): Promise<ProgramExit> => {
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
-    // Let what the program wrote last reach the user, without waiting on grandchildren holding fd 2.
+    // Let what the program wrote last reach the user, without waiting on grandchildren holding fd 2; nor
+    // may such a grandchild keep anode from exiting: the pipe is read on while anode lives, unreferenced.
     await Promise.race([stderrDone, new Promise((r) => setTimeout(r, 200).unref())]);
+    (child.stderr as unknown as { unref?: () => void }).unref?.();
     return { code, signal };
   })();
   exited.catch(() => undefined);
@@ -88,29 +101,31 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     url,
     file: options.file,
     exited,
-    stop: (graceMs = 3000) => stopChild(child, exited, graceMs),
+    stop: (plan) => stopChild(child, exited, plan),
   };
 }
 
 /**
  * The program lives in its own session (so the terminal's Ctrl-C never reaches it) and must not outlive
  * anode, even one killed by SIGKILL while the program's JavaScript is stuck in a loop: a tiny shell holds
- * a pipe from anode and, when it ends, sends SIGTERM and then SIGKILL. Nothing runs inside the program.
+ * a pipe from anode and, when it ends, sends the first signal to the program's process group and then
+ * SIGKILL after the grace period, if any of the group is still there. Nothing runs inside the program.
  */
-function watchOver(child: ChildProcess): void {
-  // SIGKILL after about 3 s, only if still there: the shell leaves as soon as the program is gone or a
-  // zombie (it used to sleep 3 s whatever happened, then signal a pid the system may have reused).
+function watchOver(child: ChildProcess, plan: Pick<StopPlan, 'signal' | 'graceMs'>): void {
+  const signal = (plan.signal ?? DEFAULT_KILL_SIGNAL).replace(/^SIG/, '');
+  const ticks = String(Math.max(1, Math.ceil((plan.graceMs ?? DEFAULT_GRACE_MS) / 100)));
+  // It leaves as soon as the group is gone (it used to sleep whatever happened, then signal a pid the
+  // system may have reused); `kill -0 -PGID` is true while any process of the group remains.
   const script =
-    'read _; kill -TERM "$1" 2>/dev/null || exit 0; end=$(($(date +%s) + 3)); ' +
-    'alive() { kill -0 "$1" 2>/dev/null && ! ps -o stat= -p "$1" 2>/dev/null | grep -q "^Z"; }; ' +
-    'while alive "$1" && [ "$(date +%s)" -lt "$end" ]; do sleep 0.1; done; ' +
-    'alive "$1" && kill -KILL "$1" 2>/dev/null; exit 0';
-  const watchdog = spawn('/bin/sh', ['-c', script, 'anode-watchdog', String(child.pid)], {
+    'read _; kill -"$2" -"$1" 2>/dev/null || exit 0; n=0; ' +
+    'while kill -0 -"$1" 2>/dev/null && [ "$n" -lt "$3" ]; do sleep 0.1; n=$((n + 1)); done; ' +
+    'kill -KILL -"$1" 2>/dev/null; exit 0';
+  const watchdog = spawn('/bin/sh', ['-c', script, 'anode-watchdog', String(child.pid), signal, ticks], {
     stdio: ['pipe', 'ignore', 'ignore'],
     detached: true,
   });
-  watchdog.on('error', () => undefined);
-  watchdog.stdin!.on('error', () => undefined);
+  watchdog.on('error', (err) => ignored('the watchdog of the program', err));
+  watchdog.stdin!.on('error', (err) => ignored("the watchdog's pipe", err));
   watchdog.unref();
   (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
   // Once the program has ended, there is nothing left to watch over.
@@ -130,26 +145,21 @@ function readUrl(child: ChildProcess, exited: Promise<ProgramExit>): Promise<str
       }
     };
     control.on('data', onData);
-    child.once('error', (err) => reject(new ProgramStartError(`cannot start node: ${err.message}`, err)));
-    void exited.then(({ code, signal }) =>
-      reject(
-        new ProgramStartError(
-          `the program exited (${signal ?? `code ${code}`}) before anode could connect; see its output above`,
-        ),
-      ),
-    );
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      const node = child.spawnfile;
+      const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'not executable' : err.message;
+      reject(new ProgramStartError(`cannot start node '${node}': ${why} (--node names the node binary)`, err));
+    });
+    void exited.then((exit) => reject(new ProgramExitedError(exit)), () => undefined);
   });
 }
 
-async function stopChild(child: ChildProcess, exited: Promise<ProgramExit>, graceMs: number): Promise<ProgramExit> {
-  if (child.exitCode === null && child.signalCode === null) {
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-  return exited;
+async function stopChild(
+  child: ChildProcess,
+  exited: Promise<ProgramExit>,
+  plan: StopPlan = {},
+): Promise<ProgramExit & { sent: NodeJS.Signals | undefined }> {
+  const gone = (): boolean => child.exitCode !== null || child.signalCode !== null;
+  const sent = child.pid !== undefined ? await endGroup(child.pid, gone, plan) : undefined;
+  return { ...(await exited), sent };
 }

@@ -18,15 +18,25 @@ export interface InspectorFlags {
   main: string | undefined;
 }
 
-// Node options that take their value as the next argument (the rest use `=` or take none).
-const WITH_VALUE = new Set([
+/**
+ * Node options that take their value as the next argument (`--diagnostic-dir /tmp`); the rest use `=` or
+ * take none (V8's own, like `--max-old-space-size`, take `=` only). The one list both `anode run` (what
+ * comes before the program) and `anode attach` (a process's command line) read.
+ */
+export const NODE_FLAGS_WITH_VALUE: ReadonlySet<string> = new Set([
   '-r', '--require', '--import', '--loader', '--experimental-loader', '--inspect-port', '--debug-port',
-  '--title', '-C', '--conditions', '--env-file', '--input-type', '--experimental-default-type',
+  '--title', '-C', '--conditions', '--env-file', '--env-file-if-exists', '--input-type', '--experimental-default-type',
   '--stack-trace-limit', '--redirect-warnings', '--openssl-config', '--icu-data-dir', '--watch-path',
-  '--disable-warning', '--allow-fs-read', '--allow-fs-write', '--cpu-prof-dir', '--heap-prof-dir',
-  '--diagnostic-dir', '--report-dir', '--report-directory', '--report-filename', '--report-signal',
-  '--secure-heap', '--secure-heap-min', '--max-http-header-size', '--unhandled-rejections',
-  '--dns-result-order', '--test-reporter', '--test-reporter-destination', '--test-name-pattern',
+  '--disable-warning', '--allow-fs-read', '--allow-fs-write', '--cpu-prof-dir', '--cpu-prof-name',
+  '--cpu-prof-interval', '--heap-prof-dir', '--heap-prof-name', '--heap-prof-interval', '--diagnostic-dir',
+  '--report-dir', '--report-directory', '--report-filename', '--report-signal', '--heapsnapshot-signal',
+  '--heapsnapshot-near-heap-limit', '--secure-heap', '--secure-heap-min', '--max-http-header-size',
+  '--unhandled-rejections', '--dns-result-order', '--disable-proto', '--snapshot-blob', '--build-snapshot-config',
+  '--experimental-config-file', '--experimental-sea-config', '--localstorage-file', '--tls-cipher-list',
+  '--tls-keylog', '--trace-event-categories', '--trace-event-file-pattern', '--use-largepages', '--v8-pool-size',
+  '--network-family-autoselection-attempt-timeout', '--watch-kill-signal', '--trace-require-module',
+  '--test-reporter', '--test-reporter-destination', '--test-name-pattern', '--test-skip-pattern',
+  '--test-concurrency', '--test-timeout', '--test-shard',
 ]);
 
 /** Splits a node command line into its node options, its entry (script or -e/-p) and what follows. */
@@ -38,7 +48,7 @@ export function splitNodeArgv(argv: string[]): { options: string[]; main: string
     if (arg === '-e' || arg === '--eval' || arg === '-p' || arg === '--print') return { options, main: `${arg} …` };
     if (!arg.startsWith('-') || arg === '-') return { options, main: arg };
     options.push(arg);
-    if (WITH_VALUE.has(arg) && i + 1 < argv.length) options.push(argv[++i]!);
+    if (NODE_FLAGS_WITH_VALUE.has(arg) && i + 1 < argv.length) options.push(argv[++i]!);
   }
   return { options, main: undefined };
 }

@@ -79,11 +79,21 @@ export class EvalSession {
    * both channels are closed: the caller is left with nothing to clean up.
    */
   static async open(evalChannel: Channel, eventChannel: Channel, options: SessionOptions = {}): Promise<EvalSession> {
+    // A program that ends while the console is being prepared (it finished, or called process.exit() the
+    // moment --wait released it) waits for its debuggers to leave, and no later step would ever complete.
+    let finishedEarly = (): void => {};
+    const finished = new Promise<never>((_, reject) => {
+      finishedEarly = () => reject(new TargetClosedError('the program finished before the console was ready'));
+    });
+    finished.catch(() => undefined);
+    const off = eventChannel.onRaw('NodeRuntime.waitingForDisconnect', () => finishedEarly());
     try {
-      return await EvalSession.#prepare(evalChannel, eventChannel, options);
+      return await Promise.race([EvalSession.#prepare(evalChannel, eventChannel, options), finished]);
     } catch (err) {
       await Promise.all([evalChannel.close(), eventChannel.close()]);
       throw err;
+    } finally {
+      off();
     }
   }
 

@@ -266,11 +266,11 @@ describe('anode run: endings and exit codes', () => {
     expect(a.stderr).toBe("anode: cannot find program 'no/such/file.js': check the path\n");
   });
 
-  it('a bad node flag or a program dying at start-up is a one-line error from anode', async () => {
+  it('a bad node flag or a program dying at start-up is one line from anode, and node\'s exit code', async () => {
     const bad = startAnode(['run', '--no-such-node-flag', controlled]);
-    expect((await bad.exited).code).toBe(1);
+    expect((await bad.exited).code).toBe(9);
     expect(bad.stderr).toMatch(/bad option: --no-such-node-flag/);
-    expect(bad.stderr).toMatch(/^anode: the program exited \(code 9\) before anode could connect; see its output above$/m);
+    expect(bad.stderr).toMatch(/^anode: the program exited \(code 9\) before the console opened$/m);
     expect(bad.stderr).not.toMatch(/\n\s+at /);
 
     const dir = await mkdtemp(path.join(tmpdir(), 'anode-crash-'));

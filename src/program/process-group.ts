@@ -1,0 +1,43 @@
+// The program's process group: `anode run` starts the program as the leader of its own group, so the
+// children it forks (a `child_process.fork` server, `cluster` workers, what `npm start` runs) share it and
+// end with it, the way a terminal ends a foreground job. Read from /proc, without asking any process.
+import { readFileSync, readdirSync } from 'node:fs';
+import { ignored } from '../log/debug.js';
+
+/** A live (not zombie) process of a group. */
+export interface GroupMember {
+  pid: number;
+  /** Its command line, shortened, for the one line that says it was killed. */
+  command: string;
+}
+
+/** The live members of process group `pgid` (zombies are left out: they are already gone). */
+export function groupMembers(pgid: number): GroupMember[] {
+  const members: GroupMember[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
+      // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses, so split after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[2]) !== pgid || fields[0] === 'Z' || fields[0] === 'X') continue;
+      const argv = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').filter(Boolean);
+      const command = argv.join(' ');
+      members.push({ pid: Number(entry), command: command.length > 80 ? `${command.slice(0, 77)}...` : command });
+    } catch (err) {
+      ignored(`reading /proc/${entry} (gone meanwhile)`, err);
+    }
+  }
+  return members;
+}
+
+/** Sends `signal` to every process of group `pgid`; false when the group is gone. */
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch (err) {
+    ignored(`${signal} to process group ${pgid}`, err);
+    return false;
+  }
+}
