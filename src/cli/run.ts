@@ -19,7 +19,7 @@ export interface RunFlags extends ConsoleFlags {
   token?: string;
   maxClients?: number;
   module?: string;
-  wait: boolean;
+  wait?: boolean;
   node?: string;
 }
 

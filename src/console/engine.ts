@@ -196,6 +196,8 @@ export class ConsoleEngine {
         this.#rl.prompt();
         this.#typeAhead?.release();
       }
+      // Ctrl-D on a terminal: the shell's prompt comes on a line of its own, as after Node's REPL.
+      if (this.#terminal && !this.#end) this.write('\n');
       this.#stop('eof');
     })();
     reading.catch((err: unknown) => {
