@@ -313,7 +313,7 @@ export class ConsoleEngine {
   #stop(end: ConsoleEnd): void {
     if (this.#end) return;
     this.#end = end;
-    this.#preview?.forget();
+    this.#preview?.close();
     if (this.#bracketedPaste) this.write(PASTE_END);
     this.#unwatch?.();
     this.#rl.close();

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ProgramStartError } from '../errors.js';
 import { InspectorLineFilter } from './stderr-filter.js';
+import { ignored } from '../log/debug.js';
 import type { Writable } from 'node:stream';
 
 const PRELOAD = fileURLToPath(new URL('./preload.cjs', import.meta.url));
@@ -70,6 +71,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     detached: true,
   });
   watchOver(child);
+  forwardResizes(child);
   const filter = new InspectorLineFilter();
   child.stderr!.pipe(filter).pipe(errStream, { end: false });
   const stderrDone = once(filter, 'end').catch(() => undefined);
@@ -115,6 +117,24 @@ function watchOver(child: ChildProcess): void {
   (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
   // Once the program has ended, there is nothing left to watch over.
   child.once('exit', () => watchdog.kill('SIGKILL'));
+}
+
+/**
+ * The program is in its own session, so the terminal's SIGWINCH reaches anode only: anode passes it on,
+ * and the program's process.stdout.columns and 'resize' follow the terminal as under plain node.
+ */
+function forwardResizes(child: ChildProcess): void {
+  if (process.platform === 'win32' || ![process.stdin, process.stdout, process.stderr].some((s) => s.isTTY === true)) return;
+  const forward = (): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(child.pid!, 'SIGWINCH');
+    } catch (err) {
+      ignored('passing SIGWINCH to the program', err);
+    }
+  };
+  process.on('SIGWINCH', forward);
+  child.once('exit', () => process.off('SIGWINCH', forward));
 }
 
 function readUrl(child: ChildProcess, exited: Promise<ProgramExit>): Promise<string> {
