@@ -11,12 +11,13 @@ import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
 import { brokenOutput, guardOutput, hangUpOnBrokenOutput, onBrokenOutput } from './broken-output.js';
 import { say } from './say.js';
+import { withExamples } from './help-text.js';
 
 /** The options of `anode attach`. */
 export interface AttachFlags extends Omit<ConsoleFlags, 'color'>, Partial<Omit<ServeFlags, keyof ConsoleFlags>> {
   /** `--color` / `--no-color`; undefined when neither was given. */
   color?: boolean;
-  eval: string[];
+  eval?: string[];
   /** Milliseconds to wait for an inspector activated by SIGUSR1. */
   timeout: number;
 }
@@ -30,12 +31,19 @@ function parseMs(text: string): number {
 /** The `attach` command; `consoleOptions` adds the flags every console shares. */
 export function attachCommand(consoleOptions: (cmd: Command) => Command, setExitCode: (code: number) => void): Command {
   const cmd = new Command('attach')
-    .description('a console into a Node.js program that is already running (by pid, HOST:PORT or ws:// URL)')
+    .description('open a console into a Node.js program that is already running (by pid, HOST:PORT or ws:// URL)')
     .argument('<target>', 'a pid (see `anode ps`), HOST:PORT of an inspector, or its ws:// URL')
-    .option('-e, --eval <code>', 'evaluate CODE, print the result on stdout and leave (repeatable)', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('-e, --eval <code>', 'evaluate CODE, print the result on stdout and leave (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--color', 'colour results (also with -e)')
     .option('--no-console', "do not mirror the program's console.* output (on by default when attached)")
     .option('--timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1', parseMs, 5000);
+  withExamples(cmd, [
+    ['anode ps', 'find the pid first'],
+    ['anode attach 4242', 'a console into process 4242 (opens its inspector, closes it when leaving)'],
+    ['anode attach 127.0.0.1:9229', 'a program started with --inspect'],
+    ["anode attach 4242 -e 'process.memoryUsage()'", 'print one result and leave'],
+    ['anode attach 4242 --serve 7000', 'serve that console to clients (anode connect 7000)'],
+  ]);
   return consoleOptions(cmd)
     .helpOption('-h, --help', 'show this help')
     .action(async (target: string) => setExitCode(await attach(target, cmd.opts<AttachFlags>())));
@@ -47,7 +55,7 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   if (flags.serve !== undefined) checkServeFlags(flags as ServeFlags);
   const attached = await connect(target, flags.timeout);
   const { session } = attached;
-  if (flags.eval.length > 0) return evaluateOnce(attached, flags);
+  if ((flags.eval ?? []).length > 0) return evaluateOnce(attached, flags);
   // A console whose output is gone ends as on a hang-up: it detaches (and closes what anode opened).
   const stopHangUp = hangUpOnBrokenOutput();
   const opened = attached.pidInspector?.opened;
@@ -78,6 +86,7 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   if (end.by === 'user') {
     await exit.dispose();
     await detach(attached);
+    say(`detached from pid ${session.info.pid}; it keeps running`);
     return 0;
   }
   const { message, code } = await howItEnded();
@@ -121,7 +130,7 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
   };
   let code = 0;
   try {
-    for (const source of flags.eval) {
+    for (const source of flags.eval ?? []) {
       if (brokenOutput() !== undefined) break;
       const outcome = await evaluator.evaluate(source, { signal: abort.signal, notify: (text) => write('stderr', text) });
       if (outcome.kind === 'value') {

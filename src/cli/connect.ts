@@ -9,6 +9,7 @@ import { connectConsole } from '../server/protocol-client.js';
 import { RemoteLineEvaluator } from '../server/remote-evaluator.js';
 import { DEFAULT_MAX_LINE_LENGTH } from '../server/line-limit.js';
 import { runWithSignals, terminalConsole, useColor } from './terminal.js';
+import { withExamples } from './help-text.js';
 
 export interface ConnectFlags {
   token?: string;
@@ -21,10 +22,10 @@ export interface ConnectFlags {
 
 /** The `connect` subcommand; reports its exit code through `setExitCode`. */
 export function connectCommand(setExitCode: (code: number) => void): Command {
-  return new Command('connect')
+  const cmd = new Command('connect')
     .description('connect to a served console (anode run/attach --serve, startInteractiveServer) with line editing, history and Tab')
     .argument('<address>', 'HOST:PORT, PORT (on 127.0.0.1) or unix:PATH')
-    .option('--token <token>', 'the token the server asks for (default: ANODE_TOKEN)')
+    .option('--token <token>', 'the token the server asks for (or set the ANODE_TOKEN variable)')
     .option('--no-readline', 'read plain lines even on a terminal (no line editing)')
     .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
     .option('--console', "mirror the program's console.* output into the console (.console on|off)")
@@ -32,6 +33,11 @@ export function connectCommand(setExitCode: (code: number) => void): Command {
     .option('--highlight', 'colour the syntax of the line being typed (colour terminals)')
     .helpOption('-h, --help', 'show this help')
     .action(async (address: string, flags: ConnectFlags) => setExitCode(await connect(address, flags)));
+  return withExamples(cmd, [
+    ['anode connect 7000', 'the console served by anode run --serve 7000 app.js'],
+    ['anode connect host.example:7000', 'a console served beyond loopback (asks for its token)'],
+    ['anode connect unix:/run/app/console.sock', 'a console served on a unix socket'],
+  ]);
 }
 
 /** Parses the address `anode connect` was given (a port of 0 cannot be connected to). */

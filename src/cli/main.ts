@@ -6,10 +6,15 @@ import { splitRunArgs } from './args.js';
 import { parseGrace, parseSignal } from './stop-flags.js';
 import { run, type RunFlags } from './run.js';
 import { sayError } from './say.js';
+import { withExamples } from './help-text.js';
 import { VERSION } from '../version.js';
 
 /** Adds the options every console shares (run, attach). */
 function consoleOptions(cmd: Command): Command {
+  // attach mirrors by default and offers --no-console only.
+  if (!cmd.options.some((o) => o.long === '--no-console')) {
+    cmd.option('--console', "mirror the program's console.* output into the console (.console on|off)");
+  }
   return cmd
     .option('--banner <text>', 'text shown when the console opens')
     .option('--prompt <text>', 'the prompt', '> ')
@@ -17,9 +22,8 @@ function consoleOptions(cmd: Command): Command {
     .option('--no-color', 'never colour results (NO_COLOR is honoured too)')
     .option('--no-preview', 'no eager preview of the result under the line while typing')
     .option('--highlight', 'colour the syntax of the line being typed (colour terminals)')
-    .option('--console', "mirror the program's console.* output into the console (.console on|off)")
     .option('--serve <[host:]port|unix:path>', 'serve the console to clients (nc) instead of the terminal; loopback unless a host is given')
-    .option('--token <token>', 'secret a served client must send first (default: ANODE_TOKEN); required off loopback')
+    .option('--token <token>', 'secret a served client must send first (or set the ANODE_TOKEN variable); required off loopback')
     .option('--max-clients <n>', 'most clients served at once', parseCount, 64);
 }
 
@@ -31,12 +35,12 @@ function parseCount(value: string): number {
 }
 
 function runCommand(): Command {
-  return consoleOptions(
+  const cmd = consoleOptions(
     new Command('run')
       .description('run a program with a live console into its event loop')
       .usage('[options] [node flags] [FILE] [args...]')
       .addOption(new Option('-m, --module <name>', "run an installed package's executable (as npx finds it)"))
-      .option('--wait', 'hold the program before its first line until the console is connected', false)
+      .option('--wait', 'hold the program before its first line until the console is connected')
       .option('--node <path>', 'the node binary that runs the program')
       .option('--kill-signal <signal>', 'the first signal that ends the program (then SIGTERM, then SIGKILL)', parseSignal, 'SIGINT')
       .option('--grace <ms>', 'how long the program is given after each of those signals', parseGrace, 3000),
@@ -44,6 +48,14 @@ function runCommand(): Command {
     .helpOption('-h, --help', 'show this help')
     .allowUnknownOption()
     .allowExcessArguments();
+  return withExamples(cmd, [
+    ['anode run app.js 8080', 'run app.js with its arguments and a console into it'],
+    ['anode run --import tsx server.ts', 'node flags go before the program'],
+    ['anode run app.js 2> err.log', "the program's stderr to a file; the console stays on the terminal"],
+    ['anode run --serve 7000 app.js', 'serve the console (anode connect 7000, nc 127.0.0.1 7000)'],
+    ['anode run -m vite', "run an installed package's executable"],
+    ['anode', 'a console into an empty node process'],
+  ]);
 }
 
 /** The commands besides `run` (and commander's `help`). */
@@ -53,13 +65,22 @@ const OTHER_COMMANDS = new Set(['attach', 'connect', 'ps', 'help']);
 export async function main(argv: string[]): Promise<number> {
   const program = new Command('anode')
     .description("a live, asynchronous console into a Node.js program's event loop")
-    .version(VERSION, '-V, --version')
+    .version(VERSION, '-V, --version', 'show the version')
+    .helpOption('-h, --help', 'show this help')
+    .helpCommand('help [command]', 'show the help of a command')
     .usage('[run] [options] [node flags] [FILE] [args...]')
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`anode: ${text.replace(/^error: /, '')}`) });
   const runCmd = runCommand().exitOverride();
   program.addCommand(runCmd);
+  withExamples(program, [
+    ['anode run app.js', 'run app.js with a console into its event loop'],
+    ['anode ps', "list this user's Node.js processes"],
+    ['anode attach 4242', 'a console into the running process 4242'],
+    ['anode connect 7000', 'a served console (anode run --serve 7000 app.js)'],
+    ['anode help attach', 'the options and examples of one command'],
+  ]);
   let exitCode = 0;
   const setExitCode = (code: number): void => void (exitCode = code);
 

@@ -1,6 +1,7 @@
 // `anode ps`: this user's Node.js processes, to find the pid to attach to.
 import { Command } from 'commander';
 import { listNodeProcesses } from '../program/node-processes.js';
+import { withExamples } from './help-text.js';
 
 /** Prints the table on stdout; resolves to the exit code. */
 export async function ps(): Promise<number> {
@@ -21,8 +22,11 @@ export async function ps(): Promise<number> {
 
 /** The `ps` command. */
 export function psCommand(setExitCode: (code: number) => void): Command {
-  return new Command('ps')
+  const cmd = new Command('ps')
     .description("list this user's Node.js processes: pid, inspector, command")
     .helpOption('-h, --help', 'show this help')
     .action(async () => setExitCode(await ps()));
+  return withExamples(cmd, [
+    ['anode ps', 'then: anode attach PID'],
+  ]);
 }

@@ -21,7 +21,7 @@ export interface RunFlags extends ConsoleFlags {
   token?: string;
   maxClients?: number;
   module?: string;
-  wait: boolean;
+  wait?: boolean;
   node?: string;
   /** The first signal that ends the program (`--kill-signal`, default SIGINT), then SIGTERM, then SIGKILL. */
   killSignal?: NodeJS.Signals;

@@ -46,8 +46,8 @@ export class EditorMode {
     next(data, key);
   }
 
-  /** Call for every line readline emits. */
-  emitted(line: string): void {
+  /** Call for every line readline emits; `typed` lines give the next one their indentation (not pasted ones). */
+  emitted(line: string, typed = true): void {
     this.#emitted += 1;
     const lines = this.#lines;
     if (!lines) return;
@@ -60,7 +60,7 @@ export class EditorMode {
     }
     this.#collected.set(this.#emitted, null);
     // Node's code alignment: the next line starts with this line's indentation (keys typed ahead land after it).
-    const indent = /^[ \t]+/.exec(line)?.[0];
+    const indent = typed ? /^[ \t]+/.exec(line)?.[0] : undefined;
     if (indent) this.#rl.write(indent);
   }
 

@@ -13,6 +13,7 @@ import { ReverseSearch } from './reverse-search.js';
 import { colourInput } from './highlight.js';
 import { EditorMode } from './editor-mode.js';
 import { Preview } from './preview.js';
+import { PASTE_END, PASTE_START, TypeAhead } from './type-ahead.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
 export interface ConsoleOptions {
@@ -39,6 +40,10 @@ export interface ConsoleOptions {
   preview?: boolean;
   /** Earlier entries, newest first (terminal mode), and where each new entry is recorded. */
   history?: { entries: string[]; add(entry: string): unknown };
+  /** Ask the terminal for bracketed paste (a real terminal: pasted text arrives marked as such). */
+  bracketedPaste?: boolean;
+  /** Ctrl-Z: suspends the process (a real terminal's job control); resolves once it runs again. */
+  suspend?: () => Promise<void>;
 }
 
 const DEFAULT_PROMPT = '> ';
@@ -67,6 +72,9 @@ export class ConsoleEngine {
   /** True while Ctrl+R searches the history (no preview then). */
   #searching: () => boolean = () => false;
   readonly #preview: Preview | undefined;
+  /** Keys typed and text pasted while an entry runs (terminal consoles). */
+  #typeAhead: TypeAhead | undefined;
+  readonly #bracketedPaste: boolean;
   /**
    * Lines readline emitted that the reading loop has not taken yet (a pasted or piped chunk arrives at
    * once): `ask` takes from here first, so an answer sent with its question is not read as code.
@@ -86,6 +94,7 @@ export class ConsoleEngine {
     this.#buffer = new EntryBuffer(this.#maxLineLength, options.maxEntryParse);
     this.#historySink = options.history;
     this.#terminal = options.terminal ?? false;
+    this.#bracketedPaste = this.#terminal && options.bracketedPaste === true;
     const evaluatorComplete = options.evaluator.complete?.bind(options.evaluator);
     const completer = async (line: string): Promise<[string[], string]> => {
       if (/^\s*\.\w*$/.test(line)) {
@@ -114,7 +123,9 @@ export class ConsoleEngine {
     this.#rl.on('SIGINT', () => this.#onSigint());
     this.#rl.on('line', (line: string) => {
       this.#submitted += 1;
-      this.#editor.emitted(line);
+      this.#editor.emitted(line, !this.#typeAhead?.replayingPaste);
+      // A line collected by editor mode draws no prompt; any other waits for its result first.
+      if (!this.#editor.active) this.#typeAhead?.hold();
       this.#pending.push(line);
       this.#wake();
     });
@@ -137,8 +148,25 @@ export class ConsoleEngine {
       const search = new ReverseSearch(this.#rl as TtyInterface);
       if (options.highlight) colourInput(this.#rl as TtyInterface, () => !search.active);
       this.#searching = () => search.active;
+      const rl = this.#rl as TtyInterface & { history?: string[] };
+      const typeAhead = new TypeAhead({
+        rl,
+        next: (data, key) => rl._ttyWrite(data, key),
+        collecting: () => this.#editor.active || !this.#buffer.empty,
+        submit: (code) => {
+          // The paste is shown after what is already on the line, each further line after a `... `.
+          this.write(`${code.slice(rl.line.length).split('\n').join(`\n${CONTINUATION}`)}\n`);
+          rl.line = '';
+          rl.cursor = 0;
+          rl.history?.unshift(code);
+          rl.emit('line', code);
+        },
+      });
+      this.#typeAhead = typeAhead;
+      rl.on('SIGTSTP', () => void this.#suspend(options.suspend));
       interceptKeys(this.#rl, (data, key, next) => {
         this.#preview?.clear();
+        if (typeAhead.onKey(data, key)) return;
         if (!this.#editor.active && search.onKey(data, key)) return;
         this.#editor.onKey(data, key, next);
         // Tab completion answers later and writes its list where the preview would be: no preview then.
@@ -151,6 +179,7 @@ export class ConsoleEngine {
 
   /** Runs until the input ends, `.exit`, or close(); resolves with why it ended. */
   async run(): Promise<ConsoleEnd> {
+    if (this.#bracketedPaste) this.write(PASTE_START);
     this.#rl.prompt();
     const reading = (async () => {
       for (let line = await this.#nextLine(); line !== undefined; line = await this.#nextLine()) {
@@ -165,7 +194,10 @@ export class ConsoleEngine {
         if (!prompt) continue;
         this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#prompt);
         this.#rl.prompt();
+        this.#typeAhead?.release();
       }
+      // Ctrl-D on a terminal: the shell's prompt comes on a line of its own, as after Node's REPL.
+      if (this.#terminal && !this.#end) this.write('\n');
       this.#stop('eof');
     })();
     reading.catch((err: unknown) => {
@@ -229,7 +261,9 @@ export class ConsoleEngine {
       };
       rl.once('close', onClose);
       signal?.addEventListener('abort', onAbort, { once: true });
+      this.#typeAhead?.pass();
       rl.question(prompt, signal ? { signal } : {}, (answer) => {
+        this.#typeAhead?.hold();
         cleanup();
         resolve(answer);
       });
@@ -279,7 +313,8 @@ export class ConsoleEngine {
   #stop(end: ConsoleEnd): void {
     if (this.#end) return;
     this.#end = end;
-    this.#preview?.forget();
+    this.#preview?.close();
+    if (this.#bracketedPaste) this.write(PASTE_END);
     this.#unwatch?.();
     this.#rl.close();
     this.#finish(end);
@@ -306,6 +341,24 @@ export class ConsoleEngine {
     const timer = setTimeout(() => answer([[], line]), COMPLETION_GIVE_UP_MS);
     timer.unref();
     completer(line).then(answer, () => answer([[], line]));
+  }
+
+  /**
+   * Ctrl-Z: on a real terminal the console steps aside (the terminal's modes as they were), and after `fg`
+   * comes back with its modes, its prompt and the half-typed line; elsewhere (a served client) it is ignored.
+   */
+  async #suspend(suspend: (() => Promise<void>) | undefined): Promise<void> {
+    if (!suspend || this.#end) return;
+    this.#preview?.clear();
+    if (this.#bracketedPaste) this.write(PASTE_END);
+    await suspend();
+    if (this.#end) return;
+    if (this.#bracketedPaste) this.write(PASTE_START);
+    this.#rl.resume();
+    if (this.#running) return;
+    this.write('\n');
+    this.#rl.prompt(true);
+    this.#preview?.schedule();
   }
 
   /** `.editor`: later lines are collected until Ctrl+D (evaluate them) or Ctrl+C (discard them). */
@@ -396,6 +449,7 @@ export class ConsoleEngine {
   }
 
   #onSigint(): void {
+    this.#typeAhead?.drop();
     if (this.#running) {
       this.#running.abort();
       return;

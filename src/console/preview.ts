@@ -28,6 +28,19 @@ export class Preview {
 
   constructor(options: PreviewOptions) {
     this.#options = options;
+    options.output.on('resize', this.#onResize);
+  }
+
+  /** readline redraws the line on a resize (the preview row goes with it): the preview is drawn again. */
+  readonly #onResize = (): void => {
+    this.forget();
+    this.schedule();
+  };
+
+  /** The console ended: no more previews. */
+  close(): void {
+    this.forget();
+    this.#options.output.off('resize', this.#onResize);
   }
 
   /** Removes the preview from the screen (before a key is handled, or anything is written). */

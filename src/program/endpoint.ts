@@ -2,6 +2,7 @@
 // request anode makes to an inspector, `GET /json/list`, to learn its WebSocket URL.
 import http from 'node:http';
 import { ConnectError, HiddenInspectorError, UsageError } from '../errors.js';
+import { socketErrorText } from '../net/socket-error.js';
 
 /** What to attach to. */
 export type AttachTarget =
@@ -57,8 +58,12 @@ interface ListEntry {
  */
 export async function inspectorUrl(host: string, port: number): Promise<string> {
   const where = hostPort(host, port);
-  const { status, body } = await getJsonList(host, port).catch((err: Error) => {
-    throw new ConnectError(where, err.message, err);
+  const { status, body } = await getJsonList(host, port).catch((err: NodeJS.ErrnoException) => {
+    throw new ConnectError(
+      where,
+      socketErrorText(err, host, 'nothing listens there: is the program started with --inspect? (`anode attach PID` opens the inspector for you)'),
+      err,
+    );
   });
   if (status === 404) throw new HiddenInspectorError(where);
   let entries: unknown;

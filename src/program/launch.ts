@@ -81,6 +81,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     detached: true,
   });
   if (child.pid !== undefined) watchOver(child, options.stopPlan ?? {});
+  forwardResizes(child);
   const filter = new InspectorLineFilter();
   child.stderr!.pipe(filter).pipe(errStream, { end: false });
   const stderrDone = once(filter, 'end').catch(() => undefined);
@@ -130,6 +131,24 @@ function watchOver(child: ChildProcess, plan: Pick<StopPlan, 'signal' | 'graceMs
   (watchdog.stdin as unknown as { unref?: () => void }).unref?.();
   // Once the program has ended, there is nothing left to watch over.
   child.once('exit', () => watchdog.kill('SIGKILL'));
+}
+
+/**
+ * The program is in its own session, so the terminal's SIGWINCH reaches anode only: anode passes it on,
+ * and the program's process.stdout.columns and 'resize' follow the terminal as under plain node.
+ */
+function forwardResizes(child: ChildProcess): void {
+  if (process.platform === 'win32' || ![process.stdin, process.stdout, process.stderr].some((s) => s.isTTY === true)) return;
+  const forward = (): void => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(child.pid!, 'SIGWINCH');
+    } catch (err) {
+      ignored('passing SIGWINCH to the program', err);
+    }
+  };
+  process.on('SIGWINCH', forward);
+  child.once('exit', () => process.off('SIGWINCH', forward));
 }
 
 function readUrl(child: ChildProcess, exited: Promise<ProgramExit>): Promise<string> {

@@ -7,6 +7,7 @@ import { ConsoleConnectError, ProtocolError, ProtocolVersionError, TokenRefusedE
 import { formatAddress, type ServeAddress } from './address.js';
 import { PROTOCOL_MAGIC, PROTOCOL_VERSION, decodeServerMessage, encode, helloLine, type ClientMessage, type ServerMessage, type Welcome } from './protocol.js';
 import { TOKEN_PROMPT } from './token.js';
+import { socketErrorText } from '../net/socket-error.js';
 
 export interface ConnectOptions {
   token?: string | undefined;
@@ -128,7 +129,7 @@ export async function connectConsole(address: ServeAddress, options: ConnectOpti
       }, timeoutMs);
       timer.unref();
       socket.once('error', (err: NodeJS.ErrnoException) => {
-        reject(new ConsoleConnectError(shown, describeSocketError(err), err));
+        reject(new ConsoleConnectError(shown, describeSocketError(err, address), err));
       });
       socket.once('close', () => {
         clearTimeout(timer);
@@ -165,16 +166,14 @@ export async function connectConsole(address: ServeAddress, options: ConnectOpti
   }
 }
 
-function describeSocketError(err: NodeJS.ErrnoException): string {
+function describeSocketError(err: NodeJS.ErrnoException, address: ServeAddress): string {
   switch (err.code) {
-    case 'ECONNREFUSED':
-      return 'nothing is listening there (is the program served with --serve, and is the address right?)';
     case 'ENOENT':
       return 'no such socket (is the program served with --serve unix:PATH?)';
     case 'EACCES':
       return 'permission denied (the socket belongs to another user)';
     default:
-      return err.code ?? err.message;
+      return socketErrorText(err, address.kind === 'tcp' ? address.host : address.path, 'nothing is listening there (is the program served with --serve, and is the address right?)');
   }
 }
 

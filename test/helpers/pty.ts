@@ -13,6 +13,8 @@ export interface PtyAnode {
   /** Everything written to the terminal, as written. */
   raw(): string;
   write(keys: string): void;
+  /** Resizes the terminal (the processes in it get SIGWINCH). */
+  resize(cols: number, rows: number): void;
   waitFor(pattern: string | RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
   /** Waits until the screen ends with the prompt, after offset `from`. */
   waitForPrompt(from?: number): Promise<void>;
@@ -26,7 +28,6 @@ export const KEY = { ctrlC: '\x03', ctrlD: '\x04', tab: '\t', enter: '\r', up: '
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
 
-/** Starts `anode ...args` in a pseudo-terminal of 120x40. */
 /** The environment of an anode in a test terminal: what a user's terminal looks like, plus `more`. */
 export function ptyEnv(more: NodeJS.ProcessEnv = {}): Record<string, string> {
   const env = { ...process.env } as Record<string, string>;
@@ -39,9 +40,34 @@ export function ptyEnv(more: NodeJS.ProcessEnv = {}): Record<string, string> {
   return Object.assign(env, more);
 }
 
+/** Starts `anode ...args` in a pseudo-terminal of 120x40. */
 export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyAnode {
+  return startPty(process.execPath, [ANODE_BIN, ...args], { ...options, description: `anode (pty) ${args.join(' ')}` });
+}
+
+/** The node that runs the tests, and the path of the built anode, for a command typed into a shell. */
+export const ANODE_COMMAND = `${JSON.stringify(process.execPath)} ${JSON.stringify(ANODE_BIN)}`;
+
+/**
+ * An interactive bash in a pseudo-terminal (job control on, prompt `$ `, no rc files): for what only a
+ * shell does, such as Ctrl-Z and `fg`, or redirections of anode's own streams.
+ */
+export function startShellPty(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): PtyAnode {
+  return startPty('/bin/bash', ['--norc', '--noprofile', '-i'], {
+    ...options,
+    env: { PS1: '$ ', HISTFILE: '', ...options.env },
+    description: 'bash (pty)',
+  });
+}
+
+/** Starts `file args` in a pseudo-terminal of 120x40. */
+export function startPty(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; description: string },
+): PtyAnode {
   const env = ptyEnv(options.env);
-  const p = pty.spawn(process.execPath, [ANODE_BIN, ...args], { cols: 120, rows: 40, cwd: options.cwd ?? ROOT, env });
+  const p = pty.spawn(file, args, { cols: 120, rows: 40, cwd: options.cwd ?? ROOT, env });
   let raw = '';
   const events = new EventEmitter();
   events.setMaxListeners(100);
@@ -56,7 +82,7 @@ export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv
     pid: p.pid,
     text,
     raw: () => raw,
-    description: `anode (pty) ${args.join(' ')}`,
+    description: options.description,
     output: () => text(),
     exited,
     write: (keys) => p.write(keys),
@@ -69,6 +95,7 @@ export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv
     kill(signal = 'SIGKILL') {
       killPid(p.pid, signal);
     },
+    resize: (cols, rows) => p.resize(cols, rows),
   };
   return track(handle);
 }
