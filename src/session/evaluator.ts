@@ -10,6 +10,7 @@ import { previewOf } from './preview.js';
 import { primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
+import type { Position } from './insertions.js';
 import { assignsName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
 
 /** The printed outcome of one entry. */
@@ -43,6 +44,14 @@ const TAKEN = {
   scope: '`scope` is now yours: it no longer follows the module (.scope still lists it).',
 } as const;
 type Following = keyof typeof TAKEN;
+
+/** An entry as typed, and the script name it runs under. */
+interface TypedEntry {
+  code: string;
+  name: string;
+  /** Where a position in the evaluated source is in the entry as typed. */
+  original(position: Position): Position;
+}
 
 let groups = 0;
 /** How many of its entries a console can map stack positions back for. */
@@ -85,7 +94,7 @@ export class Evaluator {
       awaitPromise: true,
       objectGroup: this.#group,
     });
-    const outcome = await this.#race(run, name, options.signal, prepared.presented, options.notify);
+    const outcome = await this.#race(run, { code, name, original: prepared.original }, options.signal, prepared.presented, options.notify);
     outcome.text = this.#asTyped(outcome.text);
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
@@ -116,7 +125,7 @@ export class Evaluator {
 
   async #race(
     run: Promise<Protocol.Runtime.EvaluateResponse>,
-    name: string,
+    entry: TypedEntry,
     signal: AbortSignal | undefined,
     presented: boolean,
     notify: ((text: string) => void) | undefined,
@@ -148,11 +157,11 @@ export class Evaluator {
       const first = await Promise.race([run.then((r) => ({ r })), aborted, ended]);
       if (first === 'aborted') {
         run.catch(() => undefined);
-        const how = await this.session.interrupt(name).catch(() => 'abandoned' as const);
+        const how = await this.session.interrupt(entry.name).catch(() => 'abandoned' as const);
         return { kind: 'interrupted', text: INTERRUPT_TEXT[how] };
       }
       if ('ended' in first) throw new TargetClosedError(first.ended);
-      return await this.#present(first.r, presented);
+      return await this.#present(first.r, presented, entry);
     } catch (err) {
       if (/Execution context was destroyed/.test((err as Error).message)) {
         throw new TargetClosedError('the program exited', err);
@@ -190,13 +199,18 @@ export class Evaluator {
     });
   }
 
-  async #present(r: Protocol.Runtime.EvaluateResponse, presented: boolean): Promise<EvalOutcome> {
+  async #present(r: Protocol.Runtime.EvaluateResponse, presented: boolean, entry: TypedEntry): Promise<EvalOutcome> {
     try {
       if (r.exceptionDetails) {
         const thrown = r.exceptionDetails.exception;
         if (thrown?.objectId) {
           this.#pendingError = this.#kept('_error');
-          return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#follows._error) };
+          // A SyntaxError may be the entry's own compilation failing: the agent then shows the line and caret.
+          const details = r.exceptionDetails;
+          const compile = thrown.className === 'SyntaxError';
+          const at = entry.original({ line: details.lineNumber + 1, column: details.columnNumber + 1 });
+          const typed = compile ? { code: entry.code, name: entry.name, ...at } : undefined;
+          return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#follows._error, typed) };
         }
         const value = thrown ? primitiveOf(thrown) : r.exceptionDetails.text;
         this.#pendingError = thrown ? sourceOf(thrown) : undefined;
@@ -222,11 +236,16 @@ export class Evaluator {
     }
   }
 
-  async #remoteFormat(objectId: string, fn: 'format' | 'formatError', assign: boolean): Promise<string> {
+  async #remoteFormat(
+    objectId: string,
+    fn: 'format' | 'formatError',
+    assign: boolean,
+    entry?: { code: string; name: string; line: number; column: number },
+  ): Promise<string> {
     const r = await this.session.evalChannel.send('Runtime.callFunctionOn', {
       objectId,
-      functionDeclaration: `function (o, a, k) { return ${AGENT_REF}.${fn}.call(this, o, a, k); }`,
-      arguments: [{ value: { colors: this.colors } }, { value: assign }, { value: this.#group }],
+      functionDeclaration: `function (o, a, k, e) { return ${AGENT_REF}.${fn}.call(this, o, a, k, e); }`,
+      arguments: [{ value: { colors: this.colors } }, { value: assign }, { value: this.#group }, entry ? { value: entry } : {}],
       returnByValue: true,
     });
     if (r.exceptionDetails) return `[anode: cannot format the value: ${r.exceptionDetails.text}]`;
