@@ -1,15 +1,11 @@
 // Turns a console entry into the source the target evaluates: `{a: 1}` as an object literal (as Node's
 // REPL does), `import()` routed through the agent (Runtime.evaluate has no dynamic-import callback), a
 // leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
-import { entrySyntax } from '../syntax/entry.js';
+import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { AGENT_REF } from './agent.js';
 import { InsertedText, type Insertion, type Position } from './insertions.js';
 
-/** `{ a: 1 }` alone on a line is an object, not a block (Node's REPL rule). */
-export function isObjectLiteral(code: string): boolean {
-  if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return false;
-  return entrySyntax(`(${code})`).error === undefined; // else not an expression: leave it a block
-}
+export { isObjectLiteral };
 
 /** The code, parenthesized when it is an object literal. */
 export function wrapObjectLiteral(code: string): string {
