@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
+import { bindBuiltins } from './builtin-bindings.js';
 import { complete } from './completion.js';
 import { previewOf } from './preview.js';
 import { primitiveOf, sourceOf } from './remote-object.js';
@@ -295,6 +296,8 @@ export class Evaluator {
       statements.push(`${AGENT_REF}.setLastError?.(${this.#pendingError});`);
     }
     if (mentions(code, 'main')) await this.session.refreshMain();
+    await bindBuiltins(this.session, code);
+    if (code.includes('replDefaults')) statements.push(`${AGENT_REF}.exposeReplDefaults?.();`);
     return statements.join('');
   }
 }
