@@ -24,6 +24,11 @@ export class EntryBuffer {
     return this.#lines.length === 0;
   }
 
+  /** The lines of the entry being collected. */
+  get lines(): readonly string[] {
+    return this.#lines;
+  }
+
   /** Adds a line (already checked against the line limit). */
   add(line: string): Collected {
     this.#lines.push(line);

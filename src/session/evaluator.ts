@@ -12,7 +12,7 @@ import { primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import type { Position } from './insertions.js';
-import { assignsName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
+import { assignsName, declaresName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
 
 /** The printed outcome of one entry. */
 export interface EvalOutcome {
@@ -53,6 +53,8 @@ interface TypedEntry {
   /** Where a position in the evaluated source is in the entry as typed. */
   original(position: Position): Position;
 }
+
+const NPM_HINT = 'npm should be run outside of the Node.js REPL, in your normal shell.\n(Press Ctrl+D to exit.)';
 
 let groups = 0;
 /** How many of its entries a console can map stack positions back for. */
@@ -97,6 +99,8 @@ export class Evaluator {
     });
     const outcome = await this.#race(run, { code, name, original: prepared.original }, options.signal, prepared.presented, options.notify);
     outcome.text = this.#asTyped(outcome.text);
+    // Node's hint for a shell command typed at the console.
+    if (outcome.kind === 'error' && code.trim().startsWith('npm ')) outcome.text = NPM_HINT;
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
   }
@@ -276,7 +280,8 @@ export class Evaluator {
     for (const name of Object.keys(TAKEN) as Following[]) {
       if (this.#follows[name] && assignsName(code, name) && this.session.hasBinding(name)) {
         this.#follows[name] = false;
-        notes.push(TAKEN[name]);
+        // Node says nothing when `_` is declared (`let _ = 20`), only when it is assigned.
+        if (name === 'scope' || !declaresName(code, name)) notes.push(TAKEN[name]);
       }
     }
     return notes.join('\n');

@@ -39,6 +39,11 @@ export function mentions(code: string, name: string): boolean {
   return code.includes(name) && patternsOf(name).use.test(code);
 }
 
+/** True when the code declares `name` (`let _ = 20`): it then stops following anode, without a notice. */
+export function declaresName(code: string, name: string): boolean {
+  return code.includes(name) && patternsOf(name).declare.test(code);
+}
+
 /** True when the code declares or assigns `name` itself (then it stops following anode, as `_` in Node). */
 export function assignsName(code: string, name: string): boolean {
   if (!code.includes(name)) return false;
