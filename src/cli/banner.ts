@@ -8,6 +8,16 @@ export function banner(info: TargetInfo, verb = 'console into'): string {
   return (
     `anode: ${verb} ${what} (pid ${info.pid}, Node ${info.nodeVersion})\n` +
     'Top-level await works; `main` is the entry module, `require` resolves like the program. ' +
-    'Ctrl+C interrupts, .help for more.'
+    'Ctrl+C interrupts, .help for more.' +
+    typescriptLine(info)
   );
+}
+
+/** What the console does with TypeScript, for a TypeScript program. */
+function typescriptLine(info: TargetInfo): string {
+  if (info.typescript === 'strip') return '\nTypeScript accepted: entries have their types stripped (Node\'s module.stripTypeScriptTypes).';
+  if (info.typescript === 'unavailable') {
+    return `\nTypeScript program, but Node ${info.nodeVersion} has no module.stripTypeScriptTypes (22.13+): type entries as JavaScript.`;
+  }
+  return '';
 }

@@ -71,9 +71,39 @@ function installAgent(this: void, require: any, key: string, version: number): n
     return matched ? out : `Uncaught${lines.length === 1 ? ' ' : ':\n'}${out}`;
   };
 
+  // A TypeScript program (a .ts entry, or run with tsx / ts-node / type stripping): entries may carry types.
+  const flags = process.execArgv.join(' ');
+  const typescriptProgram =
+    /\.[cm]?tsx?$/.test(mainFile ?? '') || /tsx|ts-node|strip-types|transform-types/.test(flags) || /tsx|ts-node/.test(process.env.NODE_OPTIONS ?? '');
+  const stripTypeScriptTypes: ((code: string, options?: object) => string) | undefined = Module.stripTypeScriptTypes;
+
   const agent: any = {
     version,
     mainFile,
+    /** 'strip': entries' types are stripped; 'unavailable': a TypeScript program on a Node without a stripper. */
+    typescript: typescriptProgram ? (stripTypeScriptTypes ? 'strip' : 'unavailable') : undefined,
+    /**
+     * The entry without its types (Node's own module.stripTypeScriptTypes: blanks in place of the types, so
+     * positions stay; enums and namespaces are transformed). Its one-time ExperimentalWarning is not the
+     * program's: it is kept off the program's stderr. Returns undefined when the code is not TypeScript either.
+     */
+    stripTypes(code: string): string | undefined {
+      if (!stripTypeScriptTypes) return undefined;
+      const emitWarning = process.emitWarning;
+      process.emitWarning = () => {};
+      try {
+        try {
+          return stripTypeScriptTypes(code, { mode: 'strip' });
+        } catch (err: any) {
+          if (err?.code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') return undefined;
+          return stripTypeScriptTypes(code, { mode: 'transform' });
+        }
+      } catch {
+        return undefined;
+      } finally {
+        process.emitWarning = emitWarning;
+      }
+    },
     require: localRequire,
     import: dynamicImport,
     setLast: undefined as undefined | ((v: unknown) => void),

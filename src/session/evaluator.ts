@@ -8,7 +8,9 @@ import { AGENT_REF } from './agent.js';
 import { bindBuiltins } from './builtin-bindings.js';
 import { complete } from './completion.js';
 import { previewOf } from './preview.js';
-import { primitiveOf, sourceOf } from './remote-object.js';
+import { ignored } from '../log/debug.js';
+import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
+import { evalValue, primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import type { Position } from './insertions.js';
@@ -81,6 +83,7 @@ export class Evaluator {
    * notes about a slow entry meanwhile (the program paused in another debugger).
    */
   async evaluate(code: string, options: { signal?: AbortSignal; notify?: (text: string) => void } = {}): Promise<EvalOutcome> {
+    code = await this.#withoutTypes(code);
     let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
     // `scope` (the entry module's variables) is re-read only for entries that mention it.
@@ -103,6 +106,15 @@ export class Evaluator {
     if (outcome.kind === 'error' && code.trim().startsWith('npm ')) outcome.text = NPM_HINT;
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
+  }
+
+  /** A TypeScript program's entry that is not JavaScript, with its types stripped in the target (one round trip). */
+  async #withoutTypes(code: string): Promise<string> {
+    if (this.session.info.typescript !== 'strip' || !entrySyntax(code).error || isObjectLiteral(code)) return code;
+    const stripped = await evalValue<string | undefined>(this.session.evalChannel, `${AGENT_REF}.stripTypes(${JSON.stringify(code)})`).catch(
+      (err: unknown) => ignored('stripping the types of an entry', err),
+    );
+    return typeof stripped === 'string' && entrySyntax(stripped).error === undefined ? stripped.replace(/\n$/, '') : code;
   }
 
   /** Mirrors the program's console.* calls, marked as the program's. */
