@@ -7,5 +7,19 @@ export function banner(info: TargetInfo, verb = 'console into'): string {
   const what = info.mainFile ? path.relative(process.cwd(), info.mainFile) || info.mainFile : 'an empty node process';
   // An empty process has no entry module: no `main` to speak of.
   const modules = info.mainFile ? '`main` is the entry module, `require` resolves like the program' : '`require` works';
-  return `anode: ${verb} ${what} (pid ${info.pid}, Node ${info.nodeVersion})\nTop-level await works; ${modules}. Ctrl+C interrupts, .help for more.`;
+  return (
+    `anode: ${verb} ${what} (pid ${info.pid}, Node ${info.nodeVersion})
+` +
+    `Top-level await works; ${modules}. Ctrl+C interrupts, .help for more.` +
+    typescriptLine(info)
+  );
+}
+
+/** What the console does with TypeScript, for a TypeScript program. */
+function typescriptLine(info: TargetInfo): string {
+  if (info.typescript === 'strip') return '\nTypeScript accepted: entries have their types stripped (Node\'s module.stripTypeScriptTypes).';
+  if (info.typescript === 'unavailable') {
+    return `\nTypeScript program, but Node ${info.nodeVersion} has no module.stripTypeScriptTypes (22.13+): type entries as JavaScript.`;
+  }
+  return '';
 }

@@ -1,5 +1,6 @@
 // Dot-commands, in the manner of Node's REPL.
 import { readFile, writeFile } from 'node:fs/promises';
+import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 
 /** What a dot-command may do to the console that runs it. */
 export interface CommandContext {
@@ -63,6 +64,9 @@ const COMMANDS: Record<string, Command> = {
       } catch (err) {
         return ctx.write(`Failed to load: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
       }
+      // The file is one entry: a syntax error in it says on which line of the file, as for a required file.
+      const error = entrySyntax(code).error;
+      if (error && error.pos >= 0 && !isObjectLiteral(code)) ctx.write(`${file}:${code.slice(0, error.pos).split('\n').length}\n`);
       await ctx.evaluate(code);
     },
   },

@@ -379,7 +379,6 @@ export class ConsoleEngine {
     if (editorEntry === 'collected') return false;
     this.#sigintOnce = false;
     if (editorEntry.code.trim() === '') return true;
-    this.#history.push(editorEntry.code);
     this.#recordHistory(editorEntry.code, editorEntry.lines);
     await this.evaluate(editorEntry.code);
     return true;
@@ -403,8 +402,12 @@ export class ConsoleEngine {
     if (collected.kind === 'discarded') return this.write(`${collected.message}\n`);
     if (collected.kind === 'more') return;
     const { code, lines } = collected;
-    if (code.trim() === '') return;
-    this.#history.push(code);
+    if (code === '') return;
+    if (code.trim() === '') {
+      // As in Node's REPL: a line of spaces is an entry (kept by .save) whose value is undefined.
+      this.#history.push(code);
+      return this.write('undefined\n');
+    }
     this.#recordHistory(code, lines);
     await this.evaluate(code, early);
   }
@@ -418,11 +421,15 @@ export class ConsoleEngine {
     this.#historySink?.add(code);
   }
 
-  /** Evaluates one complete entry and prints its outcome (also used by `.load`). */
+  /**
+   * Evaluates one complete entry and prints its outcome (also used by `.load`). An entry that did not
+   * throw is kept for `.save` (Node's REPL leaves out the entries that threw).
+   */
   async evaluate(code: string, controller = new AbortController()): Promise<void> {
     this.#running = controller;
     try {
       const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal, notify: (text) => this.write(`${text}\n`) });
+      if (outcome.kind === 'value') this.#history.push(code);
       this.write(`${outcome.text}\n`);
       await this.#drained();
     } finally {
@@ -435,7 +442,8 @@ export class ConsoleEngine {
       write: (text) => this.write(text),
       exit: () => this.#stop('exit'),
       clearBuffer: () => this.#buffer.clear(),
-      history: () => this.#history,
+      // As in Node's REPL, `.save` keeps the lines of an entry still being typed.
+      history: () => [...this.#history, ...this.#buffer.lines],
       evaluate: (code) => this.evaluate(code),
       mirror: (on) => this.#mirror(on),
       editor: () => this.#enterEditor(),

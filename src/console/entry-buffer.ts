@@ -2,7 +2,7 @@
 // more), within limits a served client cannot push anode past: the entry's length, and how much the
 // completeness checks may re-read (each new line re-checks the whole entry, so that work grows with the
 // square of its lines).
-import { isIncomplete } from './input.js';
+import { needsMore } from '../syntax/entry.js';
 
 /** What one more line made of the entry: wait for more, a complete entry, or a discarded one (say why). */
 export type Collected = { kind: 'more' } | { kind: 'entry'; code: string; lines: number } | { kind: 'discarded'; message: string };
@@ -24,6 +24,11 @@ export class EntryBuffer {
     return this.#lines.length === 0;
   }
 
+  /** The lines of the entry being collected. */
+  get lines(): readonly string[] {
+    return this.#lines;
+  }
+
   /** Adds a line (already checked against the line limit). */
   add(line: string): Collected {
     this.#lines.push(line);
@@ -38,7 +43,7 @@ export class EntryBuffer {
       }
     }
     const code = this.#lines.join('\n');
-    if (isIncomplete(code)) return { kind: 'more' };
+    if (needsMore(code)) return { kind: 'more' };
     const lines = this.#lines.length;
     this.clear();
     return { kind: 'entry', code, lines };

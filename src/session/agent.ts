@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 5;
+export const AGENT_VERSION = 6;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 
@@ -18,6 +18,7 @@ function installAgent(this: void, require: any, key: string, version: number): n
   const Module = require('module');
   const path = require('path');
   const url = require('url');
+  const vm = require('vm');
   const argvMain = process.argv[1];
   let mainFile: string | undefined;
   if (typeof argvMain === 'string' && argvMain !== '') {
@@ -40,12 +41,69 @@ function installAgent(this: void, require: any, key: string, version: number): n
   const MAX_TEXT = 1_000_000;
   const clip = (text: string): string =>
     text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}\n... (${text.length - MAX_TEXT} more characters)` : text;
-  const inspect = (value: unknown, options: object): string =>
-    clip(util.inspect(value, { showProxy: true, ...options }));
+  const inspect = (value: unknown, options: object): string => clip(util.inspect(value, { ...replDefaults, ...options }));
+
+  /** The options results are printed with: `util.inspect.replDefaults` in Node's REPL. */
+  const replDefaults: any = { ...util.inspect.defaultOptions, showProxy: true };
+  /** An error's own `stack` string, read without running a getter. */
+  const ownStack = (o: object): string | undefined => {
+    const d = Object.getOwnPropertyDescriptor(o, 'stack');
+    return d && 'value' in d && typeof d.value === 'string' ? d.value : undefined;
+  };
+  const setStack = (o: any, stack: string): void => {
+    try {
+      o.stack = stack;
+    } catch {
+      // A frozen error keeps its stack: it prints with it.
+    }
+  };
+  /** Node's REPL prefix: `Uncaught ` before the line that names the error, `Uncaught:` on its own when that line is long. */
+  const uncaught = (text: string, breakLength: number): string => {
+    const lines = text.split(/(?<=\n)/);
+    let matched = false;
+    let out = '';
+    for (const line of lines) {
+      if (!matched && /^\[?([A-Z][a-z0-9_]*)*Error/.test(line)) {
+        out += breakLength >= line.length ? `Uncaught ${line}` : `Uncaught:\n${line}`;
+        matched = true;
+      } else out += line;
+    }
+    return matched ? out : `Uncaught${lines.length === 1 ? ' ' : ':\n'}${out}`;
+  };
+
+  // A TypeScript program (a .ts entry, or run with tsx / ts-node / type stripping): entries may carry types.
+  const flags = process.execArgv.join(' ');
+  const typescriptProgram =
+    /\.[cm]?tsx?$/.test(mainFile ?? '') || /tsx|ts-node|strip-types|transform-types/.test(flags) || /tsx|ts-node/.test(process.env.NODE_OPTIONS ?? '');
+  const stripTypeScriptTypes: ((code: string, options?: object) => string) | undefined = Module.stripTypeScriptTypes;
 
   const agent: any = {
     version,
     mainFile,
+    /** 'strip': entries' types are stripped; 'unavailable': a TypeScript program on a Node without a stripper. */
+    typescript: typescriptProgram ? (stripTypeScriptTypes ? 'strip' : 'unavailable') : undefined,
+    /**
+     * The entry without its types (Node's own module.stripTypeScriptTypes: blanks in place of the types, so
+     * positions stay; enums and namespaces are transformed). Its one-time ExperimentalWarning is not the
+     * program's: it is kept off the program's stderr. Returns undefined when the code is not TypeScript either.
+     */
+    stripTypes(code: string): string | undefined {
+      if (!stripTypeScriptTypes) return undefined;
+      const emitWarning = process.emitWarning;
+      process.emitWarning = () => {};
+      try {
+        try {
+          return stripTypeScriptTypes(code, { mode: 'strip' });
+        } catch (err: any) {
+          if (err?.code !== 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX') return undefined;
+          return stripTypeScriptTypes(code, { mode: 'transform' });
+        }
+      } catch {
+        return undefined;
+      } finally {
+        process.emitWarning = emitWarning;
+      }
+    },
     require: localRequire,
     import: dynamicImport,
     setLast: undefined as undefined | ((v: unknown) => void),
@@ -66,15 +124,70 @@ function installAgent(this: void, require: any, key: string, version: number): n
     format(this: unknown, options: object, assign: boolean, key?: string): string {
       return agent.present(this, options, assign, key);
     },
-    /** Formats a thrown value the way Node's REPL does, and makes it `_error`. */
-    formatError(this: unknown, options: object, assign: boolean, key?: string): string {
+    /**
+     * Formats a thrown value the way Node's REPL does (lib/repl.js), and makes it `_error`. `entry` (the
+     * code as typed and its script name) comes with a SyntaxError the entry's compilation raised: it is
+     * compiled again, only compiled, to get V8's source line and caret.
+     */
+    formatError(
+      this: unknown,
+      options: any,
+      assign: boolean,
+      key?: string,
+      entry?: { code: string; name: string; line: number; column: number },
+    ): string {
       if (assign) agent.setLastError?.(this);
       if (assign && key) agent.kept.set(`${key}:_error`, this);
       const err: any = this;
-      if (err instanceof SyntaxError || (err && err.name === 'SyntaxError' && typeof err.stack === 'string')) {
-        return `Uncaught ${err.name}: ${err.message}`;
+      const stack = err !== null && typeof err === 'object' ? ownStack(err) : undefined;
+      if (stack !== undefined) {
+        if (err.name === 'SyntaxError') {
+          let decorated = stack;
+          // Frames mean it was thrown while running (JSON.parse): only a compilation error gets the caret.
+          if (entry && !/\n\s+at /.test(stack)) {
+            let again: string | undefined;
+            try {
+              new vm.Script(entry.code, { filename: entry.name });
+            } catch (e: any) {
+              const s = e !== null && typeof e === 'object' ? ownStack(e) : undefined;
+              if (s !== undefined && e.message === err.message) again = s;
+            }
+            // Code only the console accepts (top-level await) compiles otherwise: the caret where the target said.
+            const line = entry.code.split('\n')[entry.line - 1];
+            decorated = again ?? (line === undefined ? stack : `${line}\n${' '.repeat(Math.max(0, entry.column - 1))}^\n\n${stack}`);
+          }
+          // As Node's REPL: no `REPLn:1` line above the source line, no frames.
+          setStack(err, decorated.replace(/^REPL\d+:\d+\r?\n/, '').replace(/^\s+at\s.*\n?/gm, '').replace(/\n+$/, ''));
+        } else {
+          // As Node's REPL: the entry's own top-level frame and everything below it are not shown.
+          const lines = stack.split('\n');
+          let top = -1;
+          for (let i = lines.length - 1; i > 0; i--) {
+            if (/^\s+at (async )?REPL\d+:\d+:\d+$/.test(lines[i]!)) {
+              top = i;
+              break;
+            }
+          }
+          if (top > 0) setStack(err, lines.slice(0, top).join('\n'));
+        }
       }
-      return `Uncaught ${inspect(err, options)}`;
+      let text = inspect(err, options);
+      // Node's REPL keeps the old style of a one-line error: `Uncaught Error: foo`, not `[Error: foo]`.
+      if (text.startsWith('[') && text.endsWith(']')) text = text.slice(1, -1);
+      return uncaught(text, options.breakLength ?? replDefaults.breakLength ?? 128);
+    },
+    /** Node's `util.inspect.replDefaults` (the options results print with), defined once an entry mentions it. */
+    exposeReplDefaults(): void {
+      if (Object.getOwnPropertyDescriptor(util.inspect, 'replDefaults')) return;
+      Object.defineProperty(util.inspect, 'replDefaults', {
+        get: () => replDefaults,
+        set: (options: unknown) => {
+          if (options === null || typeof options !== 'object') throw new TypeError('The "options" argument must be of type object.');
+          Object.assign(replDefaults, options);
+        },
+        enumerable: true,
+        configurable: true,
+      });
     },
     /** The program's console.* arguments as its console would print them. */
     formatArgs(colors: boolean, args: unknown[]): string {

@@ -5,12 +5,16 @@ import { inspect } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
 import { AGENT_REF } from './agent.js';
+import { bindBuiltins } from './builtin-bindings.js';
 import { complete } from './completion.js';
 import { previewOf } from './preview.js';
-import { primitiveOf, sourceOf } from './remote-object.js';
+import { ignored } from '../log/debug.js';
+import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
+import { evalValue, primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import type { EvalSession, InterruptResult } from './session.js';
-import { assignsName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
+import type { Position } from './insertions.js';
+import { assignsName, declaresName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
 
 /** The printed outcome of one entry. */
 export interface EvalOutcome {
@@ -44,6 +48,16 @@ const TAKEN = {
 } as const;
 type Following = keyof typeof TAKEN;
 
+/** An entry as typed, and the script name it runs under. */
+interface TypedEntry {
+  code: string;
+  name: string;
+  /** Where a position in the evaluated source is in the entry as typed. */
+  original(position: Position): Position;
+}
+
+const NPM_HINT = 'npm should be run outside of the Node.js REPL, in your normal shell.\n(Press Ctrl+D to exit.)';
+
 let groups = 0;
 /** How many of its entries a console can map stack positions back for. */
 const RECENT_ENTRIES = 100;
@@ -69,6 +83,7 @@ export class Evaluator {
    * notes about a slow entry meanwhile (the program paused in another debugger).
    */
   async evaluate(code: string, options: { signal?: AbortSignal; notify?: (text: string) => void } = {}): Promise<EvalOutcome> {
+    code = await this.#withoutTypes(code);
     let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
     // `scope` (the entry module's variables) is re-read only for entries that mention it.
@@ -85,10 +100,21 @@ export class Evaluator {
       awaitPromise: true,
       objectGroup: this.#group,
     });
-    const outcome = await this.#race(run, name, options.signal, prepared.presented, options.notify);
+    const outcome = await this.#race(run, { code, name, original: prepared.original }, options.signal, prepared.presented, options.notify);
     outcome.text = this.#asTyped(outcome.text);
+    // Node's hint for a shell command typed at the console.
+    if (outcome.kind === 'error' && code.trim().startsWith('npm ')) outcome.text = NPM_HINT;
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
+  }
+
+  /** A TypeScript program's entry that is not JavaScript, with its types stripped in the target (one round trip). */
+  async #withoutTypes(code: string): Promise<string> {
+    if (this.session.info.typescript !== 'strip' || !entrySyntax(code).error || isObjectLiteral(code)) return code;
+    const stripped = await evalValue<string | undefined>(this.session.evalChannel, `${AGENT_REF}.stripTypes(${JSON.stringify(code)})`).catch(
+      (err: unknown) => ignored('stripping the types of an entry', err),
+    );
+    return typeof stripped === 'string' && entrySyntax(stripped).error === undefined ? stripped.replace(/\n$/, '') : code;
   }
 
   /** Mirrors the program's console.* calls, marked as the program's. */
@@ -116,7 +142,7 @@ export class Evaluator {
 
   async #race(
     run: Promise<Protocol.Runtime.EvaluateResponse>,
-    name: string,
+    entry: TypedEntry,
     signal: AbortSignal | undefined,
     presented: boolean,
     notify: ((text: string) => void) | undefined,
@@ -148,11 +174,11 @@ export class Evaluator {
       const first = await Promise.race([run.then((r) => ({ r })), aborted, ended]);
       if (first === 'aborted') {
         run.catch(() => undefined);
-        const how = await this.session.interrupt(name).catch(() => 'abandoned' as const);
+        const how = await this.session.interrupt(entry.name).catch(() => 'abandoned' as const);
         return { kind: 'interrupted', text: INTERRUPT_TEXT[how] };
       }
       if ('ended' in first) throw new TargetClosedError(first.ended);
-      return await this.#present(first.r, presented);
+      return await this.#present(first.r, presented, entry);
     } catch (err) {
       if (/Execution context was destroyed/.test((err as Error).message)) {
         throw new TargetClosedError('the program exited', err);
@@ -190,13 +216,18 @@ export class Evaluator {
     });
   }
 
-  async #present(r: Protocol.Runtime.EvaluateResponse, presented: boolean): Promise<EvalOutcome> {
+  async #present(r: Protocol.Runtime.EvaluateResponse, presented: boolean, entry: TypedEntry): Promise<EvalOutcome> {
     try {
       if (r.exceptionDetails) {
         const thrown = r.exceptionDetails.exception;
         if (thrown?.objectId) {
           this.#pendingError = this.#kept('_error');
-          return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#follows._error) };
+          // A SyntaxError may be the entry's own compilation failing: the agent then shows the line and caret.
+          const details = r.exceptionDetails;
+          const compile = thrown.className === 'SyntaxError';
+          const at = entry.original({ line: details.lineNumber + 1, column: details.columnNumber + 1 });
+          const typed = compile ? { code: entry.code, name: entry.name, ...at } : undefined;
+          return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#follows._error, typed) };
         }
         const value = thrown ? primitiveOf(thrown) : r.exceptionDetails.text;
         this.#pendingError = thrown ? sourceOf(thrown) : undefined;
@@ -222,11 +253,16 @@ export class Evaluator {
     }
   }
 
-  async #remoteFormat(objectId: string, fn: 'format' | 'formatError', assign: boolean): Promise<string> {
+  async #remoteFormat(
+    objectId: string,
+    fn: 'format' | 'formatError',
+    assign: boolean,
+    entry?: { code: string; name: string; line: number; column: number },
+  ): Promise<string> {
     const r = await this.session.evalChannel.send('Runtime.callFunctionOn', {
       objectId,
-      functionDeclaration: `function (o, a, k) { return ${AGENT_REF}.${fn}.call(this, o, a, k); }`,
-      arguments: [{ value: { colors: this.colors } }, { value: assign }, { value: this.#group }],
+      functionDeclaration: `function (o, a, k, e) { return ${AGENT_REF}.${fn}.call(this, o, a, k, e); }`,
+      arguments: [{ value: { colors: this.colors } }, { value: assign }, { value: this.#group }, entry ? { value: entry } : {}],
       returnByValue: true,
     });
     if (r.exceptionDetails) return `[anode: cannot format the value: ${r.exceptionDetails.text}]`;
@@ -256,7 +292,8 @@ export class Evaluator {
     for (const name of Object.keys(TAKEN) as Following[]) {
       if (this.#follows[name] && assignsName(code, name) && this.session.hasBinding(name)) {
         this.#follows[name] = false;
-        notes.push(TAKEN[name]);
+        // Node says nothing when `_` is declared (`let _ = 20`), only when it is assigned.
+        if (name === 'scope' || !declaresName(code, name)) notes.push(TAKEN[name]);
       }
     }
     return notes.join('\n');
@@ -276,6 +313,8 @@ export class Evaluator {
       statements.push(`${AGENT_REF}.setLastError?.(${this.#pendingError});`);
     }
     if (mentions(code, 'main')) await this.session.refreshMain();
+    await bindBuiltins(this.session, code);
+    if (code.includes('replDefaults')) statements.push(`${AGENT_REF}.exposeReplDefaults?.();`);
     return statements.join('');
   }
 }

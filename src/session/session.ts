@@ -18,6 +18,8 @@ export interface TargetInfo {
   /** Absolute path of the entry script, if any. */
   mainFile: string | undefined;
   argv: string[];
+  /** A TypeScript program: 'strip' when entries' types are stripped, 'unavailable' when this Node cannot. */
+  typescript?: 'strip' | 'unavailable';
 }
 
 /** How long a program released from --inspect-wait may take to finish its bootstrap. */
@@ -128,7 +130,7 @@ export class EvalSession {
     const ours = wanted.filter((n) => free.includes(n) || names.includes(n));
     const info = await evalValue<TargetInfo>(
       evalChannel,
-      `({ pid: process.pid, nodeVersion: process.version, mainFile: ${AGENT_REF}.mainFile, argv: process.argv })`,
+      `({ pid: process.pid, nodeVersion: process.version, mainFile: ${AGENT_REF}.mainFile, argv: process.argv, typescript: ${AGENT_REF}.typescript })`,
     );
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');

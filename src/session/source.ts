@@ -1,15 +1,11 @@
 // Turns a console entry into the source the target evaluates: `{a: 1}` as an object literal (as Node's
 // REPL does), `import()` routed through the agent (Runtime.evaluate has no dynamic-import callback), a
 // leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
-import { entrySyntax } from '../syntax/entry.js';
+import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { AGENT_REF } from './agent.js';
 import { InsertedText, type Insertion, type Position } from './insertions.js';
 
-/** `{ a: 1 }` alone on a line is an object, not a block (Node's REPL rule). */
-export function isObjectLiteral(code: string): boolean {
-  if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return false;
-  return entrySyntax(`(${code})`).error === undefined; // else not an expression: leave it a block
-}
+export { isObjectLiteral };
 
 /** The code, parenthesized when it is an object literal. */
 export function wrapObjectLiteral(code: string): string {
@@ -41,6 +37,11 @@ function patternsOf(name: string): { use: RegExp; assign: RegExp; declare: RegEx
 /** True when the code mentions `name` as an identifier (cheap, may over-report). */
 export function mentions(code: string, name: string): boolean {
   return code.includes(name) && patternsOf(name).use.test(code);
+}
+
+/** True when the code declares `name` (`let _ = 20`): it then stops following anode, without a notice. */
+export function declaresName(code: string, name: string): boolean {
+  return code.includes(name) && patternsOf(name).declare.test(code);
 }
 
 /** True when the code declares or assigns `name` itself (then it stops following anode, as `_` in Node). */

@@ -1,6 +1,7 @@
 // One parse per console entry, shared: the console engine asks whether the entry is complete, the
 // evaluator where its final expression and its `import(` calls are. Both ask about the same text, so the second asks a cache.
 import * as acorn from 'acorn';
+import { isRecoverable } from './recoverable.js';
 
 /** How anode parses what is typed: a script (REPL semantics), with top-level await. */
 export const ACORN: acorn.Options = {
@@ -52,4 +53,16 @@ function parse(code: string): EntrySyntax {
     const e = err as SyntaxError & { pos?: number };
     return { error: { message: e.message, pos: e.pos ?? -1 }, imports: [] };
   }
+}
+
+/** `{ a: 1 }` alone on a line is an object, not a block (Node's REPL rule: begins with `{`, no `;` at the end). */
+export function isObjectLiteral(code: string): boolean {
+  if (!/^\s*\{/.test(code) || /;\s*$/.test(code)) return false;
+  return entrySyntax(`(${code})`).error === undefined; // else not an expression: leave it a block
+}
+
+/** True when `code` is the beginning of something longer, not a finished entry or a mistake. */
+export function needsMore(code: string): boolean {
+  if (code.trim() === '' || entrySyntax(code).error === undefined || isObjectLiteral(code)) return false;
+  return isRecoverable(code);
 }

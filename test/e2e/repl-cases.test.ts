@@ -1,0 +1,57 @@
+// Node's own REPL tests as the specification of the console: the input→output cases ported from
+// nodejs/node test/parallel/test-repl*.js (repl-cases/cases.json), what `node -i` prints for them on each
+// Node line (repl-cases/expected.json, recorded by repl-cases/record.mjs), fed to `anode run` through a
+// pipe against a program on that Node line. Every case either prints what Node prints, or is listed in
+// repl-cases/deliberate.json with the reason; and at least 95 % print what Node prints.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ANODE_BIN, TEST_FIXTURES } from '../helpers/paths.js';
+// @ts-expect-error: plain JavaScript shared with the recorder
+import { runSession } from './repl-cases/transcript.mjs';
+
+interface Case { id: string; input: string[] }
+interface Session { name: string; from: string; cases: Case[] }
+const read = <T>(name: string): T => JSON.parse(readFileSync(new URL(`./repl-cases/${name}`, import.meta.url), 'utf8')) as T;
+const { sessions } = read<{ sessions: Session[] }>('cases.json');
+const expected = read<Record<string, { version: string; cases: Record<string, string> }>>('expected.json');
+const deliberate = read<{ cases: Record<string, string> }>('deliberate.json').cases;
+
+const installed = (name: string): string => fileURLToPath(new URL(`../node-versions/node_modules/${name}/bin/node`, import.meta.url));
+const versions = [
+  { line: process.version.split('.')[0]!, bin: process.execPath },
+  { line: 'v22', bin: installed('node22') },
+  { line: 'v24', bin: installed('node24') },
+];
+
+describe.each(versions)('Node $line', ({ line, bin }) => {
+  it('prints what Node prints for the ported REPL cases', { timeout: 240_000 }, async (ctx) => {
+    if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\``);
+    const node = expected[line];
+    if (!node) ctx.skip(`no recorded expectations for Node ${line}: run repl-cases/record.mjs`);
+    const got: Record<string, string> = {};
+    const outputs: string[] = [];
+    for (const session of sessions) {
+      const tmp = mkdtempSync(join(tmpdir(), 'anode-case-'));
+      try {
+        const argv = [process.execPath, ANODE_BIN, 'run', '--node', bin, join(TEST_FIXTURES, 'idle.js')];
+        const r = (await runSession(argv, session, { cwd: tmp, tmp, env: { ANODE_REPL_HISTORY: '' } })) as { cases: Record<string, string>; output: string };
+        Object.assign(got, r.cases);
+        outputs.push(`--- session ${session.name}\n${r.output}`);
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+    const all = sessions.flatMap((s) => s.cases);
+    const differing = all.filter((c) => got[c.id] !== node!.cases[c.id]);
+    const unexplained = differing.filter((c) => !deliberate[c.id]);
+    const report = unexplained.map((c) => `${c.id} ${JSON.stringify(c.input)}\n  node:  ${JSON.stringify(node!.cases[c.id])}\n  anode: ${JSON.stringify(got[c.id])}`).join('\n');
+    if (unexplained.length) console.log(`${report}\n\n${outputs.join('\n')}`);
+    const matching = all.length - differing.length;
+    console.log(`Node ${line}: ${matching}/${all.length} ported cases print what Node ${node!.version} prints (${((100 * matching) / all.length).toFixed(1)} %)`);
+    expect(unexplained.map((c) => c.id)).toEqual([]);
+    expect(matching / all.length).toBeGreaterThanOrEqual(0.95);
+  });
+});
