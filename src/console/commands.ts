@@ -1,8 +1,9 @@
 // Dot-commands, in the manner of Node's REPL.
 import { readFile, writeFile } from 'node:fs/promises';
+import { TARGET_COMMANDS, type TargetCommandContext } from './target-commands.js';
 
 /** What a dot-command may do to the console that runs it. */
-export interface CommandContext {
+export interface CommandContext extends TargetCommandContext {
   write(text: string): void;
   exit(): void;
   clearBuffer(): void;
@@ -22,6 +23,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  ...TARGET_COMMANDS,
   break: { help: 'Sometimes you get stuck, this gets you out', run: (_a, ctx) => ctx.clearBuffer() },
   clear: { help: 'Alias for .break', run: (_a, ctx) => ctx.clearBuffer() },
   console: {

@@ -13,6 +13,7 @@ import { ReverseSearch } from './reverse-search.js';
 import { colourInput } from './highlight.js';
 import { EditorMode } from './editor-mode.js';
 import { Preview } from './preview.js';
+import { promptAt } from './target-commands.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
 export interface ConsoleOptions {
@@ -60,6 +61,7 @@ export class ConsoleEngine {
   #submitted = 0;
   readonly #terminal: boolean;
   #unwatch: (() => void) | undefined;
+  #unwatchTarget: (() => void) | undefined;
   #early: AbortController | undefined;
   #sigintOnce = false;
   /** `.editor` (terminal consoles). */
@@ -147,10 +149,21 @@ export class ConsoleEngine {
     }
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
     if (options.mirrorOutput) this.#mirror(true);
+    // The console's target ended under it (a worker exited): say so above the prompt, which follows it.
+    this.#unwatchTarget = options.evaluator.targets?.onNotice((text) => {
+      if (!this.#running && this.#buffer.empty && !this.#editor.active) this.#rl.setPrompt(this.#promptNow());
+      this.printAbove(text);
+    });
+  }
+
+  /** The prompt where the console is now (`worker 2> ` inside worker thread 2). */
+  #promptNow(): string {
+    return promptAt(this.#evaluator.targets?.where() ?? '', this.#prompt);
   }
 
   /** Runs until the input ends, `.exit`, or close(); resolves with why it ended. */
   async run(): Promise<ConsoleEnd> {
+    this.#rl.setPrompt(this.#promptNow());
     this.#rl.prompt();
     const reading = (async () => {
       for (let line = await this.#nextLine(); line !== undefined; line = await this.#nextLine()) {
@@ -163,7 +176,7 @@ export class ConsoleEngine {
         if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
         if (!prompt) continue;
-        this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#prompt);
+        this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#promptNow());
         this.#rl.prompt();
       }
       this.#stop('eof');
@@ -281,6 +294,7 @@ export class ConsoleEngine {
     this.#end = end;
     this.#preview?.forget();
     this.#unwatch?.();
+    this.#unwatchTarget?.();
     this.#rl.close();
     this.#finish(end);
   }
@@ -387,6 +401,7 @@ export class ConsoleEngine {
       mirror: (on) => this.#mirror(on),
       editor: () => this.#enterEditor(),
       scope: async (file) => this.#evaluator.scope?.(file),
+      targets: this.#evaluator.targets,
     };
   }
 
@@ -401,7 +416,7 @@ export class ConsoleEngine {
       return;
     }
     if (this.#editor.active) {
-      this.#editor.cancel(this.#prompt);
+      this.#editor.cancel(this.#promptNow());
       this.write('\n');
       this.#rl.prompt();
       return;
@@ -419,7 +434,7 @@ export class ConsoleEngine {
       this.#buffer.clear();
       this.#sigintOnce = false;
       this.write('\n');
-      rl.setPrompt(this.#prompt);
+      rl.setPrompt(this.#promptNow());
       rl.prompt();
       return;
     }
