@@ -151,8 +151,11 @@ export class ConsoleEngine {
     if (options.mirrorOutput) this.#mirror(true);
     // The console's target ended under it (a worker exited): say so above the prompt, which follows it.
     this.#unwatchTarget = options.evaluator.targets?.onNotice((text) => {
-      if (!this.#running && this.#buffer.empty && !this.#editor.active) this.#rl.setPrompt(this.#promptNow());
+      const idle = !this.#running && !this.#end && this.#buffer.empty && !this.#editor.active;
+      if (idle) this.#rl.setPrompt(this.#promptNow());
       this.printAbove(text);
+      // A terminal redraws its prompt above; a plain stream gets the new one after the notice.
+      if (idle && !this.#terminal) this.#rl.prompt();
     });
   }
 
