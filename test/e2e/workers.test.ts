@@ -118,6 +118,21 @@ describe('worker threads in served consoles', () => {
     expect(await one.evaluate('typeof workerStats', prompt)).toContain("'object'");
     expect(await two.evaluate('typeof workerStats')).toContain("'undefined'");
     expect(await one.evaluate('workerStats.index', prompt)).toContain('0');
+    // `anode connect` (the protocol client): its own console moves, and its prompt follows; the worker's
+    // exit under it is said once and brings it back.
+    const c = startAnode(['connect', address]);
+    await c.waitForPrompt();
+    expect(await c.evaluate(`.worker ${ids[1]}`, `worker ${ids[1]}> `)).toContain(`Now in worker ${ids[1]}`);
+    expect(await c.evaluate('workerStats.index', `worker ${ids[1]}> `)).toBe('1');
+    expect(await c.evaluate('.workers', `worker ${ids[1]}> `)).toMatch(new RegExp(`^\\* ${ids[1]}\\s`, 'm'));
+    expect(await two.evaluate('typeof workerStats')).toContain("'undefined'");
+    expect(await c.evaluate('.worker main')).toBe('Back in the main thread.');
+    const short = Number(await c.evaluate('shortLived(1500)'));
+    await c.evaluate(`.worker ${short}`, `worker ${short}> `);
+    await c.waitFor(`anode: worker ${short} exited; the console is back in the main thread\n> `);
+    expect(await c.evaluate('typeof tasksDone')).toBe("'number'");
+    c.end();
+    expect((await c.exited).code).toBe(0);
     one.end();
     two.end();
     a.kill('SIGTERM');
