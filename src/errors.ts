@@ -289,3 +289,20 @@ export class ConsoleGoneError extends AnodeError {
     super('ANODE_CONSOLE_GONE', `the console at ${address} closed the connection: ${reason}`);
   }
 }
+
+/** `.worker ID` / `--worker ID`: the program has no worker thread with that id (now). */
+export class NoSuchWorkerError extends AnodeError {
+  constructor(threadId: number, known: number[]) {
+    super(
+      'ANODE_NO_SUCH_WORKER',
+      `the program has no worker thread ${threadId}${known.length > 0 ? ` (its workers: ${known.join(', ')})` : ' (it runs no worker threads now)'}; .workers lists them`,
+    );
+  }
+}
+
+/** The inspector connection offers no way into worker threads (no NodeWorker domain, e.g. in-process). */
+export class WorkersUnavailableError extends AnodeError {
+  constructor(cause: unknown) {
+    super('ANODE_WORKERS_UNAVAILABLE', `this console cannot reach the program's worker threads: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+  }
+}

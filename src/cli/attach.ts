@@ -2,7 +2,7 @@
 // already running. Leaving detaches: the program keeps running, and an inspector anode opened is closed.
 import { Command } from 'commander';
 import { TargetClosedError, UsageError } from '../errors.js';
-import { Evaluator } from '../session/evaluator.js';
+import { TargetedEvaluator } from '../session/targeted-evaluator.js';
 import { watchExit, type ExitWatch } from '../session/exit-watch.js';
 import type { EvalSession } from '../session/session.js';
 import { checkServeFlags, serveConsole, type ServeFlags } from '../server/serve-console.js';
@@ -20,6 +20,13 @@ export interface AttachFlags extends Omit<ConsoleFlags, 'color'>, Partial<Omit<S
   eval?: string[];
   /** Milliseconds to wait for an inspector activated by SIGUSR1. */
   timeout: number;
+  /** `--worker ID`: evaluate in (or open the console in) that worker thread. */
+  worker?: number;
+}
+
+function parseThreadId(text: string): number {
+  if (!/^\d+$/.test(text)) throw new UsageError(`--worker wants a worker's thread id (see .workers), got '${text}'`);
+  return Number(text);
 }
 
 function parseMs(text: string): number {
@@ -36,7 +43,8 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
     .option('-e, --eval <code>', 'evaluate CODE, print the result on stdout and leave (repeatable)', (v: string, prev: string[] | undefined) => [...(prev ?? []), v])
     .option('--color', 'colour results (also with -e)')
     .option('--no-console', "do not mirror the program's console.* output (on by default when attached)")
-    .option('--timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1', parseMs, 5000);
+    .option('--timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1', parseMs, 5000)
+    .option('--worker <id>', 'evaluate in (or open the console in) the worker thread with this thread id', parseThreadId);
   withExamples(cmd, [
     ['anode ps', 'find the pid first'],
     ['anode attach 4242', 'a console into process 4242 (opens its inspector, closes it when leaving)'],
@@ -119,7 +127,15 @@ async function endOf(session: EvalSession, exit: ExitWatch, attached: Attached):
  * was so far.
  */
 async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<number> {
-  const evaluator = new Evaluator(attached.session, { colors: flags.color === true });
+  const evaluator = new TargetedEvaluator(attached.session, { colors: flags.color === true });
+  if (flags.worker !== undefined) {
+    try {
+      await evaluator.enter(flags.worker);
+    } catch (err) {
+      await detach(attached);
+      throw err;
+    }
+  }
   const abort = new AbortController();
   const onSignal = (): void => abort.abort();
   const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;

@@ -1,7 +1,7 @@
 // Holds a console on the terminal (stdin in, stderr out) over a session until the user leaves or the
 // target goes away.
 import { chalkStderr } from 'chalk';
-import { Evaluator } from '../session/evaluator.js';
+import { TargetedEvaluator } from '../session/targeted-evaluator.js';
 import type { EvalSession } from '../session/session.js';
 import { runWithSignals, terminalConsole, useColor, type ConsoleFlags } from './terminal.js';
 
@@ -12,7 +12,8 @@ export type HoldEnd = { by: 'user' } | { by: 'target'; reason: string };
 
 /** Runs the terminal console over `session`; SIGTERM/SIGHUP/SIGINT end it like Ctrl+D. */
 export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFlags, banner: string): Promise<HoldEnd> {
-  const evaluator = new Evaluator(session, { colors: useColor(flags) });
+  const evaluator = new TargetedEvaluator(session, { colors: useColor(flags) });
+  if (flags.worker !== undefined) await evaluator.enter(flags.worker);
   const engine = await terminalConsole(evaluator, flags, {
     banner: flags.banner ?? chalkStderr.dim(banner),
     prompt: flags.prompt ?? '> ',

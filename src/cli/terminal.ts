@@ -23,6 +23,8 @@ export interface ConsoleFlags {
   preview?: boolean;
   /** Mirror the program's console.* output into the console. */
   console?: boolean;
+  /** Open the console in this worker thread (`--worker ID`) instead of the main thread. */
+  worker?: number;
 }
 
 /**

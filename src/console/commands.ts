@@ -1,9 +1,10 @@
 // Dot-commands, in the manner of Node's REPL.
 import { readFile, writeFile } from 'node:fs/promises';
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
+import { TARGET_COMMANDS, type TargetCommandContext } from './target-commands.js';
 
 /** What a dot-command may do to the console that runs it. */
-export interface CommandContext {
+export interface CommandContext extends TargetCommandContext {
   write(text: string): void;
   exit(): void;
   clearBuffer(): void;
@@ -23,6 +24,7 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  ...TARGET_COMMANDS,
   break: { help: 'Sometimes you get stuck, this gets you out', run: (_a, ctx) => ctx.clearBuffer() },
   clear: { help: 'Alias for .break', run: (_a, ctx) => ctx.clearBuffer() },
   console: {

@@ -14,6 +14,7 @@ import { colourInput } from './highlight.js';
 import { EditorMode } from './editor-mode.js';
 import { Preview } from './preview.js';
 import { PASTE_END, PASTE_START, TypeAhead } from './type-ahead.js';
+import { promptAt } from './target-commands.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
 export interface ConsoleOptions {
@@ -65,6 +66,7 @@ export class ConsoleEngine {
   #submitted = 0;
   readonly #terminal: boolean;
   #unwatch: (() => void) | undefined;
+  #unwatchTarget: (() => void) | undefined;
   #early: AbortController | undefined;
   #sigintOnce = false;
   /** `.editor` (terminal consoles). */
@@ -175,11 +177,25 @@ export class ConsoleEngine {
     }
     if (options.banner) this.write(options.banner.endsWith('\n') ? options.banner : `${options.banner}\n`);
     if (options.mirrorOutput) this.#mirror(true);
+    // The console's target ended under it (a worker exited): say so above the prompt, which follows it.
+    this.#unwatchTarget = options.evaluator.targets?.onNotice((text) => {
+      const idle = !this.#running && !this.#end && this.#buffer.empty && !this.#editor.active;
+      if (idle) this.#rl.setPrompt(this.#promptNow());
+      this.printAbove(text);
+      // A terminal redraws its prompt above; a plain stream gets the new one after the notice.
+      if (idle && !this.#terminal) this.#rl.prompt();
+    });
+  }
+
+  /** The prompt where the console is now (`worker 2> ` inside worker thread 2). */
+  #promptNow(): string {
+    return promptAt(this.#evaluator.targets?.where() ?? '', this.#prompt);
   }
 
   /** Runs until the input ends, `.exit`, or close(); resolves with why it ended. */
   async run(): Promise<ConsoleEnd> {
     if (this.#bracketedPaste) this.write(PASTE_START);
+    this.#rl.setPrompt(this.#promptNow());
     this.#rl.prompt();
     const reading = (async () => {
       for (let line = await this.#nextLine(); line !== undefined; line = await this.#nextLine()) {
@@ -192,7 +208,7 @@ export class ConsoleEngine {
         if (!this.#terminal && !this.#end) this.#rl.resume();
         if (this.#end) break;
         if (!prompt) continue;
-        this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#prompt);
+        this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#promptNow());
         this.#rl.prompt();
         this.#typeAhead?.release();
       }
@@ -316,6 +332,7 @@ export class ConsoleEngine {
     this.#preview?.close();
     if (this.#bracketedPaste) this.write(PASTE_END);
     this.#unwatch?.();
+    this.#unwatchTarget?.();
     this.#rl.close();
     this.#finish(end);
   }
@@ -448,6 +465,7 @@ export class ConsoleEngine {
       mirror: (on) => this.#mirror(on),
       editor: () => this.#enterEditor(),
       scope: async (file) => this.#evaluator.scope?.(file),
+      targets: this.#evaluator.targets,
     };
   }
 
@@ -463,7 +481,7 @@ export class ConsoleEngine {
       return;
     }
     if (this.#editor.active) {
-      this.#editor.cancel(this.#prompt);
+      this.#editor.cancel(this.#promptNow());
       this.write('\n');
       this.#rl.prompt();
       return;
@@ -481,7 +499,7 @@ export class ConsoleEngine {
       this.#buffer.clear();
       this.#sigintOnce = false;
       this.write('\n');
-      rl.setPrompt(this.#prompt);
+      rl.setPrompt(this.#promptNow());
       rl.prompt();
       return;
     }

@@ -15,6 +15,18 @@ export interface LineEvaluator {
   scope?(file?: string): Promise<string | undefined>;
   /** The eager preview of a line's result, styled, at most `maxWidth` columns (undefined: none). */
   preview?(code: string, maxWidth: number): Promise<string | undefined>;
+  /** Moving between the program's threads (`.workers`, `.worker ID`), when the evaluator can. */
+  readonly targets?: ConsoleTargets;
+}
+
+/** A console that can move between the targets of one program: its main thread and its worker threads. */
+export interface ConsoleTargets {
+  /** Where entries run, for the prompt: '' in the main thread, `worker 2` in worker thread 2. */
+  where(): string;
+  /** Runs a target command (`workers`, `worker` with its argument); resolves with what to print. */
+  command(name: string, arg: string): Promise<string>;
+  /** Notices about where the console is (its worker exited: it is back in the main thread); returns unsubscribe. */
+  onNotice(listener: (text: string) => void): () => void;
 }
 
 /** Why a console ended. */

@@ -25,6 +25,16 @@ for (let i = process.execArgv.length - 1; i >= 0; i--) {
   else if (arg === '--inspect-publish-uid=stderr') process.execArgv.splice(i, 1);
 }
 
+// Its children (cluster workers, forked children) open their inspector on a free port of their own when
+// anode attaches to one (SIGUSR1), instead of all on 9229, where only the first could listen. The one
+// trace of anode the program and its children see: `--inspect-port=0` in process.execArgv.
+if (!process.execArgv.some((a) => /^--(inspect-port|debug-port)(=|$)/.test(a))) process.execArgv.push('--inspect-port=0');
+if (!('NODE_UNIQUE_ID' in env)) {
+  // cluster.fork() would otherwise pick this process's port + 1, + 2, ... for its workers.
+  const settings = (require('node:cluster') as { settings?: { inspectPort?: number } }).settings;
+  if (settings && !('inspectPort' in settings)) settings.inspectPort = 0;
+}
+
 if (Number.isInteger(controlFd)) {
   // The terminal case: the program's JavaScript-level stderr goes straight to the user's terminal (a TTY
   // the program can colour), while fd 2 carries only native writes, which anode filters.

@@ -93,6 +93,8 @@ export interface ProcStatus {
   sigusr1: 'caught' | 'blocked' | 'ignored' | 'default';
   /** Zombie (exited, not yet reaped). */
   zombie: boolean;
+  /** The parent's pid (0 when unknown). */
+  ppid: number;
 }
 
 /** Parses /proc/PID/status. */
@@ -106,7 +108,7 @@ export function parseStatus(text: string): ProcStatus {
       : has(field('SigBlk'))
         ? 'blocked'
         : 'default';
-  return { uid: Number(field('Uid').split(/\s+/)[0]), sigusr1, zombie: field('State').startsWith('Z') };
+  return { uid: Number(field('Uid').split(/\s+/)[0]), sigusr1, zombie: field('State').startsWith('Z'), ppid: Number(field('PPid')) || 0 };
 }
 
 /** The start time of a process (clock ticks after boot) from /proc/PID/stat: field 22, counted after the `(comm)`. */

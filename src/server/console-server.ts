@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleEngine } from '../console/engine.js';
 import type { LineEvaluator } from '../console/types.js';
-import { Evaluator } from '../session/evaluator.js';
+import { TargetedEvaluator } from '../session/targeted-evaluator.js';
 import type { EvalSession } from '../session/session.js';
 import { listen, type LineServer, type ListenOptions, type ServedClient } from './listener.js';
 import { ProtocolSniffer } from './protocol-sniffer.js';
@@ -46,7 +46,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
   const banner = [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n');
   const prompt = options.prompt ?? '> ';
   const lineServer = await listen(options, async (client) => {
-    const evaluator = new Evaluator(session, { colors: options.colors ?? false });
+    const evaluator = new TargetedEvaluator(session, { colors: options.colors ?? false });
     const input = new ProtocolSniffer();
     let hello: string | undefined;
     let engine: ConsoleEngine | undefined;

@@ -189,6 +189,13 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
           .catch((err: unknown) => `anode: ${(err as Error).message}`)
           .then((text) => send(text === undefined ? { type: 'scoped', id: m.id } : { type: 'scoped', id: m.id, text }));
         return true;
+      case 'target': {
+        const targets = evaluator.targets;
+        void (targets ? targets.command(m.command, m.arg) : Promise.resolve("this console cannot reach the program's worker threads"))
+          .catch((err: unknown) => `anode: ${(err as Error).message}`)
+          .then((text) => send({ type: 'targeted', id: m.id, text, where: targets?.where() ?? '' }));
+        return true;
+      }
       case 'watch':
         if (m.on && !unwatch) {
           unwatch = evaluator.watchOutput?.((text) => send({ type: 'output', text, source: 'program' }));
@@ -213,6 +220,8 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
     }
   };
 
+  // This client's console moved by itself (its worker exited): the client's prompt follows.
+  const unwatchTarget = evaluator.targets?.onNotice((text) => send({ type: 'moved', text, where: evaluator.targets?.where() ?? '' }));
   const done = (async () => {
     rl = readline.createInterface({ input, crlfDelay: Infinity });
     try {
@@ -232,6 +241,7 @@ export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSes
       closed = true;
       rl.close();
       unwatch?.();
+      unwatchTarget?.();
       endAsks();
       const last = running;
       last?.controller.abort();

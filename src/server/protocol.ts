@@ -7,7 +7,7 @@
 //   client → `anode-protocol {"type":"hello","version":1}`   (the magic prefix, then JSON: never valid JS)
 //   server → `anode-protocol {"type":"welcome",...}` or `anode-protocol {"type":"error","code":"version",...}`
 //   then plain JSON lines both ways: eval/result, interrupt, complete/completions, preview/previewed,
-//   scope/scoped, watch/output, ask/answer, bye.
+//   scope/scoped, target/targeted (+ moved), watch/output, ask/answer, bye.
 import { ProtocolError } from '../errors.js';
 
 /** The protocol version this anode speaks; a peer with another version is refused with a clear error. */
@@ -57,6 +57,13 @@ export interface ScopeRequest {
   id: number;
   file?: string;
 }
+/** A target command (`.workers`, `.worker ID|main`) for this client's console; answered by `targeted`. */
+export interface TargetRequest {
+  type: 'target';
+  id: number;
+  command: string;
+  arg: string;
+}
 /** Start (on) or stop mirroring the program's console output as `output` messages (`.console on|off`). */
 export interface WatchRequest {
   type: 'watch';
@@ -104,6 +111,19 @@ export interface Scoped {
   id: number;
   text?: string;
 }
+/** The answer to `target`: what to print, and where this client's console is now ('' = the main thread). */
+export interface Targeted {
+  type: 'targeted';
+  id: number;
+  text: string;
+  where: string;
+}
+/** This client's console moved by itself (its worker exited): what to say, and where it is now. */
+export interface Moved {
+  type: 'moved';
+  text: string;
+  where: string;
+}
 /** Text for the client's console: the program's mirrored console.* output, or what code wrote to this console (aprint). */
 export interface Output {
   type: 'output';
@@ -132,10 +152,11 @@ export type ClientMessage =
   | CompleteRequest
   | PreviewRequest
   | ScopeRequest
+  | TargetRequest
   | WatchRequest
   | Answer
   | Bye;
-export type ServerMessage = Welcome | Result | Completions | Previewed | Scoped | Output | Ask | ErrorMessage | Bye;
+export type ServerMessage = Welcome | Result | Completions | Previewed | Scoped | Targeted | Moved | Output | Ask | ErrorMessage | Bye;
 
 /** One message as a line (JSON + newline). */
 export function encode(message: ClientMessage | ServerMessage): string {
@@ -177,6 +198,8 @@ export function decodeClientMessage(line: string): ClientMessage {
       if (m.file !== undefined) scope.file = str(m, 'file');
       return scope;
     }
+    case 'target':
+      return { type: 'target', id: int(m, 'id'), command: str(m, 'command'), arg: str(m, 'arg') };
     case 'watch':
       if (typeof m.on !== 'boolean') throw new ProtocolError("'watch' needs a boolean 'on'");
       return { type: 'watch', on: m.on };
@@ -227,6 +250,10 @@ export function decodeServerMessage(line: string): ServerMessage {
       if (m.text !== undefined) s.text = str(m, 'text');
       return s;
     }
+    case 'targeted':
+      return { type: 'targeted', id: int(m, 'id'), text: str(m, 'text'), where: str(m, 'where') };
+    case 'moved':
+      return { type: 'moved', text: str(m, 'text'), where: str(m, 'where') };
     case 'error': {
       const e: ErrorMessage = { type: 'error', code: str(m, 'code'), message: str(m, 'message') };
       if (m.id !== undefined) e.id = int(m, 'id');

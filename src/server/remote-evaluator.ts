@@ -2,7 +2,7 @@
 // engine on the local terminal (readline, history, Tab, Ctrl-C, dot-commands) while entries run in the
 // served program. It lives beside the protocol it speaks (src/server), not in src/session: it knows
 // nothing of CDP, only of the messages a served console understands.
-import type { EvalOutcome, LineEvaluator } from '../console/types.js';
+import type { ConsoleTargets, EvalOutcome, LineEvaluator } from '../console/types.js';
 import { TargetClosedError } from '../errors.js';
 import type { ProtocolConnection } from './protocol-client.js';
 import type { ServerMessage } from './protocol.js';
@@ -11,7 +11,8 @@ type Pending =
   | { kind: 'eval'; resolve: (outcome: EvalOutcome) => void; reject: (err: Error) => void }
   | { kind: 'complete'; line: string; resolve: (r: [string[], string]) => void }
   | { kind: 'preview'; resolve: (text: string | undefined) => void }
-  | { kind: 'scope'; resolve: (text: string | undefined) => void };
+  | { kind: 'scope'; resolve: (text: string | undefined) => void }
+  | { kind: 'target'; resolve: (text: string) => void };
 
 /** Evaluates, completes and interrupts in the served console at the other end of `connection`. */
 export class RemoteLineEvaluator implements LineEvaluator {
@@ -20,6 +21,9 @@ export class RemoteLineEvaluator implements LineEvaluator {
   readonly #watchers = new Set<(text: string) => void>();
   #nextId = 1;
   #gone: string | undefined;
+  /** Where the served console of this client is ('' = the main thread), as the server last said. */
+  #where = '';
+  readonly #moved = new Set<(text: string) => void>();
   /** Questions the program asks (ainput) that wait for the user; a result or the end cancels them. */
   readonly #asking = new Set<AbortController>();
 
@@ -37,6 +41,7 @@ export class RemoteLineEvaluator implements LineEvaluator {
         this.#pending.delete(id);
         if (p.kind === 'eval') p.reject(new TargetClosedError(reason));
         else if (p.kind === 'complete') p.resolve([[], p.line]);
+        else if (p.kind === 'target') p.resolve(`anode: ${reason}`);
         else p.resolve(undefined);
       }
     });
@@ -91,6 +96,23 @@ export class RemoteLineEvaluator implements LineEvaluator {
     });
   }
 
+  /** `.workers` / `.worker ID|main`, run by the served console for this client; the prompt follows it. */
+  readonly targets: ConsoleTargets = {
+    where: () => this.#where,
+    command: (command, arg) => {
+      if (this.#gone !== undefined) return Promise.resolve(`anode: ${this.#gone}`);
+      const id = this.#nextId++;
+      return new Promise((resolve) => {
+        this.#pending.set(id, { kind: 'target', resolve });
+        this.#connection.send({ type: 'target', id, command, arg });
+      });
+    },
+    onNotice: (listener) => {
+      this.#moved.add(listener);
+      return () => this.#moved.delete(listener);
+    },
+  };
+
   /** The program's console output, mirrored by the server while at least one listener watches. */
   watchOutput(listener: (text: string) => void): () => void {
     this.#watchers.add(listener);
@@ -103,13 +125,25 @@ export class RemoteLineEvaluator implements LineEvaluator {
   #onMessage(m: ServerMessage): void {
     if (m.type === 'ask') return this.#ask(m.id, m.prompt);
     if (m.type === 'result') this.#cancelAsks();
+    if (m.type === 'moved') {
+      this.#where = m.where;
+      for (const l of this.#moved) l(m.text);
+      return;
+    }
+    if (m.type === 'targeted') this.#where = m.where;
     if (m.type === 'output') {
       if (m.source === 'program') for (const w of this.#watchers) w(m.text);
       else for (const l of this.noticeListeners) l(m.text);
       return;
     }
-    const answers = m.type === 'result' || m.type === 'completions' || m.type === 'previewed' || m.type === 'scoped';
+    const answers = m.type === 'result' || m.type === 'completions' || m.type === 'previewed' || m.type === 'scoped' || m.type === 'targeted';
     if (!answers && !(m.type === 'error' && m.id !== undefined)) {
+      // A server that predates `target` refuses it without an id: that request gets the refusal.
+      const target = m.type === 'error' && m.code === 'bad-message' ? [...this.#pending].find(([, p]) => p.kind === 'target') : undefined;
+      if (target && target[1].kind === 'target') {
+        this.#pending.delete(target[0]);
+        return target[1].resolve('anode: the served console is an older anode: it cannot move between worker threads');
+      }
       if (m.type === 'error') this.#onNotice(`anode: ${m.message}`);
       return;
     }
@@ -120,6 +154,8 @@ export class RemoteLineEvaluator implements LineEvaluator {
       pending.resolve(m.type === 'previewed' ? m.text : undefined);
     } else if (pending.kind === 'scope') {
       pending.resolve(m.type === 'scoped' ? m.text : m.type === 'error' ? `anode: ${m.message}` : undefined);
+    } else if (pending.kind === 'target') {
+      pending.resolve(m.type === 'targeted' ? m.text : m.type === 'error' ? `anode: ${m.message}` : '');
     } else if (pending.kind === 'complete') {
       pending.resolve(m.type === 'completions' ? [m.candidates, m.prefix] : [[], pending.line]);
     } else if (m.type === 'result') {

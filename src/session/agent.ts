@@ -9,8 +9,11 @@ export const AGENT_VERSION = 6;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 
-/** Runs in the target (with the command-line API's `require`). Returns the agent's version. */
-function installAgent(this: void, require: any, key: string, version: number): number {
+/**
+ * Runs in the target (with the command-line API's `require`). Returns the agent's version. `main` is the
+ * entry file when it is not `process.argv[1]` (a worker thread's own file; null: none, a worker from a string).
+ */
+function installAgent(this: void, require: any, key: string, version: number, main?: string | null): number {
   const g = globalThis as any;
   const sym = Symbol.for(key);
   if (g[sym]?.version === version) return version;
@@ -19,7 +22,7 @@ function installAgent(this: void, require: any, key: string, version: number): n
   const path = require('path');
   const url = require('url');
   const vm = require('vm');
-  const argvMain = process.argv[1];
+  const argvMain = main === undefined ? process.argv[1] : main;
   let mainFile: string | undefined;
   if (typeof argvMain === 'string' && argvMain !== '') {
     try {
@@ -241,6 +244,11 @@ function installAgent(this: void, require: any, key: string, version: number): n
 
 /** The expression that installs the agent (evaluated with includeCommandLineAPI so `require` exists). */
 export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION})`;
+
+/** INSTALL_AGENT for a worker thread: `require`, `main` and `import()` resolve from the worker's own file. */
+export function installWorkerAgent(file: string | null): string {
+  return `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${JSON.stringify(file)})`;
+}
 
 /** Runs in the target: which of `names` are free to be declared as console bindings. */
 function freeNames(this: void, names: string[], lexical: string[]): string[] {

@@ -3,7 +3,7 @@
 // interrupts). Any number of consoles share it through their own Evaluator (evaluator.ts).
 import { setMaxListeners } from 'node:events';
 import { TargetClosedError } from '../errors.js';
-import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js';
+import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource, installWorkerAgent } from './agent.js';
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
 import { evalValue } from './remote-object.js';
@@ -31,6 +31,8 @@ export interface SessionOptions {
    * would be the caller's own), so an interrupt only stops waiting.
    */
   inProcess?: boolean;
+  /** The target is a worker thread running `file` (null: started from a string): see targets.ts. */
+  worker?: { file: string | null };
 }
 
 export class EvalSession {
@@ -102,8 +104,8 @@ export class EvalSession {
   static async #prepare(evalChannel: Channel, eventChannel: Channel, options: SessionOptions): Promise<EvalSession> {
     const inProcess = options.inProcess ?? false;
     if (!inProcess) await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
-    const install = () =>
-      evalChannel.send('Runtime.evaluate', { expression: INSTALL_AGENT, includeCommandLineAPI: true, returnByValue: true });
+    const expression = options.worker ? installWorkerAgent(options.worker.file) : INSTALL_AGENT;
+    const install = () => evalChannel.send('Runtime.evaluate', { expression, includeCommandLineAPI: true, returnByValue: true });
     let installed = await install();
     if (installed.exceptionDetails && !inProcess) {
       // A program held by --inspect-wait (Node 22+) is stopped before its bootstrap completes, when not

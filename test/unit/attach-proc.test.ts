@@ -82,12 +82,13 @@ describe('/proc/PID/fd, cmdline, environ, status', () => {
 
   it('reads the owner and how SIGUSR1 is handled', () => {
     const status = (state: string, blk: string, ign: string, cgt: string): string =>
-      `Name:\tnode\nState:\t${state}\nUid:\t1000\t1000\t1000\t1000\nSigBlk:\t${blk}\nSigIgn:\t${ign}\nSigCgt:\t${cgt}\n`;
+      `Name:\tnode\nState:\t${state}\nPPid:\t4242\nUid:\t1000\t1000\t1000\t1000\nSigBlk:\t${blk}\nSigIgn:\t${ign}\nSigCgt:\t${cgt}\n`;
     // Measured: a node process (handler installed), under the permission model (blocked), and `sleep`.
     expect(parseStatus(status('S (sleeping)', '0000000000000000', '0000000001001000', '0000000100004602'))).toEqual({
       uid: 1000,
       sigusr1: 'caught',
       zombie: false,
+      ppid: 4242,
     });
     expect(parseStatus(status('S (sleeping)', '0000000000000200', '0000000001001000', '0000000100004402')).sigusr1).toBe('blocked');
     expect(parseStatus(status('S (sleeping)', '0000000000000000', '0000000000000200', '0000000000000000')).sigusr1).toBe('ignored');

@@ -1,0 +1,34 @@
+// The dot-commands that move a console between the program's threads: `.workers` lists them, `.worker ID`
+// enters one, `.worker main` goes back. What they print comes from the evaluator's targets (the session
+// layer); a console whose evaluator has none says so.
+import type { ConsoleTargets } from './types.js';
+
+/** What a target command needs from the console that runs it. */
+export interface TargetCommandContext {
+  write(text: string): void;
+  targets: ConsoleTargets | undefined;
+}
+
+const NO_TARGETS = "this console cannot reach the program's worker threads";
+
+async function run(name: string, arg: string, ctx: TargetCommandContext): Promise<void> {
+  if (!ctx.targets) return ctx.write(`${NO_TARGETS}\n`);
+  const text = await ctx.targets.command(name, arg);
+  ctx.write(text.endsWith('\n') ? text : `${text}\n`);
+}
+
+export const TARGET_COMMANDS = {
+  workers: {
+    help: "List the program's worker threads (id, file, since when, workerData)",
+    run: (_arg: string, ctx: TargetCommandContext) => run('workers', '', ctx),
+  },
+  worker: {
+    help: 'Move this console into a worker thread: .worker ID, or back: .worker main',
+    run: (arg: string, ctx: TargetCommandContext) => run('worker', arg, ctx),
+  },
+};
+
+/** The prompt for a console that is `where` ('' = the main thread): `worker 2> ` for the prompt `> `. */
+export function promptAt(where: string, prompt: string): string {
+  return where === '' ? prompt : `${where}${prompt}`;
+}
