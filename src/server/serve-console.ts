@@ -5,6 +5,7 @@ import type { EvalSession } from '../session/session.js';
 import { TokenRequiredError } from '../errors.js';
 import { formatAddress, isLoopback, parseServeAddress } from './address.js';
 import { startConsoleServer } from './console-server.js';
+import { checkSocketPath } from './unix-socket.js';
 
 export interface ServeFlags {
   /** `[HOST:]PORT` or `unix:PATH`. */
@@ -30,6 +31,7 @@ export function checkServeFlags(flags: ServeFlags): void {
   if (address.kind === 'tcp' && !isLoopback(address.host) && serveToken(flags) === undefined) {
     throw new TokenRequiredError(formatAddress(address));
   }
+  if (address.kind === 'unix') checkSocketPath(address.path);
 }
 
 /** What a token-less TCP console says first: who else can use it, and what to use instead. */
