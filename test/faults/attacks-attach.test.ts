@@ -69,6 +69,19 @@ describe('attack: a reader that leaves early (EPIPE)', () => {
     });
   }
 
+  it('SIGHUP during a one-shot `-e` (the terminal went away): the entry is stopped, the inspector closed', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', String(target.pid), '-e', "process.stdout.write('waiting\\n'), await new Promise(() => {})"]);
+    await target.waitFor('waiting');
+    process.kill(a.pid, 'SIGHUP');
+    const { code, signal } = await a.exited;
+    expect(signal, a.output()).toBeNull();
+    expect(code).toBe(130);
+    await target.waitForPorts([port]);
+    await waitUntil(() => watchdogsOf(target.pid).length === 0, () => 'a watchdog is left');
+    expect(await echoLine(port, 'after')).toBe('after\n');
+  });
+
   it('stderr closed before the console starts: anode hangs up cleanly and closes the inspector', async () => {
     const { target, port } = await startEcho();
     const a = startAnode(['attach', String(target.pid)]);
