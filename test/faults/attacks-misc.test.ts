@@ -8,7 +8,7 @@ import { startAnode } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
 import { killPid } from '../helpers/processes.js';
-import { waitUntil } from '../helpers/wait.js';
+import { pollUntil } from '../helpers/wait.js';
 
 const sockets: LineClient[] = [];
 afterEach(() => {
@@ -39,7 +39,7 @@ describe('attack: NODE_OPTIONS=--inspect given to anode', () => {
     // Positive control: a plain node given the same NODE_OPTIONS does listen.
     const plain = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { env: { ...process.env, NODE_OPTIONS: options }, stdio: 'ignore' });
     try {
-      await waitUntil(async () => (await ownListening(plain.pid!).catch(() => [])).length > 0, () => 'plain node never listened');
+      await pollUntil(async () => (await ownListening(plain.pid!).catch(() => [])).length > 0, () => 'plain node never listened');
     } finally {
       killPid(plain.pid!);
     }
@@ -49,6 +49,7 @@ describe('attack: NODE_OPTIONS=--inspect given to anode', () => {
     expect(await ownListening(a.pid)).toEqual([]);
     expect(await a.evaluate('process.env.NODE_OPTIONS')).toBe("'--max-old-space-size=300'");
     // The program has its own private inspector only (its echo port and that one).
+    await a.waitFor(/served on 127\.0\.0\.1:\d+/, { stream: 'stdout' });
     const pid = await a.programPid();
     expect((await ownListening(pid)).length).toBe(2);
     a.end();
