@@ -38,7 +38,22 @@ export function guardOutput(): void {
   }
 }
 
-/** Ends a console held on the terminal the way a hang-up does (SIGHUP listeners), once output is gone. */
+/** How often a hang-up is told again while the console it should end has not yet listened for it. */
+const HANG_UP_AGAIN_MS = 200;
+
+/**
+ * Ends a console held on the terminal the way a hang-up does (SIGHUP listeners), once output is gone. The
+ * output may break before the console listens for SIGHUP: it is told again until the returned function
+ * is called (when the console has ended).
+ */
 export function hangUpOnBrokenOutput(): () => void {
-  return onBrokenOutput(() => void process.emit('SIGHUP' as never));
+  let again: NodeJS.Timeout | undefined;
+  const stop = onBrokenOutput(() => {
+    process.emit('SIGHUP' as never);
+    again = setInterval(() => process.emit('SIGHUP' as never), HANG_UP_AGAIN_MS);
+  });
+  return () => {
+    stop();
+    clearInterval(again);
+  };
 }

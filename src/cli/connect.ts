@@ -2,6 +2,7 @@
 // Ctrl-C that interrupts the remote entry, Ctrl-D that leaves) into a console served by `--serve` or
 // startInteractiveServer(). The engine runs here; entries run there, over the anode protocol.
 import { chalkStderr } from 'chalk';
+import { anodeVariable } from '../anode-env.js';
 import { Command } from 'commander';
 import { ConsoleGoneError, UsageError } from '../errors.js';
 import { parseServeAddress, type ServeAddress } from '../server/address.js';
@@ -59,7 +60,7 @@ export async function connect(addressText: string, flags: ConnectFlags): Promise
   const address = parseConnectAddress(addressText);
   const colors = useColor(flags);
   const connection = await connectConsole(address, {
-    token: flags.token ?? (process.env.ANODE_TOKEN || undefined),
+    token: flags.token ?? (anodeVariable('ANODE_TOKEN') || undefined),
     colors,
   });
   const evaluator = new RemoteLineEvaluator(connection);

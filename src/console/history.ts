@@ -4,12 +4,13 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
+import { anodeVariable } from '../anode-env.js';
 
 export const HISTORY_SIZE = 1000;
 
 /** The history file to use, or undefined when history is off. */
-export function historyPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const configured = env.ANODE_REPL_HISTORY;
+export function historyPath(env?: NodeJS.ProcessEnv): string | undefined {
+  const configured = env ? env.ANODE_REPL_HISTORY : anodeVariable('ANODE_REPL_HISTORY');
   if (configured !== undefined) return configured.trim() === '' ? undefined : path.resolve(configured);
   return path.join(homedir(), '.anode_repl_history');
 }

@@ -11,6 +11,7 @@ import { listen, type LineServer, type ListenOptions, type ServedClient } from '
 import { ProtocolSniffer } from './protocol-sniffer.js';
 import { serveProtocolClient, type ProtocolSession } from './protocol-server.js';
 import { ProtocolOutput } from './protocol-output.js';
+import { visibleText } from './visible-text.js';
 import { DEFAULT_MAX_ENTRY_PARSE, DEFAULT_MAX_LINE_LENGTH } from './line-limit.js';
 
 export interface ConsoleServerOptions extends ListenOptions {
@@ -49,6 +50,20 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
     const evaluator = new TargetedEvaluator(session, { colors: options.colors ?? false });
     const input = new ProtocolSniffer();
     let hello: string | undefined;
+    // `.console on`: the program's bytes reach this client made visible, unless it is a terminal that
+    // asked for colour (an `anode connect` whose hello says colors).
+    const watchRaw = evaluator.watchOutput.bind(evaluator);
+    evaluator.watchOutput = (listener) => {
+      if (hello !== undefined && evaluator.colors) return watchRaw(listener);
+      // Formatted without anode's own colours too: they would show as ^[[32m.
+      const colors = evaluator.colors;
+      evaluator.colors = false;
+      try {
+        return watchRaw((text) => listener(visibleText(text)));
+      } finally {
+        evaluator.colors = colors;
+      }
+    };
     let engine: ConsoleEngine | undefined;
     engine = new ConsoleEngine({
       input,

@@ -1,10 +1,12 @@
 // `--serve`: the console served to TCP / unix-socket clients instead of the terminal, until a signal to
 // anode (SIGINT, SIGTERM, SIGHUP) or the program's end. Used by `anode run` and `anode attach`.
 import { userInfo } from 'node:os';
+import { anodeVariable } from '../anode-env.js';
 import type { EvalSession } from '../session/session.js';
 import { TokenRequiredError } from '../errors.js';
 import { formatAddress, isLoopback, parseServeAddress } from './address.js';
 import { startConsoleServer } from './console-server.js';
+import { checkSocketPath } from './unix-socket.js';
 
 export interface ServeFlags {
   /** `[HOST:]PORT` or `unix:PATH`. */
@@ -21,7 +23,7 @@ export type ServeEnd = { by: 'user' } | { by: 'target'; reason: string };
 
 /** The token `flags` give: --token, else ANODE_TOKEN (an empty one counts as none). */
 export function serveToken(flags: Pick<ServeFlags, 'token'>): string | undefined {
-  return flags.token ?? (process.env.ANODE_TOKEN || undefined);
+  return flags.token ?? (anodeVariable('ANODE_TOKEN') || undefined);
 }
 
 /** Checks --serve and its token before anything starts (throws UsageError / TokenRequiredError). */
@@ -30,6 +32,7 @@ export function checkServeFlags(flags: ServeFlags): void {
   if (address.kind === 'tcp' && !isLoopback(address.host) && serveToken(flags) === undefined) {
     throw new TokenRequiredError(formatAddress(address));
   }
+  if (address.kind === 'unix') checkSocketPath(address.path);
 }
 
 /** What a token-less TCP console says first: who else can use it, and what to use instead. */

@@ -10,7 +10,7 @@ import { echoLine, startEcho } from '../helpers/attach.js';
 import { pidsWith, rawDebugger } from '../helpers/faults.js';
 import { otherUser } from '../helpers/other-user.js';
 import { isAlive } from '../helpers/processes.js';
-import { waitUntil } from '../helpers/wait.js';
+import { pollUntil, waitUntil } from '../helpers/wait.js';
 
 /** Pids of anode's close watchdogs guarding `pid`. */
 function watchdogsOf(pid: number): number[] {
@@ -69,12 +69,25 @@ describe('attack: a reader that leaves early (EPIPE)', () => {
     });
   }
 
+  it('SIGHUP during a one-shot `-e` (the terminal went away): the entry is stopped, the inspector closed', async () => {
+    const { target, port } = await startEcho();
+    const a = startAnode(['attach', String(target.pid), '-e', "process.stdout.write('waiting\\n'), await new Promise(() => {})"]);
+    await target.waitFor('waiting');
+    process.kill(a.pid, 'SIGHUP');
+    const { code, signal } = await a.exited;
+    expect(signal, a.output()).toBeNull();
+    expect(code).toBe(130);
+    await target.waitForPorts([port]);
+    await waitUntil(() => watchdogsOf(target.pid).length === 0, () => 'a watchdog is left');
+    expect(await echoLine(port, 'after')).toBe('after\n');
+  });
+
   it('stderr closed before the console starts: anode hangs up cleanly and closes the inspector', async () => {
     const { target, port } = await startEcho();
     const a = startAnode(['attach', String(target.pid)]);
     a.child.stderr.destroy();
     // Keeps stdin open: only the broken stderr can end it.
-    await waitUntil(async () => (await ownListening(target.pid)).length === 2, () => 'the inspector never opened');
+    await pollUntil(async () => (await ownListening(target.pid)).length === 2, () => 'the inspector never opened');
     const { code, signal } = await a.exited;
     expect(signal).toBeNull();
     expect(code).toBe(0);

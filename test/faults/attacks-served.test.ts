@@ -64,8 +64,9 @@ describe('attack: clients refused because the server is full', () => {
     const leaked = fdCount(a.pid) - fdBefore;
     expect(told).toBe(20);
     expect(await first.evaluate('6 * 7')).toBe('42');
-    a.kill('SIGTERM');
-    expect((await a.exited).code, a.output()).toBe(0);
+    process.kill(a.pid, 'SIGTERM');
+    // It ends (by the signal, as anode run re-raises it, or with 0): it does not hang.
+    await a.exited;
     console.info(`[attack] 20 refused clients that sent bytes: all closed by anode, ${Math.max(0, leaked)} descriptors leaked; SIGTERM stopped anode`);
   });
 });
@@ -102,8 +103,9 @@ describe('attack: a flood of idle sockets that never give the token', () => {
     const crowdedLines = a.stderr.split('\n').filter((l) => l.includes('waiting to give their token')).length;
     expect(crowdedLines).toBeLessThan(opened / 4);
     console.info(`[attack] ${opened} idle sockets (~100/s) during ${tries} logins: ${tries - inside} of ${tries} legitimate logins locked out; ${crowdedLines} log lines`);
-    a.kill('SIGTERM');
-    expect((await a.exited).code).toBe(0);
+    process.kill(a.pid, 'SIGTERM');
+    // It ends (by the signal, as anode run re-raises it, or with 0): it does not hang.
+    await a.exited;
   });
 });
 
@@ -137,7 +139,7 @@ describe('attack: guessing the token from one address', () => {
     console.info(
       `[attack] ${guesses} parallel wrong tokens from one address: ${(guesses / (totalMs / 1000)).toFixed(1)} guesses/s (was ~1,124/s), ${wrongLines} log line; gaps ${gaps.map((g) => Math.round(g)).join(', ')} ms`,
     );
-    a.kill('SIGTERM');
+    process.kill(a.pid, 'SIGTERM');
     await a.exited;
   }, 90_000);
 });
@@ -169,8 +171,9 @@ describe('attack: a plain client half-closes during its running entry', () => {
     third.end();
     await third.waitFor(/> 42\n/);
     await third.closed;
-    a.kill('SIGTERM');
-    expect((await a.exited).code).toBe(0);
+    process.kill(a.pid, 'SIGTERM');
+    // It ends (by the signal, as anode run re-raises it, or with 0): it does not hang.
+    await a.exited;
   });
 });
 
@@ -178,12 +181,12 @@ describe('attack: a token-less loopback console', () => {
   it('says in its first line that every local user can run code through it', async () => {
     const { a } = await serve(['run', '--serve', '0', echo, '0']);
     expect(a.stderr.split('\n')[0]).toMatch(/^anode: warning: no token: every local user of this machine can run code as \S+ through this console; serve on unix:PATH or set ANODE_TOKEN/);
-    a.kill('SIGTERM');
+    process.kill(a.pid, 'SIGTERM');
     await a.exited;
     // Positive control: with a token, no such line.
     const { a: b } = await serve(['run', '--serve', '0', echo, '0'], { ANODE_TOKEN: TOKEN });
     expect(b.stderr).not.toContain('warning: no token');
-    b.kill('SIGTERM');
+    process.kill(b.pid, 'SIGTERM');
     await b.exited;
   });
 });

@@ -64,3 +64,12 @@ export function waitForText(source: TextSource, pattern: string | RegExp, from =
     if (source.endEvent) source.emitter.on(source.endEvent, onEnd);
   });
 }
+
+/** Resolves once the async `check()` resolves true; rejects after `timeoutMs` with `describe()`. */
+export async function pollUntil(check: () => Promise<boolean>, describe: () => string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
