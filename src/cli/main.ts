@@ -58,7 +58,7 @@ export async function main(argv: string[]): Promise<number> {
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`anode: ${text.replace(/^error: /, '')}`) });
-  const runCmd = runCommand().exitOverride();
+  const runCmd = runCommand().exitOverride().configureOutput(program.configureOutput());
   program.addCommand(runCmd);
   let exitCode = 0;
   const setExitCode = (code: number): void => void (exitCode = code);

@@ -3,7 +3,7 @@
 // while the program boots (start-up is the sum of both otherwise).
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAnodeError, ProgramExitedError } from '../errors.js';
+import { isAnodeError, ProgramExitedError, UsageError } from '../errors.js';
 import { launch, type LaunchedProgram, type ProgramExit, type StopPlan } from '../program/launch.js';
 import { DEFAULT_KILL_SIGNAL } from '../program/shutdown.js';
 import { resolveModuleBin, resolveProgram } from '../program/resolve.js';
@@ -33,6 +33,10 @@ export interface RunFlags extends ConsoleFlags {
 export async function run(flags: RunFlags, file: string | undefined, args: string[], nodeFlags: string[]): Promise<number> {
   const serving = flags.serve !== undefined ? await import('../server/serve-console.js') : undefined;
   if (flags.serve !== undefined) serving?.checkServeFlags({ ...flags, serve: flags.serve });
+  const inspect = nodeFlags.find((f) => /^--(inspect|inspect-brk|inspect-wait|debug|debug-brk)(=|$)/.test(f));
+  if (inspect !== undefined) {
+    throw new UsageError(`the program's inspector is opened by anode run itself: leave out ${inspect.split('=')[0]} (--wait holds the program until the console is connected)`);
+  }
   let program: string | undefined;
   if (flags.module !== undefined) {
     program = await resolveModuleBin(flags.module);

@@ -34,7 +34,8 @@ if (Number.isInteger(controlFd)) {
   }
   // Loopback only, always: the URL's random id is the only secret, and no /json/list serves it
   // (--inspect-publish-uid=stderr, set by launch.ts).
-  inspector.open(0, '127.0.0.1', false);
+  // An inspector the user opened (`NODE_OPTIONS=--inspect`) is shared: the console and DevTools both use it.
+  if (inspector.url() === undefined) inspector.open(0, '127.0.0.1', false);
   fs.writeSync(controlFd, `${inspector.url()}\n`);
   fs.closeSync(controlFd);
   // An empty console process (`anode` with no program) lives as long as anode does; anode's watchdog
