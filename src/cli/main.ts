@@ -36,6 +36,7 @@ function runCommand(): Command {
       .description('run a program with a live console into its event loop')
       .usage('[options] [node flags] [FILE] [args...]')
       .addOption(new Option('-m, --module <name>', "run an installed package's executable (as npx finds it)"))
+      .option('--npm <script>', 'run a package.json script (npm run SCRIPT); the console goes into the program it starts, not npm')
       .option('--wait', 'hold the program before its first line until the console is connected', false)
       .option('--node <path>', 'the node binary that runs the program')
       .option('--kill-signal <signal>', 'the first signal that ends the program (then SIGTERM, then SIGKILL)', parseSignal, 'SIGINT')

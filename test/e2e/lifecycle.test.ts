@@ -1,7 +1,7 @@
 // How programs really start and end under `anode run`: exit codes of programs that end early, the whole
 // process tree, the shutdown signals, stdin. The built anode against real node programs.
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -186,6 +186,33 @@ describe('anode run: stdin', () => {
 });
 
 describe('anode run: starting the way people start programs', () => {
+  it('--npm start puts the console into the server the script runs, not into npm', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'anode-npm-'));
+    dirs.push(dir);
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'app', version: '1.0.0', private: true, scripts: { start: 'node server.js' } }));
+    await writeFile(
+      path.join(dir, 'server.js'),
+      [
+        "const server = require('node:http').createServer((_, res) => res.end('ok'));",
+        "server.listen(0, '127.0.0.1', () => console.log(`server ${process.pid}`));",
+        "process.on('SIGINT', () => server.close(() => { console.log('server closed'); process.exit(0); }));",
+        'module.exports = { server };',
+      ].join('\n'),
+    );
+    const a = startAnode(['run', '--npm', 'start'], { cwd: dir });
+    const [server] = await announced(a, 'server');
+    await a.waitForPrompt();
+    expect(await a.programPid()).toBe(server);
+    expect(await a.evaluate('process.argv[1]')).toBe(`'${path.join(dir, 'server.js')}'`);
+    expect(await a.evaluate('main.server.listening')).toBe('true');
+    // Nothing of anode's reaches the server's own children.
+    expect(await a.evaluate("[process.env.NODE_OPTIONS, Object.keys(process.env).filter((k) => k.startsWith('ANODE_'))]")).toBe('[ undefined, [] ]');
+    a.end();
+    expect((await a.exited).code).toBe(0);
+    expect(a.stdout).toContain('server closed\n');
+    await gone(server!);
+  });
+
   it('`anode FILE` is `anode run FILE`', async () => {
     const a = startAnode([fixture('shutdown.cjs')]);
     await a.waitForPrompt();
@@ -225,6 +252,6 @@ describe('anode run: starting the way people start programs', () => {
   it('--node /nonexistent is one line', async () => {
     const a = startAnode(['run', '--node', '/nonexistent/node', fixture('shutdown.cjs')]);
     expect((await a.exited).code).toBe(1);
-    expect(a.stderr).toBe("anode: cannot start node '/nonexistent/node': no such file (--node names the node binary)\n");
+    expect(a.stderr).toBe("anode: cannot start '/nonexistent/node': no such file (--node names the node binary)\n");
   });
 });
