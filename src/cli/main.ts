@@ -40,6 +40,7 @@ function runCommand(): Command {
       .description('run a program with a live console into its event loop')
       .usage('[options] [node flags] [FILE] [args...]')
       .addOption(new Option('-m, --module <name>', "run an installed package's executable (as npx finds it)"))
+      .option('--npm <script>', 'run a package.json script (npm run SCRIPT); the console goes into the program it starts, not npm')
       .option('--wait', 'hold the program before its first line until the console is connected')
       .option('--node <path>', 'the node binary that runs the program')
       .option('--kill-signal <signal>', 'the first signal that ends the program (then SIGTERM, then SIGKILL)', parseSignal, 'SIGINT')
@@ -72,7 +73,7 @@ export async function main(argv: string[]): Promise<number> {
     .enablePositionalOptions()
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(`anode: ${text.replace(/^error: /, '')}`) });
-  const runCmd = runCommand().exitOverride();
+  const runCmd = runCommand().exitOverride().configureOutput(program.configureOutput());
   program.addCommand(runCmd);
   withExamples(program, [
     ['anode run app.js', 'run app.js with a console into its event loop'],

@@ -3,7 +3,7 @@
 // while the program boots (start-up is the sum of both otherwise).
 import { constants } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isAnodeError, ProgramExitedError } from '../errors.js';
+import { isAnodeError, ProgramExitedError, UsageError } from '../errors.js';
 import { launch, type LaunchedProgram, type ProgramExit, type StopPlan } from '../program/launch.js';
 import { DEFAULT_KILL_SIGNAL } from '../program/shutdown.js';
 import { resolveModuleBin, resolveProgram } from '../program/resolve.js';
@@ -21,6 +21,8 @@ export interface RunFlags extends ConsoleFlags {
   token?: string;
   maxClients?: number;
   module?: string;
+  /** `--npm SCRIPT`: `npm run SCRIPT`, with the console in the first node process that runs the project's code. */
+  npm?: string;
   wait?: boolean;
   node?: string;
   /** The first signal that ends the program (`--kill-signal`, default SIGINT), then SIGTERM, then SIGKILL. */
@@ -33,8 +35,18 @@ export interface RunFlags extends ConsoleFlags {
 export async function run(flags: RunFlags, file: string | undefined, args: string[], nodeFlags: string[]): Promise<number> {
   const serving = flags.serve !== undefined ? await import('../server/serve-console.js') : undefined;
   if (flags.serve !== undefined) serving?.checkServeFlags({ ...flags, serve: flags.serve });
+  const inspect = nodeFlags.find((f) => /^--(inspect|inspect-brk|inspect-wait|debug|debug-brk)(=|$)/.test(f));
+  if (inspect !== undefined) {
+    throw new UsageError(`the program's inspector is opened by anode run itself: leave out ${inspect.split('=')[0]} (--wait holds the program until the console is connected)`);
+  }
   let program: string | undefined;
-  if (flags.module !== undefined) {
+  let command: string[] | undefined;
+  if (flags.npm !== undefined) {
+    if (nodeFlags.length > 0) throw new UsageError(`node flags (${nodeFlags.join(' ')}) do not reach the script's program under --npm: put them in its package.json script`);
+    const extra = file !== undefined ? [file, ...args] : args;
+    command = ['npm', 'run', flags.npm, ...(extra.length > 0 ? ['--', ...extra] : [])];
+    args = [];
+  } else if (flags.module !== undefined) {
     program = await resolveModuleBin(flags.module);
     if (file !== undefined) args = [file, ...args];
   } else if (file !== undefined) {
@@ -48,6 +60,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   try {
     target = await launch({
       file: program,
+      command,
       args,
       nodeFlags,
       wait: flags.wait,

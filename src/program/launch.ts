@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { ProgramExitedError, ProgramStartError } from '../errors.js';
 import { ignored } from '../log/debug.js';
+import { makeControlDir, watchForUrl } from './control-dir.js';
 import { DEFAULT_GRACE_MS, DEFAULT_KILL_SIGNAL, endGroup, type StopPlan } from './shutdown.js';
 import { InspectorLineFilter } from './stderr-filter.js';
 import type { Writable } from 'node:stream';
@@ -24,6 +25,11 @@ export interface ProgramExit {
 export interface LaunchOptions {
   /** Absolute path of the program; undefined for an empty node process. */
   file?: string | undefined;
+  /**
+   * A command that starts node processes (`npm run start`) instead of a file: every node process under it
+   * loads the preload, and the first that runs code outside node_modules takes the console.
+   */
+  command?: string[] | undefined;
   args?: string[];
   /** Node flags given before the program (`--import tsx`, `--enable-source-maps`, ...). */
   nodeFlags?: string[];
@@ -68,15 +74,18 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
   ];
   // The served console's secret is anode's, not the program's (nor its children's, nor its crash logs').
   const { ANODE_TOKEN: _token, ...inherited } = options.env ?? process.env;
+  const control = options.command ? makeControlDir() : undefined;
   const env: NodeJS.ProcessEnv = {
     ...inherited,
-    ANODE_CONTROL_FD: '3',
+    ...(control
+      ? { ANODE_CONTROL_DIR: control.dir, NODE_OPTIONS: withPreload(inherited.NODE_OPTIONS) }
+      : { ANODE_CONTROL_FD: '3', ...(stderrIsTty ? { ANODE_STDERR_FD: '4' } : {}) }),
     ...(options.wait ? { ANODE_WAIT: '1' } : {}),
-    ...(stderrIsTty ? { ANODE_STDERR_FD: '4' } : {}),
-    ...(options.file === undefined ? { ANODE_KEEPALIVE: '1' } : {}),
+    ...(options.file === undefined && !control ? { ANODE_KEEPALIVE: '1' } : {}),
   };
-  const child = spawn(options.node ?? process.execPath, argv, {
-    stdio: [options.stdin ?? 'ignore', 'inherit', 'pipe', 'pipe', ...(stderrIsTty ? [2] : [])],
+  const [command, ...commandArgs] = options.command ?? [options.node ?? process.execPath, ...argv];
+  const child = spawn(command!, commandArgs, {
+    stdio: [options.stdin ?? 'ignore', 'inherit', 'pipe', 'pipe', ...(stderrIsTty && !control ? [2] : [])],
     env,
     detached: true,
   });
@@ -96,7 +105,18 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
   })();
   exited.catch(() => undefined);
 
-  const url = await readUrl(child, exited);
+  let url: string;
+  if (control) {
+    const found = watchForUrl(control.dir);
+    try {
+      url = await Promise.race([found.url, readUrl(child, exited)]);
+    } finally {
+      found.stop();
+      control.remove();
+    }
+  } else {
+    url = await readUrl(child, exited);
+  }
   return {
     pid: child.pid!,
     url,
@@ -151,6 +171,12 @@ function forwardResizes(child: ChildProcess): void {
   child.once('exit', () => process.off('SIGWINCH', forward));
 }
 
+/** NODE_OPTIONS with the preload added (quoted: the path may hold spaces), for every node under a command. */
+function withPreload(nodeOptions: string | undefined): string {
+  const own = `--inspect-publish-uid=stderr --require ${JSON.stringify(PRELOAD)}`;
+  return nodeOptions ? `${nodeOptions} ${own}` : own;
+}
+
 function readUrl(child: ChildProcess, exited: Promise<ProgramExit>): Promise<string> {
   const control = child.stdio[3] as NodeJS.ReadableStream;
   return new Promise<string>((resolve, reject) => {
@@ -165,9 +191,10 @@ function readUrl(child: ChildProcess, exited: Promise<ProgramExit>): Promise<str
     };
     control.on('data', onData);
     child.once('error', (err: NodeJS.ErrnoException) => {
-      const node = child.spawnfile;
+      const what = child.spawnfile;
       const why = err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'not executable' : err.message;
-      reject(new ProgramStartError(`cannot start node '${node}': ${why} (--node names the node binary)`, err));
+      const hint = what.endsWith('npm') ? 'is npm installed and on PATH?' : '--node names the node binary';
+      reject(new ProgramStartError(`cannot start '${what}': ${why} (${hint})`, err));
     });
     void exited.then((exit) => reject(new ProgramExitedError(exit)), () => undefined);
   });
