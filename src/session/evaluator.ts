@@ -4,6 +4,7 @@
 import { inspect } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
+import { ignored } from '../log/debug.js';
 import { AGENT_REF } from './agent.js';
 import { complete } from './completion.js';
 import { previewOf } from './preview.js';
@@ -56,6 +57,8 @@ export class Evaluator {
   #pendingLast: string | undefined;
   #pendingError: string | undefined;
   #follows: Record<Following, boolean> = { _: true, _error: true, scope: true };
+  /** The first read of `scope` (by an entry, a preview or Tab): later previews wait for it. */
+  #scopeSeen: Promise<unknown> | undefined;
   /** This console's recent entries by script name, to print stack positions as typed. */
   readonly #typed = new Map<string, PreparedSource>();
 
@@ -73,7 +76,9 @@ export class Evaluator {
     const prelude = await this.#syncBindings(code);
     // `scope` (the entry module's variables) is re-read only for entries that mention it.
     if (this.#follows.scope && mentions(code, 'scope') && this.session.hasBinding('scope')) {
-      const note = await refreshScope(this.session);
+      const reading = refreshScope(this.session);
+      this.#scopeSeen ??= reading;
+      const note = await reading;
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }
     const name = this.session.nextScriptName();
@@ -105,13 +110,26 @@ export class Evaluator {
   }
 
   /** The eager preview of `code` (Node's REPL preview): computed without side effects, styled. */
-  preview(code: string, maxWidth: number): Promise<string | undefined> {
+  async preview(code: string, maxWidth: number): Promise<string | undefined> {
+    await this.#bindingsSeenBy(code);
     return previewOf(this.session, code, { colors: this.colors, maxWidth });
   }
 
   /** Tab completion in the target, without side effects. */
-  complete(line: string): Promise<[string[], string]> {
+  async complete(line: string): Promise<[string[], string]> {
+    await this.#bindingsSeenBy(line);
     return complete(this.session, line);
+  }
+
+  /**
+   * `main` and `scope` are filled in when an entry mentions them; the preview and Tab see them from the
+   * first key too: `main` is loaded as for an entry, `scope` read once (entries re-read it).
+   */
+  async #bindingsSeenBy(code: string): Promise<void> {
+    if (mentions(code, 'main')) await this.session.refreshMain().catch((err: unknown) => ignored('loading main for the preview', err));
+    if (this.#follows.scope && mentions(code, 'scope') && this.session.hasBinding('scope')) {
+      await (this.#scopeSeen ??= refreshScope(this.session));
+    }
   }
 
   async #race(
