@@ -10,6 +10,7 @@ import { complete } from './completion.js';
 import { previewOf } from './preview.js';
 import { primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
+import { streamOf } from './program-output.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import { assignsName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
 
@@ -22,6 +23,8 @@ export interface EvalOutcome {
 export interface EvaluatorOptions {
   /** Colour results with ANSI escapes (a colour terminal). */
   colors?: boolean;
+  /** Whether the program's output to that stream reaches the user already (its terminal): not mirrored then. */
+  shownElsewhere?: (stream: 'stdout' | 'stderr') => boolean;
 }
 
 const INTERRUPT_TEXT: Record<InterruptResult, string> = {
@@ -65,6 +68,14 @@ export class Evaluator {
   constructor(session: EvalSession, options: EvaluatorOptions = {}) {
     this.session = session;
     this.colors = options.colors ?? false;
+    this.#shownElsewhere = options.shownElsewhere ?? (() => false);
+  }
+
+  readonly #shownElsewhere: (stream: 'stdout' | 'stderr') => boolean;
+
+  /** Resolves once what the program logged so far has reached the console's output listeners. */
+  settleOutput(): Promise<void> {
+    return this.session.programOutput.flush();
   }
 
   /**
@@ -99,7 +110,7 @@ export class Evaluator {
   /** Mirrors the program's console.* calls, marked as the program's. */
   watchOutput(listener: (text: string) => void): () => void {
     return this.session.programOutput.subscribe(
-      (m) => listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
+      (m) => this.#shownElsewhere(streamOf(m.type)) || listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
       { colors: this.colors },
     );
   }
