@@ -4,28 +4,56 @@ import { chalkStderr } from 'chalk';
 import { TargetedEvaluator } from '../session/targeted-evaluator.js';
 import type { EvalSession } from '../session/session.js';
 import { runWithSignals, terminalConsole, useColor, type ConsoleFlags } from './terminal.js';
+import { outputNotice, type ProgramStdio } from './program-stdio.js';
+import { streamOf } from '../session/program-output.js';
+import type { ConsoleEngine } from '../console/engine.js';
 
 export { useColor, type ConsoleFlags } from './terminal.js';
 
 /** Who ended the console: the user (EOF, .exit, Ctrl+C twice, a signal) or the target. */
 export type HoldEnd = { by: 'user' } | { by: 'target'; reason: string };
 
-/** Runs the terminal console over `session`; SIGTERM/SIGHUP/SIGINT end it like Ctrl+D. */
-export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFlags, banner: string): Promise<HoldEnd> {
-  const evaluator = new TargetedEvaluator(session, { colors: useColor(flags) });
+/**
+ * Runs the terminal console over `session`; SIGTERM/SIGHUP/SIGINT end it like Ctrl+D. `stdio` (anode
+ * run) says where the program's own output goes: what a terminal shows already is not mirrored again.
+ */
+export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFlags, banner: string, stdio?: ProgramStdio): Promise<HoldEnd> {
+  const evaluator = new TargetedEvaluator(session, {
+    colors: useColor(flags),
+    ...(stdio ? { shownElsewhere: (stream: 'stdout' | 'stderr') => stdio[stream].terminal } : {}),
+  });
   if (flags.worker !== undefined) await evaluator.enter(flags.worker);
   const engine = await terminalConsole(evaluator, flags, {
     banner: flags.banner ?? chalkStderr.dim(banner),
     prompt: flags.prompt ?? '> ',
     colors: evaluator.colors,
   });
+  const unwatch = stdio ? noticeOutputPlace(session, engine, stdio) : undefined;
   let targetGone: string | undefined;
   void session.ended.then((reason) => {
     targetGone = reason;
     engine.close();
   });
-  const { end, bySignal } = await runWithSignals(engine);
+  const { end, bySignal } = await runWithSignals(engine).finally(() => unwatch?.());
   // An entry that ended the program (`process.exit(3)`) closes the console before the session notices.
   if (end === 'closed' && !bySignal && targetGone === undefined) targetGone = await session.ended;
   return targetGone === undefined ? { by: 'user' } : { by: 'target', reason: targetGone };
+}
+
+/** The first time an entry logs to a stream that is not the terminal, says once where it went. */
+function noticeOutputPlace(session: EvalSession, engine: ConsoleEngine, stdio: ProgramStdio): (() => void) | undefined {
+  const told = new Set<'stdout' | 'stderr'>();
+  const untold = (['stdout', 'stderr'] as const).filter((s) => !stdio[s].terminal);
+  if (untold.length === 0) return undefined;
+  const off = session.programOutput.subscribe(
+    ({ type }) => {
+      const stream = streamOf(type);
+      if (!engine.evaluating || stdio[stream].terminal || told.has(stream)) return;
+      told.add(stream);
+      engine.write(`${chalkStderr.dim(outputNotice(stream, stdio[stream]))}\n`);
+      if (untold.every((s) => told.has(s))) off();
+    },
+    { format: false },
+  );
+  return off;
 }

@@ -93,7 +93,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
         ? await serving.serveConsole(session, { ...flags, serve: flags.serve }, loaded.banner(session.info), (reason) =>
             howItEnded(target, reason),
           )
-        : await loaded.holdTerminalConsole(session, flags, loaded.banner(session.info));
+        : await loaded.holdTerminalConsole(session, flags, loaded.banner(session.info), loaded.programStdio());
   } catch (err) {
     // Nothing to hold (e.g. the serve address is taken): leave nothing behind.
     await session.close();
@@ -137,8 +137,13 @@ function signalProgram(target: LaunchedProgram, signal: NodeJS.Signals): void {
 
 /** The session and the terminal console, imported while the program starts. */
 async function loadConsole() {
-  const [remote, hold, banners] = await Promise.all([import('../session/remote.js'), import('./hold.js'), import('./banner.js')]);
-  return { openRemoteSession: remote.openRemoteSession, holdTerminalConsole: hold.holdTerminalConsole, banner: banners.banner };
+  const [remote, hold, banners, stdio] = await Promise.all([
+    import('../session/remote.js'),
+    import('./hold.js'),
+    import('./banner.js'),
+    import('./program-stdio.js'),
+  ]);
+  return { openRemoteSession: remote.openRemoteSession, holdTerminalConsole: hold.holdTerminalConsole, banner: banners.banner, programStdio: stdio.programStdio };
 }
 
 /** What served clients are told when the session ends: how the program exited, if it did (soon). */

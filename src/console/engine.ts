@@ -5,6 +5,7 @@ import { whenDrained } from '../io/drain.js';
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { AbortedError, EndOfInputError } from '../errors.js';
+import { ignored } from '../log/debug.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
 import { EntryBuffer } from './entry-buffer.js';
@@ -51,6 +52,8 @@ const DEFAULT_PROMPT = '> ';
 /** How long Tab waits for the evaluator's candidates before it completes nothing (input is held meanwhile). */
 export const COMPLETION_GIVE_UP_MS = 1000;
 const CONTINUATION = '... ';
+/** Longest wait for the program's output of an entry before its result is printed anyway. */
+const OUTPUT_SETTLE_MS = 1000;
 
 export class ConsoleEngine {
   readonly output: Writable;
@@ -446,12 +449,27 @@ export class ConsoleEngine {
     this.#running = controller;
     try {
       const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal, notify: (text) => this.write(`${text}\n`) });
+      await this.#outputSettled();
       if (outcome.kind === 'value') this.#history.push(code);
       this.write(`${outcome.text}\n`);
       await this.#drained();
     } finally {
       this.#running = undefined;
     }
+  }
+
+  /** True while an entry is being evaluated. */
+  get evaluating(): boolean {
+    return this.#running !== undefined;
+  }
+
+  /** What the entry logged is shown before its result (a stuck event connection delays it 1 s at most). */
+  async #outputSettled(): Promise<void> {
+    if (!this.#evaluator.settleOutput) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, OUTPUT_SETTLE_MS)));
+    await Promise.race([this.#evaluator.settleOutput().catch((err: unknown) => ignored('waiting for the program output', err)), late]);
+    clearTimeout(timer);
   }
 
   #commandContext(): CommandContext {

@@ -2,6 +2,7 @@
 // the object being completed is evaluated with throwOnSideEffect (a getter, a call with effects, an
 // assignment all throw instead of running) under a short timeout, and its property names are listed by
 // the agent without touching getters.
+import type { Protocol } from 'devtools-protocol';
 import { AGENT_REF } from './agent.js';
 import { evalValue } from './remote-object.js';
 import type { EvalSession } from './session.js';
@@ -39,13 +40,14 @@ export async function complete(session: EvalSession, line: string): Promise<[str
   }
   if (/^\d/.test(objectPath)) return [[], partial];
   const objectGroup = `anode-completion-${++completions}`;
-  const target = await session.evalChannel.send('Runtime.evaluate', {
+  let target = await session.evalChannel.send('Runtime.evaluate', {
     expression: objectPath,
     throwOnSideEffect: true,
     timeout: TIMEOUT_MS,
     objectGroup,
   });
   try {
+    if (target.exceptionDetails) target = (await throughOwnValues(session, objectPath, objectGroup)) ?? target;
     if (target.exceptionDetails || !target.result.objectId) {
       const primitive = target.result.type;
       if (target.exceptionDetails || primitive === 'undefined' || target.result.subtype === 'null') return [[], partial];
@@ -61,6 +63,41 @@ export async function complete(session: EvalSession, line: string): Promise<[str
   } finally {
     await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
   }
+}
+
+/**
+ * V8 counts reading an ES module namespace's export as a possible side effect, so `main.todos` fails
+ * under throwOnSideEffect. The path is then followed through own data properties as the inspector lists
+ * them (Runtime.getProperties) and a namespace's exports: no getter of the program's called, no Proxy entered.
+ */
+async function throughOwnValues(session: EvalSession, objectPath: string, objectGroup: string): Promise<{ result: Protocol.Runtime.RemoteObject; exceptionDetails?: undefined } | undefined> {
+  const [first, ...rest] = objectPath.split(/\??\./);
+  if (!first || rest.length === 0) return undefined;
+  const start = await session.evalChannel.send('Runtime.evaluate', { expression: first, throwOnSideEffect: true, timeout: TIMEOUT_MS, objectGroup });
+  if (start.exceptionDetails) return undefined;
+  let current = start.result;
+  for (const name of rest) {
+    if (!current.objectId || current.subtype === 'proxy') return undefined;
+    const { result } = await session.evalChannel.send('Runtime.getProperties', { objectId: current.objectId, ownProperties: true });
+    const property = result.find((p) => p.name === name);
+    if (!property) return undefined;
+    if (property.value) {
+      current = property.value;
+      continue;
+    }
+    // A namespace's exports are listed as V8's own accessors, which read the module's binding and run
+    // no code of the program's.
+    if (current.className !== 'Module' || !property.get) return undefined;
+    const read = await session.evalChannel.send('Runtime.callFunctionOn', {
+      objectId: current.objectId,
+      functionDeclaration: 'function (name) { return this[name]; }',
+      arguments: [{ value: name }],
+      objectGroup,
+    });
+    if (read.exceptionDetails) return undefined;
+    current = read.result;
+  }
+  return current.subtype === 'proxy' ? undefined : { result: current };
 }
 
 async function listIn(session: EvalSession, expression: string): Promise<string[]> {

@@ -4,14 +4,15 @@
 import { inspect } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
+import { ignored } from '../log/debug.js';
 import { AGENT_REF } from './agent.js';
 import { bindBuiltins } from './builtin-bindings.js';
 import { complete } from './completion.js';
 import { previewOf } from './preview.js';
-import { ignored } from '../log/debug.js';
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { evalValue, primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
+import { streamOf } from './program-output.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import type { Position } from './insertions.js';
 import { assignsName, declaresName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
@@ -25,6 +26,8 @@ export interface EvalOutcome {
 export interface EvaluatorOptions {
   /** Colour results with ANSI escapes (a colour terminal). */
   colors?: boolean;
+  /** Whether the program's output to that stream reaches the user already (its terminal): not mirrored then. */
+  shownElsewhere?: (stream: 'stdout' | 'stderr') => boolean;
 }
 
 const INTERRUPT_TEXT: Record<InterruptResult, string> = {
@@ -70,12 +73,22 @@ export class Evaluator {
   #pendingLast: string | undefined;
   #pendingError: string | undefined;
   #follows: Record<Following, boolean> = { _: true, _error: true, scope: true };
+  /** The first read of `scope` (by an entry, a preview or Tab): later previews wait for it. */
+  #scopeSeen: Promise<unknown> | undefined;
   /** This console's recent entries by script name, to print stack positions as typed. */
   readonly #typed = new Map<string, PreparedSource>();
 
   constructor(session: EvalSession, options: EvaluatorOptions = {}) {
     this.session = session;
     this.colors = options.colors ?? false;
+    this.#shownElsewhere = options.shownElsewhere ?? (() => false);
+  }
+
+  readonly #shownElsewhere: (stream: 'stdout' | 'stderr') => boolean;
+
+  /** Resolves once what the program logged so far has reached the console's output listeners. */
+  settleOutput(): Promise<void> {
+    return this.session.programOutput.flush();
   }
 
   /**
@@ -88,7 +101,9 @@ export class Evaluator {
     const prelude = await this.#syncBindings(code);
     // `scope` (the entry module's variables) is re-read only for entries that mention it.
     if (this.#follows.scope && mentions(code, 'scope') && this.session.hasBinding('scope')) {
-      const note = await refreshScope(this.session);
+      const reading = refreshScope(this.session);
+      this.#scopeSeen ??= reading;
+      const note = await reading;
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }
     const name = this.session.nextScriptName();
@@ -120,7 +135,7 @@ export class Evaluator {
   /** Mirrors the program's console.* calls, marked as the program's. */
   watchOutput(listener: (text: string) => void): () => void {
     return this.session.programOutput.subscribe(
-      (m) => listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
+      (m) => this.#shownElsewhere(streamOf(m.type)) || listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
       { colors: this.colors },
     );
   }
@@ -131,13 +146,26 @@ export class Evaluator {
   }
 
   /** The eager preview of `code` (Node's REPL preview): computed without side effects, styled. */
-  preview(code: string, maxWidth: number): Promise<string | undefined> {
+  async preview(code: string, maxWidth: number): Promise<string | undefined> {
+    await this.#bindingsSeenBy(code);
     return previewOf(this.session, code, { colors: this.colors, maxWidth });
   }
 
   /** Tab completion in the target, without side effects. */
-  complete(line: string): Promise<[string[], string]> {
+  async complete(line: string): Promise<[string[], string]> {
+    await this.#bindingsSeenBy(line);
     return complete(this.session, line);
+  }
+
+  /**
+   * `main` and `scope` are filled in when an entry mentions them; the preview and Tab see them from the
+   * first key too: `main` is loaded as for an entry, `scope` read once (entries re-read it).
+   */
+  async #bindingsSeenBy(code: string): Promise<void> {
+    if (mentions(code, 'main')) await this.session.refreshMain().catch((err: unknown) => ignored('loading main for the preview', err));
+    if (this.#follows.scope && mentions(code, 'scope') && this.session.hasBinding('scope')) {
+      await (this.#scopeSeen ??= refreshScope(this.session));
+    }
   }
 
   async #race(

@@ -5,6 +5,7 @@
 import type { Protocol } from 'devtools-protocol';
 import type { Channel } from './channel.js';
 import { argumentOf } from './remote-object.js';
+import { ignored } from '../log/debug.js';
 
 /** One console message of the program, formatted like its console would print it. */
 export interface ProgramMessage {
@@ -12,11 +13,23 @@ export interface ProgramMessage {
   text: string;
 }
 
+/**
+ * Calls Node's console makes through another console method: the inspector reports both (console.table
+ * as `table` with the raw arguments, then the `log` of the drawn table; assert, trace, count, timeEnd,
+ * group likewise). The second one is what the program printed: the first is not shown.
+ */
+const REPORTED_AGAIN = new Set(['table', 'assert', 'trace', 'count', 'countReset', 'timeEnd', 'startGroup', 'startGroupCollapsed', 'endGroup']);
+
+/** The stream Node's console writes a message of `type` to. */
+export function streamOf(type: string): 'stdout' | 'stderr' {
+  return type === 'error' || type === 'warning' || type === 'trace' || type === 'assert' ? 'stderr' : 'stdout';
+}
+
 type Listener = (message: ProgramMessage) => void;
 
 export class ProgramOutput {
   readonly #channel: Channel;
-  readonly #listeners = new Map<Listener, { colors: boolean }>();
+  readonly #listeners = new Map<Listener, { colors: boolean; format: boolean }>();
   #off: (() => void) | undefined;
   #since = 0;
   #queue: Promise<void> = Promise.resolve();
@@ -27,8 +40,8 @@ export class ProgramOutput {
   }
 
   /** Calls `listener` for each message from now on; returns the unsubscribe function. */
-  subscribe(listener: Listener, options: { colors?: boolean } = {}): () => void {
-    this.#listeners.set(listener, { colors: options.colors ?? false });
+  subscribe(listener: Listener, options: { colors?: boolean; format?: boolean } = {}): () => void {
+    this.#listeners.set(listener, { colors: options.colors ?? false, format: options.format ?? true });
     if (!this.#off) void this.#start();
     return () => {
       this.#listeners.delete(listener);
@@ -40,7 +53,7 @@ export class ProgramOutput {
     this.#since = Date.now();
     this.#off = this.#channel.on('Runtime.consoleAPICalled', (event) => {
       // Runtime.enable replays earlier messages: they are history, not news.
-      if (event.timestamp < this.#since) return;
+      if (event.timestamp < this.#since || REPORTED_AGAIN.has(event.type)) return;
       this.#pending += 1;
       this.#queue = this.#queue
         .then(() => this.#deliver(event))
@@ -55,6 +68,17 @@ export class ProgramOutput {
     await this.#channel.send('Runtime.enable').catch(() => undefined);
   }
 
+  /**
+   * Resolves once every message the program logged before now has been delivered: the event connection
+   * answers a request only after the events it sent before it, then the formatting queue is waited for.
+   * An entry's result is printed after this, so what the entry logged comes first.
+   */
+  async flush(): Promise<void> {
+    if (!this.#off) return;
+    await this.#channel.send('Runtime.getIsolateId').catch((err: unknown) => ignored('flushing console events', err));
+    await this.#queue;
+  }
+
   async #stop(): Promise<void> {
     this.#off?.();
     this.#off = undefined;
@@ -63,7 +87,11 @@ export class ProgramOutput {
 
   async #deliver(event: Protocol.Runtime.ConsoleAPICalledEvent): Promise<void> {
     const byColors = new Map<boolean, string>();
-    for (const [listener, { colors }] of this.#listeners) {
+    for (const [listener, { colors, format }] of this.#listeners) {
+      if (!format) {
+        listener({ type: event.type, text: '' });
+        continue;
+      }
       let text = byColors.get(colors);
       if (text === undefined) {
         text = await this.#format(event, colors);
