@@ -77,9 +77,22 @@ function installAgent(this: void, require: any, key: string, version: number): n
     /\.[cm]?tsx?$/.test(mainFile ?? '') || /tsx|ts-node|strip-types|transform-types/.test(flags) || /tsx|ts-node/.test(process.env.NODE_OPTIONS ?? '');
   const stripTypeScriptTypes: ((code: string, options?: object) => string) | undefined = Module.stripTypeScriptTypes;
 
+  /** Node's REPL's built-in modules by name: no `_` internals, no `a/b`, none that needs `node:`. */
+  const builtinNames: string[] = Module.builtinModules.filter((n: string) => !n.startsWith('_') && !n.includes('/') && !n.startsWith('node:'));
+  /**
+   * The built-in modules an entry uses by name, loaded on first use (entries read `lib.fs` where they
+   * wrote `fs`). A name the program has as a global is the program's: it is what the entry gets.
+   */
+  const lib: any = Object.create(null);
+  for (const name of builtinNames) {
+    Object.defineProperty(lib, name, { get: () => (name in globalThis ? (globalThis as any)[name] : localRequire(name)) });
+  }
+
   const agent: any = {
     version,
     mainFile,
+    builtinNames,
+    lib,
     /** 'strip': entries' types are stripped; 'unavailable': a TypeScript program on a Node without a stripper. */
     typescript: typescriptProgram ? (stripTypeScriptTypes ? 'strip' : 'unavailable') : undefined,
     /**
