@@ -45,10 +45,17 @@ function installAgent(this: void, require: any, key: string, version: number): n
 
   /** The options results are printed with: `util.inspect.replDefaults` in Node's REPL. */
   const replDefaults: any = { ...util.inspect.defaultOptions, showProxy: true };
-  /** An error's own `stack` string, read without running a getter. */
+  /**
+   * An error's own `stack` string: a data property (Node 20), or V8's own accessor (Node 22+), never a
+   * getter the program defined.
+   */
   const ownStack = (o: object): string | undefined => {
     const d = Object.getOwnPropertyDescriptor(o, 'stack');
-    return d && 'value' in d && typeof d.value === 'string' ? d.value : undefined;
+    if (!d) return undefined;
+    if ('value' in d) return typeof d.value === 'string' ? d.value : undefined;
+    if (typeof d.get !== 'function' || !/\{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(d.get))) return undefined;
+    const value = d.get.call(o);
+    return typeof value === 'string' ? value : undefined;
   };
   const setStack = (o: any, stack: string): void => {
     try {
