@@ -106,7 +106,7 @@ export async function runCommand(line: string, ctx: CommandContext, strict = tru
   const command = Object.hasOwn(COMMANDS, match[1]!) ? COMMANDS[match[1]!] : undefined;
   if (!command) {
     if (!strict) return false;
-    ctx.write(`Invalid REPL keyword: .${match[1]} (type .help for the list)\n`);
+    ctx.write('Invalid REPL keyword\n'); // Node's words (.help lists the keywords)
     return true;
   }
   await command.run((match[2] ?? '').trim(), ctx);
