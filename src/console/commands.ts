@@ -18,6 +18,9 @@ export interface CommandContext extends TargetCommandContext {
   editor(): boolean;
 }
 
+/** What Node's REPL says to `.save` or `.load` without a file. */
+const NO_FILE = 'The "file" argument must be specified\n';
+
 interface Command {
   help: string;
   run(arg: string, ctx: CommandContext): Promise<void> | void;
@@ -59,12 +62,14 @@ const COMMANDS: Record<string, Command> = {
   load: {
     help: 'Load JS from a file into the console session',
     run: async (file, ctx) => {
-      if (!file) return ctx.write('usage: .load FILE\n');
+      if (!file) return ctx.write(NO_FILE);
       let code: string;
       try {
         code = await readFile(file, 'utf8');
       } catch (err) {
-        return ctx.write(`Failed to load: ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})\n`);
+        // Node's REPL's words for a missing file and a folder; the reason for anything else.
+        const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+        return ctx.write(`Failed to load: ${file}${why === 'ENOENT' ? '' : why === 'EISDIR' ? ' is not a valid file' : ` (${why})`}\n`);
       }
       // The file is one entry: a syntax error in it says on which line of the file, as for a required file.
       const error = entrySyntax(code).error;
@@ -82,7 +87,7 @@ const COMMANDS: Record<string, Command> = {
   save: {
     help: 'Save all evaluated commands in this console session to a file',
     run: async (file, ctx) => {
-      if (!file) return ctx.write('usage: .save FILE\n');
+      if (!file) return ctx.write(NO_FILE);
       try {
         await writeFile(file, `${ctx.history().join('\n')}\n`);
         ctx.write(`Session saved to: ${file}\n`);
@@ -103,7 +108,7 @@ export async function runCommand(line: string, ctx: CommandContext, strict = tru
   const command = Object.hasOwn(COMMANDS, match[1]!) ? COMMANDS[match[1]!] : undefined;
   if (!command) {
     if (!strict) return false;
-    ctx.write(`Invalid REPL keyword: .${match[1]} (type .help for the list)\n`);
+    ctx.write('Invalid REPL keyword\n'); // Node's words (.help lists the keywords)
     return true;
   }
   await command.run((match[2] ?? '').trim(), ctx);

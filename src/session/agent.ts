@@ -48,10 +48,17 @@ function installAgent(this: void, require: any, key: string, version: number, ma
 
   /** The options results are printed with: `util.inspect.replDefaults` in Node's REPL. */
   const replDefaults: any = { ...util.inspect.defaultOptions, showProxy: true };
-  /** An error's own `stack` string, read without running a getter. */
+  /**
+   * An error's own `stack` string: a data property (Node 20), or V8's own accessor (Node 22+), never a
+   * getter the program defined.
+   */
   const ownStack = (o: object): string | undefined => {
     const d = Object.getOwnPropertyDescriptor(o, 'stack');
-    return d && 'value' in d && typeof d.value === 'string' ? d.value : undefined;
+    if (!d) return undefined;
+    if ('value' in d) return typeof d.value === 'string' ? d.value : undefined;
+    if (typeof d.get !== 'function' || !/\{\s*\[native code\]\s*\}$/.test(Function.prototype.toString.call(d.get))) return undefined;
+    const value = d.get.call(o);
+    return typeof value === 'string' ? value : undefined;
   };
   const setStack = (o: any, stack: string): void => {
     try {
@@ -80,9 +87,22 @@ function installAgent(this: void, require: any, key: string, version: number, ma
     /\.[cm]?tsx?$/.test(mainFile ?? '') || /tsx|ts-node|strip-types|transform-types/.test(flags) || /tsx|ts-node/.test(process.env.NODE_OPTIONS ?? '');
   const stripTypeScriptTypes: ((code: string, options?: object) => string) | undefined = Module.stripTypeScriptTypes;
 
+  /** Node's REPL's built-in modules by name: no `_` internals, no `a/b`, none that needs `node:`. */
+  const builtinNames: string[] = Module.builtinModules.filter((n: string) => !n.startsWith('_') && !n.includes('/') && !n.startsWith('node:'));
+  /**
+   * The built-in modules an entry uses by name, loaded on first use (entries read `lib.fs` where they
+   * wrote `fs`). A name the program has as a global is the program's: it is what the entry gets.
+   */
+  const lib: any = Object.create(null);
+  for (const name of builtinNames) {
+    Object.defineProperty(lib, name, { get: () => (name in globalThis ? (globalThis as any)[name] : localRequire(name)) });
+  }
+
   const agent: any = {
     version,
     mainFile,
+    builtinNames,
+    lib,
     /** 'strip': entries' types are stripped; 'unavailable': a TypeScript program on a Node without a stripper. */
     typescript: typescriptProgram ? (stripTypeScriptTypes ? 'strip' : 'unavailable') : undefined,
     /**

@@ -6,16 +6,17 @@ import type { Protocol } from 'devtools-protocol';
 import { TargetClosedError } from '../errors.js';
 import { ignored } from '../log/debug.js';
 import { AGENT_REF } from './agent.js';
-import { bindBuiltins } from './builtin-bindings.js';
+import { builtinNames } from './builtin-names.js';
 import { complete } from './completion.js';
 import { previewOf } from './preview.js';
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
+import { asDynamicImports } from '../syntax/static-import.js';
 import { evalValue, primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import { streamOf } from './program-output.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import type { Position } from './insertions.js';
-import { assignsName, declaresName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
+import { assignsName, builtinWords, declaresName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
 
 /** The printed outcome of one entry. */
 export interface EvalOutcome {
@@ -96,7 +97,7 @@ export class Evaluator {
    * notes about a slow entry meanwhile (the program paused in another debugger).
    */
   async evaluate(code: string, options: { signal?: AbortSignal; notify?: (text: string) => void } = {}): Promise<EvalOutcome> {
-    code = await this.#withoutTypes(code);
+    code = await this.#withoutTypes(asDynamicImports(code) ?? code);
     let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
     // `scope` (the entry module's variables) is re-read only for entries that mention it.
@@ -107,7 +108,7 @@ export class Evaluator {
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }
     const name = this.session.nextScriptName();
-    const prepared = prepareSource(code, name, prelude, this.#presenter());
+    const prepared = prepareSource(code, name, prelude, this.#presenter(), await this.#builtinsUsed(code));
     this.#remember(name, prepared);
     const run = this.session.evalChannel.send('Runtime.evaluate', {
       expression: prepared.source,
@@ -123,13 +124,26 @@ export class Evaluator {
     return outcome;
   }
 
+  /**
+   * The built-in module names the entry uses that are not global lexical bindings (a `const os = 5` of the
+   * console's, or the program's own): those the agent supplies. One more round trip, only for such entries.
+   */
+  async #builtinsUsed(code: string): Promise<Set<string>> {
+    const used = builtinWords(code, await builtinNames(this.session));
+    if (used.size === 0) return used;
+    const { names } = await this.session.evalChannel.send('Runtime.globalLexicalScopeNames');
+    for (const n of names) used.delete(n);
+    return used;
+  }
+
   /** A TypeScript program's entry that is not JavaScript, with its types stripped in the target (one round trip). */
   async #withoutTypes(code: string): Promise<string> {
     if (this.session.info.typescript !== 'strip' || !entrySyntax(code).error || isObjectLiteral(code)) return code;
     const stripped = await evalValue<string | undefined>(this.session.evalChannel, `${AGENT_REF}.stripTypes(${JSON.stringify(code)})`).catch(
       (err: unknown) => ignored('stripping the types of an entry', err),
     );
-    return typeof stripped === 'string' && entrySyntax(stripped).error === undefined ? stripped.replace(/\n$/, '') : code;
+    const js = typeof stripped === 'string' ? (asDynamicImports(stripped) ?? stripped).replace(/\n$/, '') : undefined;
+    return js !== undefined && entrySyntax(js).error === undefined ? js : code;
   }
 
   /** Mirrors the program's console.* calls, marked as the program's. */
@@ -341,7 +355,6 @@ export class Evaluator {
       statements.push(`${AGENT_REF}.setLastError?.(${this.#pendingError});`);
     }
     if (mentions(code, 'main')) await this.session.refreshMain();
-    await bindBuiltins(this.session, code);
     if (code.includes('replDefaults')) statements.push(`${AGENT_REF}.exposeReplDefaults?.();`);
     return statements.join('');
   }

@@ -2,6 +2,7 @@
 // REPL does), `import()` routed through the agent (Runtime.evaluate has no dynamic-import callback), a
 // leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
+import { freeReferences, type Reference } from '../syntax/free-references.js';
 import { AGENT_REF } from './agent.js';
 import { InsertedText, type Insertion, type Position } from './insertions.js';
 
@@ -59,6 +60,17 @@ export function finalExpression(code: string): { start: number; end: number } | 
   return entrySyntax(code).final;
 }
 
+/** The built-in module names that appear as words in `code` (a cheap scan: strings and properties too). */
+export function builtinWords(code: string, builtins: ReadonlySet<string>): Set<string> {
+  const words = code.match(/(?<![\w$.])[a-z][a-z0-9_]*(?![\w$])/g) ?? [];
+  return new Set(words.filter((w) => builtins.has(w)));
+}
+
+/** The references to `names` in `code` (parsed only when there are names to look for). */
+function builtinReferences(code: string, names: ReadonlySet<string>): Map<string, Reference[]> {
+  return names.size === 0 ? new Map() : freeReferences(code, names);
+}
+
 /** How every console entry begins (see prepareSource): how anode's entries are told from other scripts. */
 export const ENTRY_PREFIX = 'await undefined;';
 
@@ -89,7 +101,7 @@ export interface Presenter {
  * ends with an expression has it wrapped so that the evaluation's own reply carries the printed text (one round trip).
  * `name` becomes the script's sourceURL (shown in stack traces).
  */
-export function prepareSource(code: string, name: string, prelude = '', present?: Presenter): PreparedSource {
+export function prepareSource(code: string, name: string, prelude = '', present?: Presenter, builtins?: ReadonlySet<string>): PreparedSource {
   // The leading await moves the entry out of the inspector's dispatch, which is what makes it
   // interruptible (see notes/inspector-facts.md); `await undefined` keeps completion values unchanged.
   const insertions: Insertion[] = [{ at: 0, text: `${ENTRY_PREFIX}${prelude}` }];
@@ -101,6 +113,10 @@ export function prepareSource(code: string, name: string, prelude = '', present?
   // An object literal parses only wrapped: its offsets are the wrapped text's, less the `(`.
   const imports = asObject ? dynamicImports(`(${code})`).map((at) => at - 1) : dynamicImports(code);
   for (const at of imports) insertions.push({ at, text: `${AGENT_REF}.` });
+  // Built-in modules by name (`fs.readFileSync`), as in Node's REPL: read from the agent, nothing declared.
+  for (const [lib, refs] of builtins ? builtinReferences(asObject ? `(${code})` : code, builtins) : []) {
+    for (const r of refs) insertions.push({ at: r.at - shift, text: `${r.shorthand ? `${lib}: ` : ''}${AGENT_REF}.lib.` });
+  }
   if (present && sole) insertions.push({ at: sole.end - shift, text: present.close });
   if (asObject) insertions.push({ at: code.length, text: ')' });
   insertions.push({ at: code.length, text: `\n//# sourceURL=${name}` });
