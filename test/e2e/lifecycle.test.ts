@@ -1,9 +1,11 @@
 // How programs really start and end under `anode run`: exit codes of programs that end early, the whole
 // process tree, the shutdown signals, stdin. The built anode against real node programs.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
@@ -253,5 +255,27 @@ describe('anode run: starting the way people start programs', () => {
     const a = startAnode(['run', '--node', '/nonexistent/node', fixture('shutdown.cjs')]);
     expect((await a.exited).code).toBe(1);
     expect(a.stderr).toBe("anode: cannot start '/nonexistent/node': no such file (--node names the node binary)\n");
+  });
+});
+
+describe.each([
+  ['v22', 'node22'],
+  ['v24', 'node24'],
+])('anode run --node (Node %s): the same endings', (line, name) => {
+  const bin = fileURLToPath(new URL(`../node-versions/node_modules/${name}/bin/node`, import.meta.url));
+
+  it('--wait with an immediate exit, an early exit and a SIGINT drain keep the program\'s exit codes', async (ctx) => {
+    if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\``);
+    const held = startAnode(['run', '--node', bin, '--wait', fixture('early.cjs'), 'exit2']);
+    expect((await held.exited).code).toBe(2);
+    expect(held.stderr).toContain('anode: the program exited (code 2) before the console opened\n');
+    const early = startAnode(['run', '--node', bin, fixture('early.cjs'), 'print']);
+    expect((await early.exited).code).toBe(0);
+    expect(early.stdout).toBe('out line\n');
+    const drain = startAnode(['run', '--node', bin, fixture('shutdown.cjs'), 'drain', '300', '5']);
+    await drain.waitForPrompt();
+    drain.end();
+    expect((await drain.exited).code).toBe(5);
+    expect(drain.stdout).toBe('draining\ndrained\n');
   });
 });
