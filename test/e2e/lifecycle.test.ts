@@ -215,6 +215,12 @@ describe('anode run: starting the way people start programs', () => {
     await gone(server!);
   });
 
+  it('`anode run -- npm start` says what does it, in one line', async () => {
+    const a = startAnode(['run', '--', 'npm', 'start']);
+    expect((await a.exited).code).toBe(1);
+    expect(a.stderr).toBe('anode: to run a package.json script, use: anode run --npm start\n');
+  });
+
   it('`anode FILE` is `anode run FILE`', async () => {
     const a = startAnode([fixture('shutdown.cjs')]);
     await a.waitForPrompt();
