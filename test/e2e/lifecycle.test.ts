@@ -34,6 +34,15 @@ async function announced(a: ReturnType<typeof startAnode>, word: string, count =
   return pids;
 }
 
+/** Polls an async check (an entry in a served console) until it holds. */
+async function waitUntilAsync(check: () => Promise<boolean>, describe: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 function gone(pid: number): Promise<boolean> {
   return waitUntil(() => !isAlive(pid), () => `pid ${pid} still alive`, 20_000);
 }
@@ -182,6 +191,10 @@ describe('anode run: stdin', () => {
     t.write(`Ada${KEY.enter}`);
     await t.waitFor('hello Ada\n');
     expect(await c.evaluate('answered')).toBe("'Ada'");
+    // Resizes reach the program as they would in the foreground.
+    expect(await c.evaluate('process.stdout.columns')).toBe('120');
+    t.resize(100, 30);
+    await waitUntilAsync(async () => (await c.evaluate('process.stdout.columns')) === '100', () => 'the program never saw the resize');
     t.kill('SIGTERM');
     expect((await t.exited).exitCode).toBe(0);
   });

@@ -13,6 +13,8 @@ export interface PtyAnode {
   /** Everything written to the terminal, as written. */
   raw(): string;
   write(keys: string): void;
+  /** Resizes the terminal (the kernel sends SIGWINCH to its foreground process group). */
+  resize(cols: number, rows: number): void;
   waitFor(pattern: string | RegExp, options?: { from?: number; timeoutMs?: number }): Promise<RegExpMatchArray>;
   /** Waits until the screen ends with the prompt, after offset `from`. */
   waitForPrompt(from?: number): Promise<void>;
@@ -60,6 +62,7 @@ export function startAnodePty(args: string[], options: { env?: NodeJS.ProcessEnv
     output: () => text(),
     exited,
     write: (keys) => p.write(keys),
+    resize: (cols, rows) => p.resize(cols, rows),
     waitFor(pattern, { from = 0, timeoutMs = 15_000 } = {}) {
       return waitForText({ text, emitter: events, dataEvent: 'data', endEvent: 'exit', describe: text }, pattern, from, timeoutMs);
     },
