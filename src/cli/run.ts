@@ -50,7 +50,11 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
     program = await resolveModuleBin(flags.module);
     if (file !== undefined) args = [file, ...args];
   } else if (file !== undefined) {
-    program = await resolveProgram(file);
+    program = await resolveProgram(file).catch((err: unknown) => {
+      // `anode run -- npm start`: not a file here; say what does it.
+      if (!/^(npm|yarn|pnpm)$/.test(file) || args[0] === undefined) throw err;
+      throw new UsageError(`to run a package.json script, use: anode run --npm ${args[0] === 'run' ? (args[1] ?? 'SCRIPT') : args[0]}`);
+    });
   }
   void loadCdp(); // overlaps with the program's start-up, as do the imports below
   const loading = loadConsole();

@@ -3,7 +3,7 @@
 // group, colours and `_`, over the session's shared evaluation channel.
 import { inspect } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
-import { TargetClosedError } from '../errors.js';
+import { isTargetClosed, TargetClosedError } from '../errors.js';
 import { ignored } from '../log/debug.js';
 import { AGENT_REF } from './agent.js';
 import { builtinNames } from './builtin-names.js';
@@ -225,6 +225,9 @@ export class Evaluator {
       if (/Execution context was destroyed/.test((err as Error).message)) {
         throw new TargetClosedError('the program exited', err);
       }
+      // Any other protocol failure from a program that is going away (an object of its last moments
+      // that can no longer be read) is its exit, not an error of the entry.
+      if (!isTargetClosed(err) && (await endsSoon(this.session))) throw new TargetClosedError('the program exited', err);
       throw err;
     } finally {
       settled = true;
@@ -357,5 +360,20 @@ export class Evaluator {
     if (mentions(code, 'main')) await this.session.refreshMain();
     if (code.includes('replDefaults')) statements.push(`${AGENT_REF}.exposeReplDefaults?.();`);
     return statements.join('');
+  }
+}
+
+/** How long a failed call waits to learn whether the program is exiting. */
+const EXIT_NOTICE_MS = 300;
+
+/** True if the session ends within a moment (the program is exiting). */
+async function endsSoon(session: EvalSession): Promise<boolean> {
+  if (session.endedSignal.aborted) return true;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, EXIT_NOTICE_MS, false)));
+  try {
+    return await Promise.race([session.ended.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }

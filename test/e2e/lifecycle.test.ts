@@ -1,9 +1,11 @@
 // How programs really start and end under `anode run`: exit codes of programs that end early, the whole
 // process tree, the shutdown signals, stdin. The built anode against real node programs.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
@@ -30,6 +32,15 @@ async function announced(a: ReturnType<typeof startAnode>, word: string, count =
   const pids = [...m[0].matchAll(new RegExp(`${word} (\\d+)`, 'g'))].map((x) => Number(x[1]));
   leftovers.push(...pids);
   return pids;
+}
+
+/** Polls an async check (an entry in a served console) until it holds. */
+async function waitUntilAsync(check: () => Promise<boolean>, describe: () => string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function gone(pid: number): Promise<boolean> {
@@ -180,6 +191,10 @@ describe('anode run: stdin', () => {
     t.write(`Ada${KEY.enter}`);
     await t.waitFor('hello Ada\n');
     expect(await c.evaluate('answered')).toBe("'Ada'");
+    // Resizes reach the program as they would in the foreground.
+    expect(await c.evaluate('process.stdout.columns')).toBe('120');
+    t.resize(100, 30);
+    await waitUntilAsync(async () => (await c.evaluate('process.stdout.columns')) === '100', () => 'the program never saw the resize');
     t.kill('SIGTERM');
     expect((await t.exited).exitCode).toBe(0);
   });
@@ -211,6 +226,12 @@ describe('anode run: starting the way people start programs', () => {
     expect((await a.exited).code).toBe(0);
     expect(a.stdout).toContain('server closed\n');
     await gone(server!);
+  });
+
+  it('`anode run -- npm start` says what does it, in one line', async () => {
+    const a = startAnode(['run', '--', 'npm', 'start']);
+    expect((await a.exited).code).toBe(1);
+    expect(a.stderr).toBe('anode: to run a package.json script, use: anode run --npm start\n');
   });
 
   it('`anode FILE` is `anode run FILE`', async () => {
@@ -253,5 +274,27 @@ describe('anode run: starting the way people start programs', () => {
     const a = startAnode(['run', '--node', '/nonexistent/node', fixture('shutdown.cjs')]);
     expect((await a.exited).code).toBe(1);
     expect(a.stderr).toBe("anode: cannot start '/nonexistent/node': no such file (--node names the node binary)\n");
+  });
+});
+
+describe.each([
+  ['v22', 'node22'],
+  ['v24', 'node24'],
+])('anode run --node (Node %s): the same endings', (line, name) => {
+  const bin = fileURLToPath(new URL(`../node-versions/node_modules/${name}/bin/node`, import.meta.url));
+
+  it('--wait with an immediate exit, an early exit and a SIGINT drain keep the program\'s exit codes', async (ctx) => {
+    if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\``);
+    const held = startAnode(['run', '--node', bin, '--wait', fixture('early.cjs'), 'exit2']);
+    expect((await held.exited).code).toBe(2);
+    expect(held.stderr).toContain('anode: the program exited (code 2) before the console opened\n');
+    const early = startAnode(['run', '--node', bin, fixture('early.cjs'), 'print']);
+    expect((await early.exited).code).toBe(0);
+    expect(early.stdout).toBe('out line\n');
+    const drain = startAnode(['run', '--node', bin, fixture('shutdown.cjs'), 'drain', '300', '5']);
+    await drain.waitForPrompt();
+    drain.end();
+    expect((await drain.exited).code).toBe(5);
+    expect(drain.stdout).toBe('draining\ndrained\n');
   });
 });

@@ -86,6 +86,7 @@ export function startPty(
     output: () => text(),
     exited,
     write: (keys) => p.write(keys),
+    resize: (cols, rows) => p.resize(cols, rows),
     waitFor(pattern, { from = 0, timeoutMs = 15_000 } = {}) {
       return waitForText({ text, emitter: events, dataEvent: 'data', endEvent: 'exit', describe: text }, pattern, from, timeoutMs);
     },
