@@ -157,7 +157,7 @@ function installAgent(this: void, require: any, key: string, version: number, ma
       options: any,
       assign: boolean,
       key?: string,
-      entry?: { code: string; name: string; line: number; column: number },
+      entry?: { name: string; code?: string; line?: number; column?: number },
     ): string {
       if (assign) agent.setLastError?.(this);
       if (assign && key) agent.kept.set(`${key}:_error`, this);
@@ -167,7 +167,7 @@ function installAgent(this: void, require: any, key: string, version: number, ma
         if (err.name === 'SyntaxError') {
           let decorated = stack;
           // Frames mean it was thrown while running (JSON.parse): only a compilation error gets the caret.
-          if (entry && !/\n\s+at /.test(stack)) {
+          if (entry?.code !== undefined && !/\n\s+at /.test(stack)) {
             let again: string | undefined;
             try {
               new vm.Script(entry.code, { filename: entry.name });
@@ -176,17 +176,19 @@ function installAgent(this: void, require: any, key: string, version: number, ma
               if (s !== undefined && e.message === err.message) again = s;
             }
             // Code only the console accepts (top-level await) compiles otherwise: the caret where the target said.
-            const line = entry.code.split('\n')[entry.line - 1];
-            decorated = again ?? (line === undefined ? stack : `${line}\n${' '.repeat(Math.max(0, entry.column - 1))}^\n\n${stack}`);
+            const line = entry.code.split('\n')[(entry.line ?? 1) - 1];
+            decorated = again ?? (line === undefined ? stack : `${line}\n${' '.repeat(Math.max(0, (entry.column ?? 1) - 1))}^\n\n${stack}`);
           }
           // As Node's REPL: no `REPLn:1` line above the source line, no frames.
           setStack(err, decorated.replace(/^REPL\d+:\d+\r?\n/, '').replace(/^\s+at\s.*\n?/gm, '').replace(/\n+$/, ''));
         } else {
-          // As Node's REPL: the entry's own top-level frame and everything below it are not shown.
+          // As Node's REPL: this entry's own top-level frame and everything below it are not shown (an
+          // error an earlier entry made keeps its frames: Node's REPL had shown them already).
           const lines = stack.split('\n');
+          const own = `at ${entry?.name ?? ''}:`;
           let top = -1;
-          for (let i = lines.length - 1; i > 0; i--) {
-            if (/^\s+at (async )?REPL\d+:\d+:\d+$/.test(lines[i]!)) {
+          for (let i = lines.length - 1; i > 0 && entry; i--) {
+            if (/^\s+at (async )?REPL\d+:\d+:\d+$/.test(lines[i]!) && lines[i]!.trimStart().replace('at async ', 'at ').startsWith(own)) {
               top = i;
               break;
             }

@@ -129,6 +129,8 @@ export class Evaluator {
    * console's, or the program's own): those the agent supplies. One more round trip, only for such entries.
    */
   async #builtinsUsed(code: string): Promise<Set<string>> {
+    // Entries without a lowercase word (`1 + 1`) cannot name one: no need to know the names.
+    if (!/[a-z]/.test(code)) return new Set();
     const used = builtinWords(code, await builtinNames(this.session));
     if (used.size === 0) return used;
     const { names } = await this.session.evalChannel.send('Runtime.globalLexicalScopeNames');
@@ -271,7 +273,7 @@ export class Evaluator {
           const details = r.exceptionDetails;
           const compile = thrown.className === 'SyntaxError';
           const at = entry.original({ line: details.lineNumber + 1, column: details.columnNumber + 1 });
-          const typed = compile ? { code: entry.code, name: entry.name, ...at } : undefined;
+          const typed = compile ? { code: entry.code, name: entry.name, ...at } : { name: entry.name };
           return { kind: 'error', text: await this.#remoteFormat(thrown.objectId, 'formatError', this.#follows._error, typed) };
         }
         const value = thrown ? primitiveOf(thrown) : r.exceptionDetails.text;
@@ -302,7 +304,7 @@ export class Evaluator {
     objectId: string,
     fn: 'format' | 'formatError',
     assign: boolean,
-    entry?: { code: string; name: string; line: number; column: number },
+    entry?: { name: string; code?: string; line?: number; column?: number },
   ): Promise<string> {
     const r = await this.session.evalChannel.send('Runtime.callFunctionOn', {
       objectId,

@@ -38,17 +38,22 @@ describe.each(versions)('Node $line', ({ line, bin }) => {
     if (!node) ctx.skip(`no recorded expectations for Node ${line}: run repl-cases/record.mjs`);
     const got: Record<string, string> = {};
     const outputs: string[] = [];
-    for (const session of sessions) {
-      const tmp = mkdtempSync(join(tmpdir(), 'anode-case-'));
-      try {
-        const argv = [process.execPath, ANODE_BIN, 'run', '--node', bin, join(TEST_FIXTURES, 'idle.js')];
-        const r = (await runSession(argv, session, { cwd: tmp, tmp, env: { ANODE_REPL_HISTORY: '' } })) as { cases: Record<string, string>; output: string };
-        Object.assign(got, r.cases);
-        outputs.push(`--- session ${session.name}\n${r.output}`);
-      } finally {
-        rmSync(tmp, { recursive: true, force: true });
+    // Sessions are independent processes: two at a time (most of a session's time is start-up and exit).
+    const queue = [...sessions];
+    const worker = async (): Promise<void> => {
+      for (let session = queue.shift(); session; session = queue.shift()) {
+        const tmp = mkdtempSync(join(tmpdir(), 'anode-case-'));
+        try {
+          const argv = [process.execPath, ANODE_BIN, 'run', '--node', bin, join(TEST_FIXTURES, 'idle.js')];
+          const r = (await runSession(argv, session, { cwd: tmp, tmp, env: { ANODE_REPL_HISTORY: '' } })) as { cases: Record<string, string>; output: string };
+          Object.assign(got, r.cases);
+          outputs.push(`--- session ${session.name}\n${r.output}`);
+        } finally {
+          rmSync(tmp, { recursive: true, force: true });
+        }
       }
-    }
+    };
+    await Promise.all([worker(), worker()]);
     const all = sessions.flatMap((s) => s.cases);
     const differing = all.filter((c) => got[c.id] !== node!.cases[c.id]);
     const unexplained = differing.filter((c) => !deliberate[c.id]);
