@@ -2,6 +2,7 @@
 // target goes away.
 import { chalkStderr } from 'chalk';
 import { TargetedEvaluator } from '../session/targeted-evaluator.js';
+import { processReach } from './process-reach.js';
 import type { EvalSession } from '../session/session.js';
 import { runWithSignals, terminalConsole, useColor, type ConsoleFlags } from './terminal.js';
 
@@ -12,7 +13,7 @@ export type HoldEnd = { by: 'user' } | { by: 'target'; reason: string };
 
 /** Runs the terminal console over `session`; SIGTERM/SIGHUP/SIGINT end it like Ctrl+D. */
 export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFlags, banner: string): Promise<HoldEnd> {
-  const evaluator = new TargetedEvaluator(session, { colors: useColor(flags) });
+  const evaluator = new TargetedEvaluator(session, { colors: useColor(flags), processes: processReach });
   if (flags.worker !== undefined) await evaluator.enter(flags.worker);
   const engine = await terminalConsole(evaluator, flags, {
     banner: flags.banner ?? chalkStderr.dim(banner),
@@ -24,7 +25,7 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
     targetGone = reason;
     engine.close();
   });
-  const { end, bySignal } = await runWithSignals(engine);
+  const { end, bySignal } = await runWithSignals(engine).finally(() => evaluator.leaveAll());
   // An entry that ended the program (`process.exit(3)`) closes the console before the session notices.
   if (end === 'closed' && !bySignal && targetGone === undefined) targetGone = await session.ended;
   return targetGone === undefined ? { by: 'user' } : { by: 'target', reason: targetGone };
