@@ -22,6 +22,8 @@ export interface AttachFlags extends Omit<ConsoleFlags, 'color'>, Partial<Omit<S
   timeout: number;
   /** `--worker ID`: evaluate in (or open the console in) that worker thread. */
   worker?: number;
+  /** `--all`: the target is a pattern; -e runs in every matching process. */
+  all?: boolean;
 }
 
 function parseThreadId(text: string): number {
@@ -44,7 +46,8 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
     .option('--color', 'colour results (also with -e)')
     .option('--no-console', "do not mirror the program's console.* output (on by default when attached)")
     .option('--timeout <ms>', 'how long to wait for the inspector to open after SIGUSR1', parseMs, 5000)
-    .option('--worker <id>', 'evaluate in (or open the console in) the worker thread with this thread id', parseThreadId);
+    .option('--worker <id>', 'evaluate in (or open the console in) the worker thread with this thread id', parseThreadId)
+    .option('--all', "TARGET is a PATTERN: evaluate the -e code in every Node.js process whose command line contains it (one line per pid)");
   withExamples(cmd, [
     ['anode ps', 'find the pid first'],
     ['anode attach 4242', 'a console into process 4242 (opens its inspector, closes it when leaving)'],
@@ -60,6 +63,7 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
 /** Attaches to `target`; resolves to anode's exit code. */
 export async function attach(target: string, flags: AttachFlags): Promise<number> {
   guardOutput();
+  if (flags.all) return (await import('./attach-all.js')).attachAll(target, flags);
   if (flags.serve !== undefined) checkServeFlags(flags as ServeFlags);
   const attached = await connect(target, flags.timeout);
   const { session } = attached;

@@ -2,6 +2,7 @@
 // target goes away.
 import { chalkStderr } from 'chalk';
 import { TargetedEvaluator } from '../session/targeted-evaluator.js';
+import { processReach } from './process-reach.js';
 import type { EvalSession } from '../session/session.js';
 import { runWithSignals, terminalConsole, useColor, type ConsoleFlags } from './terminal.js';
 import { outputNotice, type ProgramStdio } from './program-stdio.js';
@@ -20,6 +21,7 @@ export type HoldEnd = { by: 'user' } | { by: 'target'; reason: string };
 export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFlags, banner: string, stdio?: ProgramStdio): Promise<HoldEnd> {
   const evaluator = new TargetedEvaluator(session, {
     colors: useColor(flags),
+    processes: processReach,
     ...(stdio ? { shownElsewhere: (stream: 'stdout' | 'stderr') => stdio[stream].terminal } : {}),
   });
   if (flags.worker !== undefined) await evaluator.enter(flags.worker);
@@ -34,7 +36,10 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
     targetGone = reason;
     engine.close();
   });
-  const { end, bySignal } = await runWithSignals(engine).finally(() => unwatch?.());
+  const { end, bySignal } = await runWithSignals(engine).finally(() => {
+    unwatch?.();
+    return evaluator.leaveAll();
+  });
   // An entry that ended the program (`process.exit(3)`) closes the console before the session notices.
   if (end === 'closed' && !bySignal && targetGone === undefined) targetGone = await session.ended;
   return targetGone === undefined ? { by: 'user' } : { by: 'target', reason: targetGone };

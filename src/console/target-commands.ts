@@ -1,5 +1,6 @@
-// The dot-commands that move a console between the program's threads: `.workers` lists them, `.worker ID`
-// enters one, `.worker main` goes back. What they print comes from the evaluator's targets (the session
+// The dot-commands that move a console between the program's threads and processes: `.workers` lists its
+// threads, `.worker ID` enters one, `.worker main` goes back; `.children` lists its child processes,
+// `.attach PID` enters one, `.detach` leaves it. What they print comes from the evaluator's targets (the session
 // layer); a console whose evaluator has none says so.
 import type { ConsoleTargets } from './types.js';
 
@@ -25,6 +26,18 @@ export const TARGET_COMMANDS = {
   worker: {
     help: 'Move this console into a worker thread: .worker ID, or back: .worker main',
     run: (arg: string, ctx: TargetCommandContext) => run('worker', arg, ctx),
+  },
+  children: {
+    help: "List the program's child Node.js processes (cluster workers, forked children)",
+    run: (_arg: string, ctx: TargetCommandContext) => run('children', '', ctx),
+  },
+  attach: {
+    help: 'Move this console into a child process: .attach PID (.detach comes back)',
+    run: (arg: string, ctx: TargetCommandContext) => run('attach', arg, ctx),
+  },
+  detach: {
+    help: 'Leave the process entered with .attach, as `anode attach` leaves (its inspector closed again)',
+    run: (_arg: string, ctx: TargetCommandContext) => run('detach', '', ctx),
   },
 };
 

@@ -1,14 +1,28 @@
-// One console's evaluator over all the targets of its program: an Evaluator per target it has entered
-// (each with its own `_`, object group and entry names), and the one entries go to now. Entering a worker
-// swaps the current Evaluator; the engine sees one LineEvaluator and never knows which thread runs the
-// entry. A worker that exits under the console brings it back to the main thread, said in one line.
+// One console's evaluator over all the targets it can reach: the threads of its program (an Evaluator per
+// target it has entered, each with its own `_`, object group and entry names) and, one level down, the
+// child processes it attached to (`.attach PID`, back with `.detach`). Entering a target swaps the current
+// Evaluator; the engine sees one LineEvaluator and never knows which thread or process runs the entry. A
+// worker or child process that ends under the console brings it back one step, said in one line.
 import { EventEmitter } from 'node:events';
 import type { ConsoleTargets, EvalOutcome, LineEvaluator } from '../console/types.js';
 import { isAnodeError, isTargetClosed } from '../errors.js';
+import { ignoreFailure } from '../log/debug.js';
 import { Evaluator, type EvaluatorOptions } from './evaluator.js';
 import type { EvalSession } from './session.js';
 import { targetsOf, type ProgramTargets, type TargetId } from './targets.js';
-import { formatWorkers } from './worker-table.js';
+import { formatChildren, formatWorkers, type ChildProcessEntry } from './worker-table.js';
+
+/** How a console reaches other processes of the machine (given by the front end; src/program does the work). */
+export interface ProcessReach {
+  /** The Node.js child processes of `pid`. */
+  children(pid: number): Promise<ChildProcessEntry[]>;
+  /** Attaches to `pid` (verified as that process); `leave` detaches as `anode attach` does. */
+  attach(pid: number): Promise<{ session: EvalSession; leave(): Promise<void> }>;
+}
+
+export interface TargetedEvaluatorOptions extends EvaluatorOptions {
+  processes?: ProcessReach;
+}
 
 interface Current {
   id: TargetId;
@@ -17,49 +31,57 @@ interface Current {
   file?: string | null;
 }
 
-export class TargetedEvaluator implements LineEvaluator {
-  readonly #targets: ProgramTargets;
-  readonly #options: EvaluatorOptions;
-  readonly #main: Evaluator;
-  readonly #workers = new Map<number, Evaluator>();
-  readonly #notices = new EventEmitter();
-  #current: Current;
-  /** The target an entry of this console runs in now: its end is told by that entry's outcome. */
-  #inFlight: TargetId | undefined;
-  readonly #offEnded: () => void;
+/** One process the console is in: its targets, its evaluators, the thread entries go to. */
+interface Level {
+  pid: number;
+  targets: ProgramTargets;
+  main: Evaluator;
+  workers: Map<number, Evaluator>;
+  current: Current;
+  offEnded: () => void;
+  /** Leaves the process as it was (levels opened by `.attach`). */
+  leave?: () => Promise<void>;
+}
 
-  constructor(session: EvalSession, options: EvaluatorOptions = {}) {
-    this.#targets = targetsOf(session);
-    this.#options = { ...options };
-    this.#main = new Evaluator(session, options);
-    this.#current = { id: 'main', evaluator: this.#main };
+export class TargetedEvaluator implements LineEvaluator {
+  readonly #options: EvaluatorOptions;
+  readonly #processes: ProcessReach | undefined;
+  readonly #levels: Level[] = [];
+  readonly #notices = new EventEmitter();
+  /** The target an entry of this console runs in now: its end is told by that entry's outcome. */
+  #inFlight: { level: Level; id: TargetId } | undefined;
+
+  constructor(session: EvalSession, options: TargetedEvaluatorOptions = {}) {
+    const { processes, ...evaluatorOptions } = options;
+    this.#options = evaluatorOptions;
+    this.#processes = processes;
     this.#notices.setMaxListeners(0);
-    this.#offEnded = this.#targets.onEnded(({ target }) => {
-      if (target === 'main') return;
-      this.#workers.delete(target);
-      if (this.#current.id !== target) return;
-      this.#current = { id: 'main', evaluator: this.#main };
-      if (this.#inFlight !== target) this.#notices.emit('notice', exitedNotice(target));
-    });
+    this.#levels.push(this.#level(session));
   }
 
-  /** The session entries go to now (the main thread's, or a worker's). */
+  get #top(): Level {
+    return this.#levels[this.#levels.length - 1]!;
+  }
+
+  /** The session entries go to now (a thread of the program, or of a process attached with `.attach`). */
   get session(): EvalSession {
-    return this.#current.evaluator.session;
+    return this.#top.current.evaluator.session;
   }
 
   get colors(): boolean {
-    return this.#main.colors;
+    return this.#levels[0]!.main.colors;
   }
 
   set colors(on: boolean) {
     this.#options.colors = on;
-    this.#main.colors = on;
-    for (const e of this.#workers.values()) e.colors = on;
+    for (const level of this.#levels) {
+      level.main.colors = on;
+      for (const e of level.workers.values()) e.colors = on;
+    }
   }
 
   readonly targets: ConsoleTargets = {
-    where: () => (this.#current.id === 'main' ? '' : `worker ${this.#current.id}`),
+    where: () => this.#where(),
     command: (name, arg) => this.#command(name, arg),
     onNotice: (listener) => {
       this.#notices.on('notice', listener);
@@ -67,94 +89,185 @@ export class TargetedEvaluator implements LineEvaluator {
     },
   };
 
-  /** Moves the console into worker `threadId` (or 'main'); throws NoSuchWorkerError and the like. */
+  /** Moves the console into worker `threadId` (or 'main') of the process it is in; throws NoSuchWorkerError and the like. */
   async enter(target: TargetId): Promise<void> {
+    const level = this.#top;
     if (target === 'main') {
-      this.#current = { id: 'main', evaluator: this.#main };
+      level.current = { id: 'main', evaluator: level.main };
       return;
     }
-    const session = await this.#targets.open(target);
-    let evaluator = this.#workers.get(target);
+    const session = await level.targets.open(target);
+    let evaluator = level.workers.get(target);
     if (!evaluator || evaluator.session !== session) {
       evaluator = new Evaluator(session, this.#options);
-      this.#workers.set(target, evaluator);
+      level.workers.set(target, evaluator);
     }
-    this.#current = { id: target, evaluator, file: session.info.mainFile ?? null };
+    level.current = { id: target, evaluator, file: session.info.mainFile ?? null };
   }
 
   async evaluate(code: string, options: { signal?: AbortSignal; notify?: (text: string) => void } = {}): Promise<EvalOutcome> {
-    const current = this.#current;
-    this.#inFlight = current.id;
+    const level = this.#top;
+    const current = level.current;
+    this.#inFlight = { level, id: current.id };
     try {
       return await current.evaluator.evaluate(code, options);
     } catch (err) {
-      // The worker went away under the entry; the program (main thread) is still there: back to it.
-      if (current.id === 'main' || !isTargetClosed(err) || this.#targets.main.endedSignal.aborted) throw err;
-      this.#workers.delete(current.id);
-      if (this.#current === current) this.#current = { id: 'main', evaluator: this.#main };
-      return { kind: 'error', text: exitedNotice(current.id) };
+      if (!isTargetClosed(err)) throw err;
+      const processGone = level.targets.main.endedSignal.aborted;
+      if (processGone && level === this.#levels[0]) throw err;
+      // A worker (or an attached child process) went away under the entry: back one step.
+      if (processGone) return { kind: 'error', text: this.#pop(level) };
+      level.workers.delete(current.id as number);
+      if (level.current === current) level.current = { id: 'main', evaluator: level.main };
+      return { kind: 'error', text: this.#workerExited(level, current.id as number) };
     } finally {
       this.#inFlight = undefined;
     }
   }
 
   complete(line: string): Promise<[string[], string]> {
-    return this.#current.evaluator.complete(line);
+    return this.#top.current.evaluator.complete(line);
   }
 
   preview(code: string, maxWidth: number): Promise<string | undefined> {
-    return this.#current.evaluator.preview(code, maxWidth);
+    return this.#top.current.evaluator.preview(code, maxWidth);
   }
 
   scope(file?: string): Promise<string> {
-    return this.#current.evaluator.scope(file);
+    return this.#top.current.evaluator.scope(file);
   }
 
-  /** The program's console output (the main thread's console, which worker output passes through too). */
+  /** The program's console output (its main thread's console, which worker output passes through too). */
   watchOutput(listener: (text: string) => void): () => void {
-    return this.#main.watchOutput(listener);
+    return this.#levels[0]!.main.watchOutput(listener);
   }
 
-  /** Forgets this console's `_` / `_error` in every target it entered. */
+  /** Leaves every process entered with `.attach` (closing the inspectors anode opened there). */
+  async leaveAll(): Promise<void> {
+    while (this.#levels.length > 1) {
+      const level = this.#levels.pop()!;
+      level.offEnded();
+      await level.leave?.();
+    }
+  }
+
+  /** Forgets this console's `_` / `_error` in every target it entered, and leaves attached processes. */
   async dispose(): Promise<void> {
-    this.#offEnded();
-    await Promise.all([this.#main.dispose(), ...[...this.#workers.values()].map((e) => e.dispose())]);
+    await this.leaveAll();
+    const level = this.#levels[0]!;
+    level.offEnded();
+    await Promise.all([level.main.dispose(), ...[...level.workers.values()].map((e) => e.dispose())]);
+  }
+
+  #level(session: EvalSession, leave?: () => Promise<void>): Level {
+    const main = new Evaluator(session, this.#options);
+    const targets = targetsOf(session);
+    const level: Level = { pid: session.info.pid, targets, main, workers: new Map(), current: { id: 'main', evaluator: main }, offEnded: () => {} };
+    if (leave) level.leave = leave;
+    level.offEnded = targets.onEnded(({ target }) => {
+      const inFlight = this.#inFlight?.level === level && this.#inFlight.id === target;
+      if (target === 'main') {
+        // An attached child process ended by itself (the program's own end is its front end's business).
+        if (level !== this.#levels[0] && this.#levels.includes(level) && !inFlight) this.#notices.emit('notice', this.#pop(level));
+        return;
+      }
+      level.workers.delete(target);
+      if (level.current.id !== target) return;
+      level.current = { id: 'main', evaluator: level.main };
+      if (!inFlight) this.#notices.emit('notice', this.#workerExited(level, target));
+    });
+    return level;
+  }
+
+  /** Drops `level` (its process is gone) and those above it; the notice to give. */
+  #pop(level: Level): string {
+    const at = this.#levels.indexOf(level);
+    if (at <= 0) return '';
+    for (const gone of this.#levels.splice(at)) {
+      gone.offEnded();
+      // Its connections are closed; an inspector anode opened there went with the process.
+      if (gone.leave) ignoreFailure(gone.leave(), 'leaving a process that is gone');
+    }
+    return `anode: process ${level.pid} exited; the console is back in ${this.#place()}`;
+  }
+
+  #workerExited(level: Level, threadId: number): string {
+    const where = this.#levels.length > 1 ? `pid ${level.pid} worker ${threadId}` : `worker ${threadId}`;
+    return `anode: ${where} exited; the console is back in ${this.#place()}`;
+  }
+
+  /** Where the console is, in words: `the main thread`, `worker 2`, `pid 123 (its main thread)`. */
+  #place(): string {
+    const level = this.#top;
+    const thread = level.current.id === 'main' ? 'the main thread' : `worker ${level.current.id}`;
+    return this.#levels.length > 1 ? `pid ${level.pid} (${thread === 'the main thread' ? 'its main thread' : thread})` : thread;
+  }
+
+  /** For the prompt: '' in the program's main thread, `worker 2`, `pid 123`, `pid 123 worker 2`. */
+  #where(): string {
+    const level = this.#top;
+    const parts = this.#levels.length > 1 ? [`pid ${level.pid}`] : [];
+    if (level.current.id !== 'main') parts.push(`worker ${level.current.id}`);
+    return parts.join(' ');
   }
 
   async #command(name: string, arg: string): Promise<string> {
     try {
-      if (name === 'workers') {
-        const here = this.#current.id;
-        return formatWorkers(await this.#targets.workers(), here === 'main' ? undefined : here);
+      switch (name) {
+        case 'workers': {
+          const here = this.#top.current.id;
+          return formatWorkers(await this.#top.targets.workers(), here === 'main' ? undefined : here);
+        }
+        case 'worker':
+          return await this.#workerCommand(arg);
+        case 'children':
+          if (!this.#processes) return 'this console cannot list child processes';
+          return formatChildren(await this.#processes.children(this.#top.pid), this.#top.pid);
+        case 'attach':
+          return await this.#attach(arg);
+        case 'detach':
+          return await this.#detach();
+        default:
+          return `anode: unknown target command .${name}`;
       }
-      if (name === 'worker') return await this.#workerCommand(arg);
-      return `anode: unknown target command .${name}`;
     } catch (err) {
       if (isAnodeError(err) && !isTargetClosed(err)) return `anode: ${err.message}`;
-      if (isTargetClosed(err) && !this.#targets.main.endedSignal.aborted) return `anode: ${(err as Error).message}`;
+      if (isTargetClosed(err) && !this.#levels[0]!.targets.main.endedSignal.aborted) return `anode: ${(err as Error).message}`;
       throw err;
     }
   }
 
   async #workerCommand(arg: string): Promise<string> {
-    if (arg === '') {
-      const where = this.#current.id === 'main' ? 'in the main thread' : `in worker ${this.#current.id}`;
-      return `This console is ${where}. Usage: .worker ID (see .workers) | .worker main`;
-    }
+    const level = this.#top;
+    if (arg === '') return `This console is in ${this.#place()}. Usage: .worker ID (see .workers) | .worker main`;
     if (arg === 'main') {
-      if (this.#current.id === 'main') return 'This console is already in the main thread.';
+      if (level.current.id === 'main') return `This console is already in ${this.#place()}.`;
       await this.enter('main');
-      return 'Back in the main thread.';
+      return `Back in ${this.#place()}.`;
     }
     if (!/^\d+$/.test(arg)) return `usage: .worker ID | .worker main (ID is a thread id from .workers, not '${arg}')`;
     const id = Number(arg);
-    if (this.#current.id === id) return `This console is already in worker ${id}.`;
+    if (level.current.id === id) return `This console is already in worker ${id}.`;
     await this.enter(id);
-    const file = this.#current.file;
+    const file = level.current.file;
     return `Now in worker ${id}${file ? ` (${file})` : ''}: entries run in its thread; .worker main goes back.`;
   }
-}
 
-function exitedNotice(threadId: number): string {
-  return `anode: worker ${threadId} exited; the console is back in the main thread`;
+  async #attach(arg: string): Promise<string> {
+    if (!this.#processes) return 'this console cannot attach to other processes';
+    if (!/^\d+$/.test(arg)) return 'usage: .attach PID (a child process from .children)';
+    const pid = Number(arg);
+    if (this.#levels.some((l) => l.pid === pid)) return `This console is already in pid ${pid}.`;
+    const { session, leave } = await this.#processes.attach(pid);
+    this.#levels.push(this.#level(session, leave));
+    return `Now in pid ${pid} (${session.info.mainFile ?? session.info.argv.join(' ')}): .detach goes back, closing an inspector anode opened there.`;
+  }
+
+  async #detach(): Promise<string> {
+    if (this.#levels.length === 1) return 'This console is in the program it started in: nothing to detach (.exit leaves).';
+    const level = this.#levels.pop()!;
+    level.offEnded();
+    await level.leave?.();
+    return `Detached from pid ${level.pid}; back in ${this.#place()}.`;
+  }
 }

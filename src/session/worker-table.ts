@@ -32,3 +32,20 @@ export function formatWorkers(workers: WorkerSummary[], here: number | undefined
   const lines = all.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
   return `${lines.join('\n')}\n${here === undefined ? 'This console is in the main thread; ' : `* this console is in worker ${here}; `}.worker ID enters one, .worker main goes back.`;
 }
+
+/** A child Node.js process as `.children` lists it. */
+export interface ChildProcessEntry {
+  pid: number;
+  command: string;
+  inspector: string | undefined;
+  clusterWorker: boolean;
+}
+
+/** The table `.children` prints for the children of `pid`. */
+export function formatChildren(children: ChildProcessEntry[], pid: number): string {
+  if (children.length === 0) return `pid ${pid} has no Node.js child processes now.`;
+  const rows = [['PID', 'INSPECTOR', 'COMMAND'], ...children.map((c) => [String(c.pid), c.inspector ?? '-', `${c.clusterWorker ? '[cluster worker] ' : ''}${c.command}`])];
+  const widths = [0, 1].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map(([p, i, c]) => `${p!.padStart(widths[0]!)}  ${i!.padEnd(widths[1]!)}  ${c}`);
+  return `${lines.join('\n')}\n.attach PID opens this console in one (.detach comes back).`;
+}
