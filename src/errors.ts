@@ -277,3 +277,17 @@ export class ConsoleGoneError extends AnodeError {
     super('ANODE_CONSOLE_GONE', `the console at ${address} closed the connection: ${reason}`);
   }
 }
+
+/** A recording (profile, heap sampling, snapshot) is already running in this session. */
+export class RecordingBusyError extends AnodeError {
+  constructor(what: string) {
+    super('ANODE_RECORDING_BUSY', `another console of this session is recording (${what}); wait for it to finish`);
+  }
+}
+
+/** The file for a profile exists already, or cannot be created. */
+export class ProfileFileError extends AnodeError {
+  constructor(file: string, detail: string, cause?: unknown) {
+    super('ANODE_PROFILE_FILE', `cannot write ${file}: ${detail}`, { cause });
+  }
+}
