@@ -1,5 +1,8 @@
 // Dot-commands, in the manner of Node's REPL.
 import { readFile, writeFile } from 'node:fs/promises';
+import { LOOP_COMMANDS } from './loop-commands.js';
+import type { Inspection } from './types.js';
+import { COMMAND_LINE_API_HELP } from '../session/command-line-api.js';
 
 /** What a dot-command may do to the console that runs it. */
 export interface CommandContext {
@@ -14,6 +17,12 @@ export interface CommandContext {
   scope(file: string | undefined): Promise<string | undefined>;
   /** Enters editor mode; false when the console has no terminal (Node offers `.editor` only there). */
   editor(): boolean;
+  /** The session and colours `.loop`/`.profile`/`.heap` work with; undefined when this console has none. */
+  inspection(): Inspection | undefined;
+  /** Whether the console is a terminal (progress lines are drawn only there). */
+  terminal: boolean;
+  /** Makes Ctrl-C abort the command until `done()` (a long `.profile` ends early). */
+  interruptible(): { signal: AbortSignal; done(): void };
 }
 
 interface Command {
@@ -49,7 +58,8 @@ const COMMANDS: Record<string, Command> = {
       ctx.write(
         `${lines.join('\n')}\n\nPress Ctrl+C to interrupt an evaluation or clear the line, Ctrl+D to exit.\n` +
           'Top-level await works; `main` is the program\'s entry module, `require` resolves like the program,\n' +
-          '`scope` holds the entry module\'s top-level variables (live objects).\n',
+          '`scope` holds the entry module\'s top-level variables (live objects).\n' +
+          COMMAND_LINE_API_HELP,
       );
     },
   },
@@ -85,6 +95,7 @@ const COMMANDS: Record<string, Command> = {
       }
     },
   },
+  ...LOOP_COMMANDS,
 };
 
 /**

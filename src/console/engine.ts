@@ -387,6 +387,13 @@ export class ConsoleEngine {
       mirror: (on) => this.#mirror(on),
       editor: () => this.#enterEditor(),
       scope: async (file) => this.#evaluator.scope?.(file),
+      inspection: () => this.#evaluator.inspection?.(),
+      terminal: this.#terminal,
+      interruptible: () => {
+        const controller = new AbortController();
+        this.#running = controller;
+        return { signal: controller.signal, done: () => void (this.#running === controller && (this.#running = undefined)) };
+      },
     };
   }
 

@@ -1,6 +1,7 @@
 // What the console engine needs from whatever runs its entries (a CDP session, or a test's fake).
 
 import type { EvalOutcome } from '../session/evaluator.js';
+import type { EvalSession } from '../session/session.js';
 
 export type { EvalOutcome };
 
@@ -15,6 +16,14 @@ export interface LineEvaluator {
   scope?(file?: string): Promise<string | undefined>;
   /** The eager preview of a line's result, styled, at most `maxWidth` columns (undefined: none). */
   preview?(code: string, maxWidth: number): Promise<string | undefined>;
+  /** The session `.loop`, `.profile`, `.heap` and `.heapsnapshot` inspect, with this console's colours. */
+  inspection?(): Inspection;
+}
+
+/** What the commands that look inside the program work with. */
+export interface Inspection {
+  session: EvalSession;
+  colors: boolean;
 }
 
 /** Why a console ended. */

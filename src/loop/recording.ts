@@ -1,6 +1,6 @@
 // What profiles share: one recording at a time per session, a wait that ends early on abort with
 // progress, and the file anode writes (never over an existing one).
-import { open } from 'node:fs/promises';
+import { access, open } from 'node:fs/promises';
 import { ProfileFileError, RecordingBusyError } from '../errors.js';
 import type { EvalSession } from '../session/session.js';
 
@@ -41,6 +41,16 @@ export function waitRecording(
     options.ended?.addEventListener('abort', done, { once: true });
     if (options.signal?.aborted || options.ended?.aborted) done();
   });
+}
+
+/** Refuses a file that exists, before anything is recorded for it (the write refuses it again). */
+export async function ensureAbsent(file: string): Promise<void> {
+  try {
+    await access(file);
+  } catch {
+    return;
+  }
+  throw new ProfileFileError(file, 'it exists already (anode never overwrites a file: give another name)');
 }
 
 /** Creates `file` for writing; refuses one that exists. */

@@ -104,6 +104,11 @@ export class Evaluator {
     return describeScope(this.session, file, this.colors);
   }
 
+  /** What `.loop`/`.profile`/`.heap` inspect: this session, in this console's colours. */
+  inspection(): { session: EvalSession; colors: boolean } {
+    return { session: this.session, colors: this.colors };
+  }
+
   /** The eager preview of `code` (Node's REPL preview): computed without side effects, styled. */
   preview(code: string, maxWidth: number): Promise<string | undefined> {
     return previewOf(this.session, code, { colors: this.colors, maxWidth });

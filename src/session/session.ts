@@ -6,6 +6,7 @@ import { TargetClosedError } from '../errors.js';
 import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js';
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
+import { COMMAND_LINE_API_NAMES, commandLineApiSource } from './command-line-api.js';
 import { evalValue } from './remote-object.js';
 import { ANSWER_WAIT_MS, stopEntries, type InterruptResult } from './stop-entries.js';
 
@@ -109,7 +110,7 @@ export class EvalSession {
       );
     }
     const { names } = await evalChannel.send('Runtime.globalLexicalScopeNames');
-    const wanted = ['_', '_error', 'require', 'main', 'scope'];
+    const wanted = ['_', '_error', 'require', 'main', 'scope', ...COMMAND_LINE_API_NAMES];
     const free = await evalValue<string[]>(
       evalChannel,
       `(${FREE_NAMES})(${JSON.stringify(wanted)}, ${JSON.stringify([...new Set(names)])})`,
@@ -123,7 +124,7 @@ export class EvalSession {
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');
     if (free.length > 0) {
-      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
+      await evalChannel.send('Runtime.evaluate', { expression: `${bindingsSource(free)}\n${commandLineApiSource(free)}`, replMode: true });
     }
     return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
   }
