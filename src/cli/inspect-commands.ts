@@ -9,6 +9,7 @@ import { loopText } from '../loop/loop-text.js';
 import { defaultFile } from '../loop/recording.js';
 import { DEFAULT_SAMPLE_MS, loopReport } from '../loop/snapshot.js';
 import { bytes } from '../loop/table.js';
+import { targetCwd } from '../loop/locations.js';
 import type { EvalSession } from '../session/session.js';
 import { connect, detach } from './attachment.js';
 import { say } from './say.js';
@@ -98,7 +99,7 @@ export function profileCommand(setExitCode: (code: number) => void): Command {
         });
         progressDone();
         const size = await writeProfile(file, profile);
-        process.stdout.write(profileText(profile, { colors: colorOf(flags.color) }, { cwd: cwdOf(session) }));
+        process.stdout.write(profileText(profile, { colors: colorOf(flags.color) }, { cwd: await targetCwd(session) }));
         say(`wrote ${file} (${bytes(size)}, ${(recordedMs / 1000).toFixed(1)} s): open it in Chrome DevTools (Performance) or speedscope`);
         return 0;
       }),
@@ -128,10 +129,4 @@ export function heapSnapshotCommand(setExitCode: (code: number) => void): Comman
       }),
     );
   });
-}
-
-/** The program's working directory, for file:line shown relative to it. */
-function cwdOf(session: EvalSession): string {
-  const main = session.info.mainFile;
-  return main ? main.slice(0, main.lastIndexOf('/')) : '';
 }

@@ -9,7 +9,7 @@ import { loopText } from '../loop/loop-text.js';
 import { defaultFile, ensureAbsent } from '../loop/recording.js';
 import { DEFAULT_SAMPLE_MS, loopReport } from '../loop/snapshot.js';
 import { bytes } from '../loop/table.js';
-import type { EvalSession } from '../session/session.js';
+import { targetCwd } from '../loop/locations.js';
 import type { CommandContext } from './commands.js';
 import type { Inspection } from './types.js';
 
@@ -54,10 +54,6 @@ function seconds(text: string | undefined, fallback: number): number | undefined
   return Number.isFinite(n) && n > 0 && n <= 3600 ? n : undefined;
 }
 
-const cwdOf = (session: EvalSession): string => {
-  const main = session.info.mainFile;
-  return main ? main.slice(0, main.lastIndexOf('/')) : '';
-};
 
 const loop: Run = async (arg, ctx, { session, colors }) => {
   const words = arg.split(/\s+/).filter(Boolean);
@@ -94,7 +90,7 @@ const profile: Run = async (arg, ctx, { session, colors }) => {
     bar.clear();
   }
   const size = await writeProfile(file, recorded.profile);
-  ctx.write(profileText(recorded.profile, { colors }, { cwd: cwdOf(session) }));
+  ctx.write(profileText(recorded.profile, { colors }, { cwd: await targetCwd(session) }));
   ctx.write(`Wrote ${file} (${bytes(size)}, ${(recorded.recordedMs / 1000).toFixed(1)} s): open it in Chrome DevTools or speedscope.\n`);
 };
 
@@ -115,7 +111,7 @@ const heap: Run = async (arg, ctx, { session, colors }) => {
     run.done();
     bar.clear();
   }
-  ctx.write(heapText(sampled.profile, sampled.recordedMs, { colors }, cwdOf(session)));
+  ctx.write(heapText(sampled.profile, sampled.recordedMs, { colors }, await targetCwd(session)));
 };
 
 const heapSnapshot: Run = async (arg, ctx, { session }) => {

@@ -4,6 +4,7 @@
 import type { Channel } from '../session/channel.js';
 import type { EvalSession } from '../session/session.js';
 import { ignored } from '../log/debug.js';
+import { evalValue } from '../session/remote-object.js';
 
 /** A function's place in the program's sources (0-based line and column as CDP reports them). */
 export interface FunctionLocation {
@@ -55,6 +56,14 @@ async function scriptUrls(session: EvalSession, scriptIds: string[]): Promise<Ma
     }
   });
   return cache;
+}
+
+/** The program's working directory (file:line is shown relative to it); '' when it cannot be read. */
+export async function targetCwd(session: EvalSession): Promise<string> {
+  return evalValue<string>(session.eventChannel, 'process.cwd()', 1000).catch((err: unknown) => {
+    ignored('read the program working directory', err);
+    return '';
+  });
 }
 
 /** `file:line` for people: a path under `cwd` is shown relative to it. */

@@ -29,11 +29,13 @@ export function loopText(r: LoopReport, style: Style): string {
   else if (r.limit !== null && r.socketCount > r.limit) {
     out.push(...columns(
       [
-        [dim('count', style), dim('kind', style), dim('local (or server)', style), dim('peer host', style), dim('read', style), dim('written', style)],
-        ...r.socketGroups.map((g) => [String(g.count), g.kind, g.local, g.peerHost, bytes(g.read), bytes(g.written)]),
+        [dim('count', style), dim('kind', style), dim('read', style), dim('written', style), dim('sockets', style)],
+        ...r.socketGroups.map((g) => [String(g.count), g.kind, bytes(g.read), bytes(g.written), g.group]),
       ],
-      [0, 4, 5],
+      [0, 2, 3],
     ));
+    const grouped = r.socketGroups.reduce((n, g) => n + g.count, 0);
+    if (grouped < r.socketCount) out.push(dim(`  … ${r.socketCount - grouped} more in smaller groups`, style));
     out.push(dim(`  (grouped: ${r.socketCount} sockets; .loop all / --all lists each one)`, style));
   } else {
     out.push(...columns(

@@ -23,7 +23,8 @@ export interface RawLoop {
     server: string | null;
   }[];
   socketCount: number;
-  socketGroups: { kind: string; local: string; peerHost: string; count: number; read: number; written: number }[];
+  /** Sockets grouped: accepted ones by server and peer host, the program's own connections by peer. */
+  socketGroups: { kind: string; group: string; count: number; read: number; written: number }[];
   pipes: { kind: string; fd: number | null }[];
   /** Timer groups; `fn` indexes the callbacks array (-1: none). */
   timers: { kind: 'interval' | 'timeout'; ms: number; dueInMs: number; count: number; refed: number; name: string; fn: number }[];
@@ -235,7 +236,7 @@ export function collectLoop(
     if (inherits(h, net.Socket.prototype)) {
       const handle = handleOf(h);
       const type = nameOf(handle);
-      if (type === 'TTY' || (type === 'Pipe' && addressOf(handle, 'getpeername') === '' && read(h, 'server') === undefined)) {
+      if (type === 'TTY' || (type === 'Pipe' && addressOf(handle, 'getpeername') === '' && !isObj(read(h, 'server')))) {
         const fd = num(read(handle, 'fd'));
         if (out.pipes.length < max) out.pipes.push({ kind: type === 'TTY' ? 'tty' : 'pipe', fd });
         return;
@@ -252,8 +253,9 @@ export function collectLoop(
       const server = read(h, 'server');
       const serverAddress = server !== undefined && server !== null ? (serverNames.get(server) ?? addressOf(handleOf(server), 'getsockname')) : null;
       out.socketCount += 1;
-      const key = `${kind} ${serverAddress ?? local} ${hostOf(peer)}`;
-      const g = groups.get(key) ?? { kind, local: serverAddress ?? local, peerHost: hostOf(peer), count: 0, read: 0, written: 0 };
+      const group = serverAddress !== null ? `accepted by ${serverAddress} from ${hostOf(peer) || '?'}` : `connected to ${peer || '?'}`;
+      const key = `${kind} ${group}`;
+      const g = groups.get(key) ?? { kind, group, count: 0, read: 0, written: 0 };
       g.count += 1;
       g.read += read_ ?? 0;
       g.written += written ?? 0;
