@@ -61,15 +61,16 @@ export function loopCommand(setExitCode: (code: number) => void): Command {
     .argument('<target>', TARGET_HELP)
     .option('--json', 'print the report as JSON')
     .option('--all', 'every row, not a bounded summary')
+    .option('--deep', "also search the heap for unref'd sockets and servers and worker threads (a full GC in the program)")
     .option('--sample <ms>', 'milliseconds of event-loop delay sampling (0: none)', wholeMs, DEFAULT_SAMPLE_MS)
     .option('--color', 'colour the report')
     .option('--no-color', 'never colour')
     .helpOption('-h, --help', 'show this help');
   return cmd.action(async (target: string) => {
-    const flags = cmd.opts<{ json?: boolean; all?: boolean; sample: number; color?: boolean }>();
+    const flags = cmd.opts<{ json?: boolean; all?: boolean; deep?: boolean; sample: number; color?: boolean }>();
     setExitCode(
       await withTarget(target, async (session, signal) => {
-        const report = await loopReport(session, { all: flags.all === true, sampleMs: flags.sample, signal });
+        const report = await loopReport(session, { all: flags.all === true, deep: flags.deep === true, sampleMs: flags.sample, signal });
         process.stdout.write(flags.json ? `${JSON.stringify(report, null, 2)}\n` : loopText(report, { colors: colorOf(flags.color) }));
         return 0;
       }),

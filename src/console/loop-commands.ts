@@ -57,11 +57,11 @@ function seconds(text: string | undefined, fallback: number): number | undefined
 
 const loop: Run = async (arg, ctx, { session, colors }) => {
   const words = arg.split(/\s+/).filter(Boolean);
-  const unknown = words.filter((w) => w !== 'all' && w !== 'json');
-  if (unknown.length > 0) return ctx.write('usage: .loop [all] [json]\n');
+  const unknown = words.filter((w) => w !== 'all' && w !== 'json' && w !== 'deep');
+  if (unknown.length > 0) return ctx.write('usage: .loop [all] [deep] [json]\n');
   const run = ctx.interruptible();
   try {
-    const report = await loopReport(session, { all: words.includes('all'), sampleMs: DEFAULT_SAMPLE_MS, signal: run.signal });
+    const report = await loopReport(session, { all: words.includes('all'), deep: words.includes('deep'), sampleMs: DEFAULT_SAMPLE_MS, signal: run.signal });
     ctx.write(words.includes('json') ? `${JSON.stringify(report, null, 2)}\n` : loopText(report, { colors }));
   } finally {
     run.done();
@@ -133,7 +133,7 @@ const heapSnapshot: Run = async (arg, ctx, { session }) => {
 /** The commands, as commands.ts lists them. */
 export const LOOP_COMMANDS = {
   loop: {
-    help: "What the program's event loop holds now (servers, sockets, timers, ...), and its delay: .loop [all] [json]",
+    help: "What the program's event loop holds now (servers, sockets, timers, ...), and its delay: .loop [all] [deep] [json]",
     run: inspecting('loop', loop),
   },
   profile: {

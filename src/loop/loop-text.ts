@@ -59,7 +59,7 @@ export function loopText(r: LoopReport, style: Style): string {
         ...shown.map((t) => [
           String(t.count),
           t.kind + (t.refed === 0 ? dim(' (unref)', style) : ''),
-          `${t.kind === 'interval' ? 'every' : 'after'} ${duration(t.ms)}`,
+          t.ms < 0 ? 'various' : `${t.kind === 'interval' ? 'every' : 'after'} ${duration(t.ms)}`,
           duration(t.dueInMs),
           t.name || dim('(anonymous)', style),
           cyan(t.where, style),
@@ -95,9 +95,13 @@ export function loopText(r: LoopReport, style: Style): string {
   }
   if (r.files) {
     const f = r.files;
-    head(`Open descriptors: ${plural(f.fileCount, 'file')}, ${plural(f.pipes, 'pipe')}, ${plural(f.sockets, 'socket')}, ${f.other} other`);
+    head(`Open descriptors: ${plural(f.fileCount, 'file')}, ${plural(f.pipes, 'pipe')}, ${plural(f.sockets, 'socket')}, ${f.other} other${f.unread ? `, ${f.unread} more not read` : ''}`);
     out.push(...f.files.map((file) => `  ${file}`));
     more(f.files.length, f.fileCount, 'files');
+  }
+  if (!r.deep) {
+    out.push('', dim("Listed: what keeps the loop alive, and every timer. Unref'd sockets and servers (a keep-alive agent's idle", style));
+    out.push(dim('ones) and worker threads need a heap search, which costs the program a full GC: .loop deep / --deep.', style));
   }
   return `${out.join('\n')}\n`;
 }

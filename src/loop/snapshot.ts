@@ -1,7 +1,9 @@
 // `.loop`: what the program's event loop holds right now, read over the session's event connection. The
 // target side (target-collect.ts) is evaluated with a time budget; the callbacks of timers and immediates
 // are located through the inspector afterwards (locations.ts); delay is sampled over a short window.
+import type { Protocol } from 'devtools-protocol';
 import { AGENT_REF } from '../session/agent.js';
+import type { Channel } from '../session/channel.js';
 import type { EvalSession } from '../session/session.js';
 import { ignored } from '../log/debug.js';
 import { sampleDelay, type DelaySample } from './delay.js';
@@ -11,6 +13,11 @@ import { collectLoop, loopPrototypes, type RawLoop } from './target-collect.js';
 export interface LoopOptions {
   /** Every row, not a bounded summary. */
   all?: boolean;
+  /**
+   * Also search the heap (a full GC in the program) for what does not keep the loop alive: unref'd servers
+   * and sockets (a keep-alive agent's idle ones), worker threads.
+   */
+  deep?: boolean;
   /** Milliseconds of delay/utilization sampling (0: none). */
   sampleMs?: number;
   signal?: AbortSignal;
@@ -24,6 +31,8 @@ export interface LoopReport extends Omit<RawLoop, 'timers' | 'immediates'> {
   heap: { used: number; total: number } | null;
   /** Rows per section when bounded (null: all). */
   limit: number | null;
+  /** Whether the heap was searched too (see LoopOptions.deep). */
+  deep: boolean;
   tookMs: number;
 }
 
@@ -41,15 +50,16 @@ export async function loopReport(session: EvalSession, options: LoopOptions = {}
   let raw: RawLoop;
   let where: string[] = [];
   try {
+    const lists = await timerLists(ch);
     const protos = await ch.send('Runtime.evaluate', {
-      expression: `(${loopPrototypes.toString()})(${AGENT_REF})`,
+      expression: `(${loopPrototypes.toString()})(${AGENT_REF}, ${lists !== undefined}, ${options.deep === true})`,
       objectGroup: GROUP,
       timeout: BUDGET_MS,
     });
     if (protos.exceptionDetails || !protos.result.objectId) throw new Error(protos.exceptionDetails?.exception?.description ?? 'cannot reach the timers');
     const list = await ch.send('Runtime.getProperties', { objectId: protos.result.objectId, ownProperties: true });
     const proto = (i: number): string | undefined => list.result.find((p) => p.name === String(i))?.value?.objectId;
-    const instances = async (objectId: string | undefined): Promise<{ objectId: string } | { value: unknown[] }> => {
+    const instances = async (objectId: string | undefined): Promise<Protocol.Runtime.CallArgument> => {
       if (!objectId) return { value: [] };
       const found = await ch.send('Runtime.queryObjects', { prototypeObjectId: objectId, objectGroup: GROUP });
       return found.objects.objectId ? { objectId: found.objects.objectId } : { value: [] };
@@ -57,10 +67,10 @@ export async function loopReport(session: EvalSession, options: LoopOptions = {}
     const [timers, immediates, emitters] = await Promise.all([0, 1, 2].map((i) => instances(proto(i))));
     const collected = await ch.send('Runtime.callFunctionOn', {
       objectId: protos.result.objectId,
-      functionDeclaration: `function (timers, immediates, emitters, max, budget) {
-        return (${collectLoop.toString()})(${AGENT_REF}, timers, immediates, emitters, max, budget);
+      functionDeclaration: `function (lists, queue, timers, immediates, emitters, max, budget) {
+        return (${collectLoop.toString()})(${AGENT_REF}, lists, queue, timers, immediates, emitters, max, budget);
       }`,
-      arguments: [timers!, immediates!, emitters!, { value: max }, { value: BUDGET_MS }],
+      arguments: [lists?.map ?? { value: null }, lists?.immediates ?? { value: null }, timers!, immediates!, emitters!, { value: max }, { value: BUDGET_MS }],
       objectGroup: GROUP,
     });
     if (collected.exceptionDetails || !collected.result.objectId) {
@@ -82,6 +92,7 @@ export async function loopReport(session: EvalSession, options: LoopOptions = {}
     delay,
     heap: usage ? { used: usage.usedSize, total: usage.totalSize } : null,
     limit: options.all ? null : DEFAULT_ROWS,
+    deep: options.deep === true,
     tookMs: Date.now() - started,
   };
 }
@@ -100,4 +111,30 @@ function mergeTimers(timers: LoopReport['timers']): LoopReport['timers'] {
     }
   }
   return [...merged.values()].sort((a, b) => b.count - a.count);
+}
+
+/**
+ * The timers module's own lists (timerListMap: one linked list per duration; immediateQueue), read from
+ * the [[Scopes]] of its setTimeout through the inspector: no heap search, no GC. Undefined when this
+ * Node keeps them elsewhere (then the heap is searched).
+ */
+async function timerLists(ch: Channel): Promise<{ map: Protocol.Runtime.CallArgument; immediates: Protocol.Runtime.CallArgument } | undefined> {
+  try {
+    const fn = await ch.send('Runtime.evaluate', { expression: `${AGENT_REF}.require('timers').setTimeout`, objectGroup: GROUP });
+    if (!fn.result.objectId) return undefined;
+    const own = await ch.send('Runtime.getProperties', { objectId: fn.result.objectId, ownProperties: true });
+    const scopesId = own.internalProperties?.find((p) => p.name === '[[Scopes]]')?.value?.objectId;
+    if (!scopesId) return undefined;
+    const scopes = await ch.send('Runtime.getProperties', { objectId: scopesId, ownProperties: true });
+    for (const scope of scopes.result) {
+      if (!scope.value?.objectId || !scope.value.description?.startsWith('Closure')) continue;
+      const vars = (await ch.send('Runtime.getProperties', { objectId: scope.value.objectId, ownProperties: true })).result;
+      const map = vars.find((v) => v.name === 'timerListMap')?.value?.objectId;
+      const queue = vars.find((v) => v.name === 'immediateQueue')?.value?.objectId;
+      if (map && queue) return { map: { objectId: map }, immediates: { objectId: queue } };
+    }
+  } catch (err) {
+    ignored('read the timer lists', err);
+  }
+  return undefined;
 }

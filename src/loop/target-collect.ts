@@ -26,7 +26,7 @@ export interface RawLoop {
   /** Sockets grouped: accepted ones by server and peer host, the program's own connections by peer. */
   socketGroups: { kind: string; group: string; count: number; read: number; written: number }[];
   pipes: { kind: string; fd: number | null }[];
-  /** Timer groups; `fn` indexes the callbacks array (-1: none). */
+  /** Timer groups; `fn` indexes the callbacks array (-1: none); `ms` -1: various periods (many groups). */
   timers: { kind: 'interval' | 'timeout'; ms: number; dueInMs: number; count: number; refed: number; name: string; fn: number }[];
   timerCount: number;
   immediates: { name: string; count: number; fn: number }[];
@@ -38,7 +38,8 @@ export interface RawLoop {
   workerCount: number;
   other: { type: string; count: number }[];
   resources: { type: string; count: number }[];
-  files: { files: string[]; fileCount: number; pipes: number; sockets: number; other: number } | null;
+  /** Open descriptors by kind (`unread`: past the bound, not looked at). */
+  files: { files: string[]; fileCount: number; pipes: number; sockets: number; other: number; unread: number } | null;
   memory: { rss: number | null };
   elu: number | null;
   /** The collection stopped at its time budget: counts are partial. */
@@ -49,8 +50,10 @@ export interface RawLoop {
 export function collectLoop(
   this: void,
   agent: any,
-  timers: unknown[],
-  immediates: unknown[],
+  timerLists: unknown,
+  immediateQueue: unknown,
+  heapTimers: unknown[],
+  heapImmediates: unknown[],
   emitters: unknown[],
   max: number,
   budgetMs: number,
@@ -59,10 +62,17 @@ export function collectLoop(
   const util = agent.require('util');
   const net = agent.require('net');
   const isProxy = (v: unknown): boolean => util.types.isProxy(v);
-  const toText = Function.prototype.toString;
+  // Function.prototype.toString from a fresh context: the program may have replaced its own.
+  agent.pristineToString ??= agent.require('vm').runInNewContext('Function.prototype.toString');
+  const toText: (this: unknown) => string = agent.pristineToString;
   const isObj = (o: unknown): o is object => o !== null && (typeof o === 'object' || typeof o === 'function');
-  const isNative = (f: unknown): f is (...a: unknown[]) => unknown =>
-    typeof f === 'function' && !isProxy(f) && /\{\s*\[native code\]\s*\}\s*$/.test(toText.call(f));
+  const natives = new Map<unknown, boolean>();
+  const isNative = (f: unknown): f is (...a: unknown[]) => unknown => {
+    if (typeof f !== 'function') return false;
+    let known = natives.get(f);
+    if (known === undefined) natives.set(f, (known = !isProxy(f) && /\{\s*\[native code\]\s*\}\s*$/.test(toText.call(f))));
+    return known;
+  };
   const descriptor = (o: unknown, key: PropertyKey): PropertyDescriptor | undefined => {
     for (let p: any = o, depth = 0; isObj(p) && depth < 12; depth++) {
       if (isProxy(p)) return undefined;
@@ -110,10 +120,17 @@ export function collectLoop(
     const n = typeof ctor === 'function' ? read(ctor, 'name') : undefined;
     return typeof n === 'string' && n ? n : 'Object';
   };
+  // Node's own symbol-keyed fields (kHandle, timeout, refed): the symbols found once are tried first.
+  const symbols = new Map<string, symbol[]>();
   const symbolValue = (o: unknown, description: string): any => {
     if (!isObj(o) || isProxy(o)) return undefined;
-    const s = Object.getOwnPropertySymbols(o).find((x) => x.description === description);
-    if (!s) return undefined;
+    const known = symbols.get(description) ?? [];
+    let s = known.find((k) => Object.getOwnPropertyDescriptor(o, k) !== undefined);
+    if (!s) {
+      s = Object.getOwnPropertySymbols(o).find((x) => x.description === description);
+      if (!s) return undefined;
+      symbols.set(description, [...known, s]);
+    }
     const d = Object.getOwnPropertyDescriptor(o, s);
     return d && 'value' in d ? d.value : undefined;
   };
@@ -122,6 +139,7 @@ export function collectLoop(
     const h = read(o, '_handle');
     return isObj(h) ? h : symbolValue(o, 'kHandle');
   };
+  const ADDRESSED = 2000;
   const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
   const addressOf = (handle: unknown, method: 'getsockname' | 'getpeername'): string => {
     const out: any = {};
@@ -135,15 +153,27 @@ export function collectLoop(
     if (Date.now() - started > budgetMs) truncated = true;
     return truncated;
   };
+  // Callbacks are told apart by their source text: the closures one line creates are one group, and
+  // one of each group is located (file:line) by the inspector afterwards.
+  const MAX_FNS = 200;
   const fns: unknown[] = [];
-  const fnIndex = new Map<unknown, number>();
-  const locate = (fn: unknown): number => {
-    if (typeof fn !== 'function') return -1;
-    let i = fnIndex.get(fn);
+  const fnIndex = new Map<string, number>();
+  const sourceOf = (fn: unknown): string => {
+    if (typeof fn !== 'function' || isProxy(fn)) return '';
+    try {
+      return toText.call(fn);
+    } catch {
+      return '';
+    }
+  };
+  const locate = (fn: unknown, source: string): number => {
+    if (typeof fn !== 'function' || isProxy(fn)) return -1;
+    let i = fnIndex.get(source);
     if (i === undefined) {
+      if (fns.length >= MAX_FNS) return -1;
       i = fns.length;
       fns.push(fn);
-      fnIndex.set(fn, i);
+      fnIndex.set(source, i);
     }
     return i;
   };
@@ -242,8 +272,10 @@ export function collectLoop(
         return;
       }
       const kind = type === 'TCP' ? 'tcp' : type === 'Pipe' ? 'pipe' : type.toLowerCase();
-      const local = addressOf(handle, 'getsockname');
-      const peer = addressOf(handle, 'getpeername');
+      // Addresses cost a system call each: read for the rows shown and the first few thousand grouped.
+      const addressed = out.socketCount < Math.max(max, ADDRESSED);
+      const local = addressed ? addressOf(handle, 'getsockname') : '';
+      const peer = addressed ? addressOf(handle, 'getpeername') : '';
       const read_ = num(read(handle, 'bytesRead'));
       const written = num(read(handle, 'bytesWritten'));
       // A socket with a timeout re-arms its timer on activity: the timer tells how long it has been idle.
@@ -253,7 +285,10 @@ export function collectLoop(
       const server = read(h, 'server');
       const serverAddress = server !== undefined && server !== null ? (serverNames.get(server) ?? addressOf(handleOf(server), 'getsockname')) : null;
       out.socketCount += 1;
-      const group = serverAddress !== null ? `accepted by ${serverAddress} from ${hostOf(peer) || '?'}` : `connected to ${peer || '?'}`;
+      const group =
+        serverAddress !== null
+          ? `accepted by ${serverAddress}${addressed ? ` from ${hostOf(peer) || '?'}` : ''}`
+          : addressed ? `connected to ${peer || '?'}` : 'connected (peer not read)';
       const key = `${kind} ${group}`;
       const g = groups.get(key) ?? { kind, group, count: 0, read: 0, written: 0 };
       g.count += 1;
@@ -287,10 +322,24 @@ export function collectLoop(
   out.socketGroups = [...groups.values()].sort((a, b) => b.count - a.count).slice(0, max);
   out.other = counted(other);
 
-  // Timers (from the heap: Node keeps them in lists of its own, not as handles): the pending ones only.
+  // Timers are not handles: Node keeps the pending ones in lists of its own (one per duration, linked
+  // through _idleNext), and the immediates in a queue; read from there (or, failing that, from the heap).
+  const LINKS = 1e6;
+  const timers: unknown[] = [...heapTimers];
+  if (isObj(timerLists)) {
+    for (const key of Reflect.ownKeys(timerLists)) {
+      const list = read(timerLists, key);
+      let n = 0;
+      for (let t = read(list, '_idleNext'); isObj(t) && t !== list && n < LINKS && !overBudget(n); t = read(t, '_idleNext'), n++) timers.push(t);
+    }
+  }
+  const immediates: unknown[] = [...heapImmediates];
+  if (isObj(immediateQueue)) {
+    let n = 0;
+    for (let im = read(immediateQueue, 'head'); isObj(im) && n < LINKS && !overBudget(n); im = read(im, '_idleNext'), n++) immediates.push(im);
+  }
+  // The pending ones only (what the heap holds may have fired or been cleared).
   const timerGroups = new Map<string, RawLoop['timers'][number]>();
-  const byFn = new Map<unknown, string>();
-  const MAX_FNS = 200;
   timers.forEach((t, i) => {
     if (overBudget(i) || isProxy(t) || read(t, '_destroyed') !== false) return;
     const ms = num(read(t, '_idleTimeout'));
@@ -301,12 +350,11 @@ export function collectLoop(
     const refed = symbolValue(t, 'refed') !== false;
     out.timerCount += 1;
     const kind = repeat !== null ? 'interval' : 'timeout';
-    // One group per callback function while there are few; past that, per name and period.
-    let key = byFn.get(fn);
-    if (key === undefined) {
-      key = byFn.size < MAX_FNS ? `f${byFn.size}:${kind}:${ms}` : `n:${fnName(fn)}:${kind}:${ms}`;
-      if (byFn.size < MAX_FNS) byFn.set(fn, key);
-    } else key = `${key.split(':')[0]}:${kind}:${ms}`;
+    const name = fnName(fn);
+    const source = `${name}\u0000${sourceOf(fn)}`;
+    // One group per callback source and period; with many groups already, periods are not told apart.
+    let key = `${kind}:${ms}:${source}`;
+    if (!timerGroups.has(key) && timerGroups.size >= MAX_FNS) key = `${kind}:*:${source}`;
     const dueIn = Math.max(0, start + ms - now);
     const g = timerGroups.get(key);
     if (g) {
@@ -314,19 +362,21 @@ export function collectLoop(
       if (refed) g.refed += 1;
       g.dueInMs = Math.min(g.dueInMs, dueIn);
     } else {
-      timerGroups.set(key, { kind, ms, dueInMs: dueIn, count: 1, refed: refed ? 1 : 0, name: fnName(fn), fn: locate(fn) });
+      timerGroups.set(key, { kind, ms: key.includes(':*:') ? -1 : ms, dueInMs: dueIn, count: 1, refed: refed ? 1 : 0, name, fn: locate(fn, source) });
     }
   });
   out.timers = [...timerGroups.values()].sort((a, b) => b.count - a.count).slice(0, Math.max(max, 50));
 
-  const immediateGroups = new Map<unknown, RawLoop['immediates'][number]>();
+  const immediateGroups = new Map<string, RawLoop['immediates'][number]>();
   immediates.forEach((im, i) => {
     if (overBudget(i) || isProxy(im) || read(im, '_destroyed') !== false) return;
     const fn = read(im, '_onImmediate');
     out.immediateCount += 1;
-    const g = immediateGroups.get(fn);
+    const name = fnName(fn);
+    const source = `${name}\u0000${sourceOf(fn)}`;
+    const g = immediateGroups.get(source);
     if (g) g.count += 1;
-    else if (immediateGroups.size < MAX_FNS) immediateGroups.set(fn, { name: fnName(fn), count: 1, fn: locate(fn) });
+    else if (immediateGroups.size < MAX_FNS) immediateGroups.set(source, { name, count: 1, fn: locate(fn, source) });
   });
   out.immediates = [...immediateGroups.values()].sort((a, b) => b.count - a.count).slice(0, max);
 
@@ -350,9 +400,13 @@ export function collectLoop(
   try {
     const fs = agent.require('fs');
     const names: string[] = fs.readdirSync('/proc/self/fd');
-    const files = { files: [] as string[], fileCount: 0, pipes: 0, sockets: 0, other: 0 };
+    const FDS = Math.max(2000, max);
+    const files = { files: [] as string[], fileCount: 0, pipes: 0, sockets: 0, other: 0, unread: 0 };
     for (const [i, n] of names.entries()) {
-      if (overBudget(i)) break;
+      if (overBudget(i) || i >= FDS) {
+        files.unread = names.length - i;
+        break;
+      }
       let target: string;
       try {
         target = fs.readlinkSync(`/proc/self/fd/${n}`);
@@ -385,20 +439,20 @@ export function collectLoop(
 }
 
 /**
- * Runs in the target: the prototypes whose live instances `.loop` asks the inspector for (each ask costs
- * the program a full garbage collection, so as few as possible): timers, immediates when some are
- * pending, and event emitters (servers, sockets, child processes, workers, unref'd ones included).
+ * Runs in the target: the prototypes whose live instances `.loop` asks the inspector for, each ask costing
+ * the program a full garbage collection: timers and immediates only when their lists cannot be reached
+ * (`lists` false), event emitters (unref'd servers and sockets, worker threads) only when `deep`.
  */
-export function loopPrototypes(this: void, agent: any): unknown[] {
-  const t: any = setTimeout(() => undefined, 1e9);
-  clearTimeout(t);
-  const info = (process as any).getActiveResourcesInfo;
-  const pending: string[] = typeof info === 'function' ? info.call(process) : ['Immediate'];
+export function loopPrototypes(this: void, agent: any, lists: boolean, deep: boolean): unknown[] {
+  let timeout = null;
   let immediate = null;
-  if (pending.includes('Immediate')) {
+  if (!lists) {
+    const t: any = setTimeout(() => undefined, 1e9);
+    clearTimeout(t);
     const im: any = setImmediate(() => undefined);
     clearImmediate(im);
+    timeout = Object.getPrototypeOf(t);
     immediate = Object.getPrototypeOf(im);
   }
-  return [Object.getPrototypeOf(t), immediate, agent.require('events').EventEmitter.prototype];
+  return [timeout, immediate, deep ? agent.require('events').EventEmitter.prototype : null];
 }

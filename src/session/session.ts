@@ -124,7 +124,7 @@ export class EvalSession {
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');
     if (free.length > 0) {
-      await evalChannel.send('Runtime.evaluate', { expression: `${bindingsSource(free)}\n${commandLineApiSource(free)}`, replMode: true });
+      await declareBindings(evalChannel, `${bindingsSource(free)}\n${commandLineApiSource(free)}`);
     }
     return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
   }
@@ -201,5 +201,21 @@ export class EvalSession {
   /** Leaves the target: closes both connections (the program keeps running unless it had finished). */
   async close(): Promise<void> {
     await Promise.all([this.evalChannel.close(), this.eventChannel.close()]);
+  }
+}
+
+/**
+ * Declares the console bindings (a REPL-mode evaluation, which awaits its own promise). Node 22/24 can
+ * answer "Promise was collected" when a GC of a busy program takes that promise: REPL mode lets the same
+ * `let`s be declared again, so it is simply tried again.
+ */
+async function declareBindings(ch: Channel, expression: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ch.send('Runtime.evaluate', { expression, replMode: true });
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !/Promise was collected/.test((err as Error).message)) throw err;
+    }
   }
 }
