@@ -194,6 +194,25 @@ describe('in the console', () => {
     expect((await a.exited).code).toBe(0);
   });
 
+  it('Ctrl-C (SIGINT to a piped console) ends a long .profile early and keeps what was recorded', async () => {
+    const { url, target } = await startApp();
+    const a = startAnode(['attach', url, '--no-console']);
+    await a.waitForPrompt();
+    const file = path.join(dir, 'interrupted.cpuprofile');
+    const from = a.stderr.length;
+    a.send(`.profile 600 ${file}`);
+    await a.waitFor('Recording a CPU profile for 600 s', { from });
+    a.kill('SIGINT');
+    await a.waitFor(/Wrote .*interrupted\.cpuprofile/, { from, timeoutMs: 30_000 });
+    expect(a.stderr.slice(from)).toContain('Top functions by self time');
+    expect(JSON.parse(readFileSync(file, 'utf8')).nodes.length).toBeGreaterThan(0);
+    // The console and the program go on.
+    expect(await a.evaluate('6 * 7')).toBe('42');
+    expect(target.child.exitCode).toBeNull();
+    a.end();
+    await a.exited;
+  });
+
   it('served consoles (nc) run them server-side', async () => {
     const { url } = await startApp();
     const a = startAnode(['attach', url, '--serve', '0']);
