@@ -1,5 +1,5 @@
 // Section: the cost of looking inside the program. The echo service's messages/s and p99 under load while
-// `.loop` runs back to back, and while a CPU profile records, against the same server with its inspector
+// `.loop` runs every 200 ms, and while a CPU profile records, against the same server with its inspector
 // on and nobody looking (rounds interleaved); and the time of one `.loop` (no delay sampling) on a program
 // holding 10,000 sockets and 10,000 timers.
 import path from 'node:path';
@@ -20,8 +20,11 @@ async function inspected(script, args, ready) {
   return { proc, url, m };
 }
 
-async function looker(mode, url) {
-  const d = node([DRIVER, mode, url], own);
+/** A `.loop` every PACE_MS while loaded: a person (or a monitor) looking hard, several times a second. */
+const PACE_MS = 200;
+
+async function looker(mode, url, pace = 0) {
+  const d = node([DRIVER, mode, url, String(pace)], own);
   await d.waitFor(/driver ready/, { stream: 'stdout', timeoutMs: 15_000 });
   return d;
 }
@@ -38,7 +41,7 @@ export async function run({ quick, log, rows }) {
   const servers = {};
   for (const kind of ['quiet', 'loop', 'profile']) {
     const { proc, url, m } = await inspected(SERVER, [], /echo listening on (\d+)/);
-    servers[kind] = { proc, port: Number(m[1]), driver: kind === 'quiet' ? undefined : await looker(kind, url) };
+    servers[kind] = { proc, port: Number(m[1]), driver: kind === 'quiet' ? undefined : await looker(kind, url, kind === 'loop' ? PACE_MS : 0) };
   }
   log(`loop: ${rounds} interleaved rounds of ${ms} ms per variant, ${conns} connections`);
   const kinds = Object.keys(servers);
@@ -61,7 +64,7 @@ export async function run({ quick, log, rows }) {
   const samples = await report(servers.profile.driver);
   const base = median(rates.quiet);
   const note = (what) => `${what}; baseline: the same server, inspector on, nobody looking`;
-  const loopWhat = `.loop back to back (${loops.n} reports, median ${loops.took} ms each)`;
+  const loopWhat = `a .loop every ${PACE_MS} ms (${loops.n} reports, median ${loops.took} ms each)`;
   const profWhat = `a CPU profile recording (${samples.n} samples)`;
   rows.push(
     result({ metric: 'loop-during-throughput', unit: 'msg/s', value: median(rates.loop), baseline: base, goal: null, higherIsBetter: true, note: note(loopWhat) }),
@@ -75,14 +78,17 @@ export async function run({ quick, log, rows }) {
   const many = await inspected(MANY, [String(sockets), String(timers)], /many ready/);
   const d = await looker('loop', many.url);
   const took = [];
+  const partial = [];
   for (let i = 0; i < (quick ? 2 : 3); i += 1) {
     const from = d.text.stdout.length;
     d.write('once\n');
-    const [, t, s, n] = await d.waitFor(/once (\d+) (\d+) (\d+)/, { stream: 'stdout', from, timeoutMs: 60_000 });
-    if (Number(s) < sockets || Number(n) < timers) throw new Error(`.loop saw ${s} sockets and ${n} timers, expected ${sockets} and ${timers}`);
+    const [, t, s, n, how] = await d.waitFor(/once (\d+) (\d+) (\d+) (\w+)/, { stream: 'stdout', from, timeoutMs: 60_000 });
+    // The collection stops at its 2 s budget in the program: a partial report is said, not hidden.
+    if (how === 'partial') partial.push(`${s} sockets/${n} timers`);
+    else if (Number(s) < sockets || Number(n) < timers) throw new Error(`.loop saw ${s} sockets and ${n} timers, expected ${sockets} and ${timers}`);
     took.push(Number(t));
   }
   rows.push(
-    result({ metric: `loop-time-${sockets / 1000}k-sockets-${timers / 1000}k-timers`, unit: 'ms', value: median(took), baseline: null, goal: null, note: `one .loop report (bounded: a summary), no delay sampling; ${took.length} runs` }),
+    result({ metric: `loop-time-${sockets / 1000}k-sockets-${timers / 1000}k-timers`, unit: 'ms', value: median(took), baseline: null, goal: null, note: `one .loop report (bounded: a summary), no delay sampling; ${took.length} runs${partial.length ? `; partial at the 2 s budget: ${partial.join(', ')}` : ''}` }),
   );
 }
