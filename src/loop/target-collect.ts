@@ -218,6 +218,52 @@ export function collectLoop(
     truncated: false,
   };
 
+  // Timers first: what a leak hunt needs most survives a collection cut at its time budget.
+  // Timers are not handles: Node keeps the pending ones in lists of its own (one per duration, linked
+  // through _idleNext), and the immediates in a queue; read from there (or, failing that, from the heap).
+  const LINKS = 1e6;
+  const timers: unknown[] = [...heapTimers];
+  if (isObj(timerLists)) {
+    for (const key of Reflect.ownKeys(timerLists)) {
+      const list = read(timerLists, key);
+      let n = 0;
+      for (let t = read(list, '_idleNext'); isObj(t) && t !== list && n < LINKS && !overBudget(n); t = read(t, '_idleNext'), n++) timers.push(t);
+    }
+  }
+  const immediates: unknown[] = [...heapImmediates];
+  if (isObj(immediateQueue)) {
+    let n = 0;
+    for (let im = read(immediateQueue, 'head'); isObj(im) && n < LINKS && !overBudget(n); im = read(im, '_idleNext'), n++) immediates.push(im);
+  }
+  // The pending ones only (what the heap holds may have fired or been cleared).
+  const timerGroups = new Map<string, RawLoop['timers'][number]>();
+  timers.forEach((t, i) => {
+    if (overBudget(i) || isProxy(t) || read(t, '_destroyed') !== false) return;
+    const ms = num(read(t, '_idleTimeout'));
+    if (ms === null || ms < 0) return;
+    const repeat = num(read(t, '_repeat'));
+    const start = num(read(t, '_idleStart')) ?? now;
+    const fn = read(t, '_onTimeout');
+    const refed = symbolValue(t, 'refed') !== false;
+    out.timerCount += 1;
+    const kind = repeat !== null ? 'interval' : 'timeout';
+    const name = fnName(fn);
+    const source = `${name}\u0000${sourceOf(fn)}`;
+    // One group per callback source and period; with many groups already, periods are not told apart.
+    let key = `${kind}:${ms}:${source}`;
+    if (!timerGroups.has(key) && timerGroups.size >= MAX_FNS) key = `${kind}:*:${source}`;
+    const dueIn = Math.max(0, start + ms - now);
+    const g = timerGroups.get(key);
+    if (g) {
+      g.count += 1;
+      if (refed) g.refed += 1;
+      g.dueInMs = Math.min(g.dueInMs, dueIn);
+    } else {
+      timerGroups.set(key, { kind, ms: key.includes(':*:') ? -1 : ms, dueInMs: dueIn, count: 1, refed: refed ? 1 : 0, name, fn: locate(fn, source) });
+    }
+  });
+  out.timers = [...timerGroups.values()].sort((a, b) => b.count - a.count).slice(0, Math.max(max, 50));
+
   // The active handles miss unref'd ones (a keep-alive agent's idle sockets): the servers, sockets and
   // children found on the heap come first (servers before the sockets that name them), then the rest.
   const seen = new Set<unknown>();
@@ -322,50 +368,6 @@ export function collectLoop(
   out.socketGroups = [...groups.values()].sort((a, b) => b.count - a.count).slice(0, max);
   out.other = counted(other);
 
-  // Timers are not handles: Node keeps the pending ones in lists of its own (one per duration, linked
-  // through _idleNext), and the immediates in a queue; read from there (or, failing that, from the heap).
-  const LINKS = 1e6;
-  const timers: unknown[] = [...heapTimers];
-  if (isObj(timerLists)) {
-    for (const key of Reflect.ownKeys(timerLists)) {
-      const list = read(timerLists, key);
-      let n = 0;
-      for (let t = read(list, '_idleNext'); isObj(t) && t !== list && n < LINKS && !overBudget(n); t = read(t, '_idleNext'), n++) timers.push(t);
-    }
-  }
-  const immediates: unknown[] = [...heapImmediates];
-  if (isObj(immediateQueue)) {
-    let n = 0;
-    for (let im = read(immediateQueue, 'head'); isObj(im) && n < LINKS && !overBudget(n); im = read(im, '_idleNext'), n++) immediates.push(im);
-  }
-  // The pending ones only (what the heap holds may have fired or been cleared).
-  const timerGroups = new Map<string, RawLoop['timers'][number]>();
-  timers.forEach((t, i) => {
-    if (overBudget(i) || isProxy(t) || read(t, '_destroyed') !== false) return;
-    const ms = num(read(t, '_idleTimeout'));
-    if (ms === null || ms < 0) return;
-    const repeat = num(read(t, '_repeat'));
-    const start = num(read(t, '_idleStart')) ?? now;
-    const fn = read(t, '_onTimeout');
-    const refed = symbolValue(t, 'refed') !== false;
-    out.timerCount += 1;
-    const kind = repeat !== null ? 'interval' : 'timeout';
-    const name = fnName(fn);
-    const source = `${name}\u0000${sourceOf(fn)}`;
-    // One group per callback source and period; with many groups already, periods are not told apart.
-    let key = `${kind}:${ms}:${source}`;
-    if (!timerGroups.has(key) && timerGroups.size >= MAX_FNS) key = `${kind}:*:${source}`;
-    const dueIn = Math.max(0, start + ms - now);
-    const g = timerGroups.get(key);
-    if (g) {
-      g.count += 1;
-      if (refed) g.refed += 1;
-      g.dueInMs = Math.min(g.dueInMs, dueIn);
-    } else {
-      timerGroups.set(key, { kind, ms: key.includes(':*:') ? -1 : ms, dueInMs: dueIn, count: 1, refed: refed ? 1 : 0, name, fn: locate(fn, source) });
-    }
-  });
-  out.timers = [...timerGroups.values()].sort((a, b) => b.count - a.count).slice(0, Math.max(max, 50));
 
   const immediateGroups = new Map<string, RawLoop['immediates'][number]>();
   immediates.forEach((im, i) => {
