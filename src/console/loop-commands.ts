@@ -70,7 +70,7 @@ const loop: Run = async (arg, ctx, { session, colors }) => {
 
 const profile: Run = async (arg, ctx, { session, colors }) => {
   const [first, second] = arg.split(/\s+/).filter(Boolean);
-  const numeric = first !== undefined && /^\d+(\.\d+)?$/.test(first);
+  const numeric = first !== undefined && /^[-+]?(\d+\.?\d*|\.\d+)$/.test(first);
   const secs = seconds(numeric ? first : undefined, DEFAULT_PROFILE_SECONDS);
   if (secs === undefined) return ctx.write('usage: .profile [SECONDS] [FILE]\n');
   const file = resolve((numeric ? second : first) ?? defaultFile(session.info.pid, 'cpuprofile'));

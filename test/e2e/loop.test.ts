@@ -190,6 +190,12 @@ describe('in the console', () => {
     expect(existsSync(file)).toBe(true);
     expect(await a.evaluate(`.profile 1 ${file}`)).toMatch(/anode: \.profile: cannot write .* exists already/);
     expect(await a.evaluate('.help')).toContain('queryObjects(Ctor)');
+    // Mistakes get one line each and the console goes on.
+    expect(await a.evaluate('.loop sideways')).toBe('usage: .loop [all] [deep] [json]');
+    expect(await a.evaluate('.profile -3')).toBe('usage: .profile [SECONDS] [FILE]');
+    expect(await a.evaluate('.heap forever')).toBe('usage: .heap [SECONDS]');
+    expect(await a.evaluate(`.heapsnapshot ${path.join(dir, 'no-such-dir', 'x.heapsnapshot')}`)).toMatch(/^Taking a heap snapshot.*\nanode: \.heapsnapshot: cannot write .*: ENOENT$/s);
+    expect(await a.evaluate('getEventListeners(42)')).toMatch(/^Uncaught TypeError: getEventListeners wants an EventEmitter/);
     a.end();
     expect((await a.exited).code).toBe(0);
   });
