@@ -306,3 +306,17 @@ export class WorkersUnavailableError extends AnodeError {
     super('ANODE_WORKERS_UNAVAILABLE', `this console cannot reach the program's worker threads: ${(cause as Error)?.message ?? String(cause)}`, { cause });
   }
 }
+
+/** A recording (profile, heap sampling, snapshot) is already running in this session. */
+export class RecordingBusyError extends AnodeError {
+  constructor(what: string) {
+    super('ANODE_RECORDING_BUSY', `another console of this session is recording (${what}); wait for it to finish`);
+  }
+}
+
+/** The file for a profile exists already, or cannot be created. */
+export class ProfileFileError extends AnodeError {
+  constructor(file: string, detail: string, cause?: unknown) {
+    super('ANODE_PROFILE_FILE', `cannot write ${file}: ${detail}`, { cause });
+  }
+}

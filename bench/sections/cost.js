@@ -14,7 +14,7 @@ const LISTENING = /echo listening on (\d+)/;
 const MESSAGE = `${'x'.repeat(63)}\n`;
 
 /** Drives `port` with `conns` connections, one message in flight each, for `ms`; {count, latencies}. */
-async function drive(port, conns, ms) {
+export async function drive(port, conns, ms) {
   const latencies = [];
   const end = nowMs() + ms;
   await Promise.all(

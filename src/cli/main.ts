@@ -93,12 +93,14 @@ export async function main(argv: string[]): Promise<number> {
       first === undefined || (first.startsWith('-') ? !/^(-h|--help|-V|--version)$/.test(first) : !OTHER_COMMANDS.has(first));
     if (!isRun) {
       // The other commands are loaded only when one of them (or the help listing them) is asked for.
-      const [{ attachCommand }, { connectCommand }, { psCommand }] = await Promise.all([
+      const [{ attachCommand }, { connectCommand }, { psCommand }, inspect] = await Promise.all([
         import('./attach.js'),
         import('./connect.js'),
         import('./ps.js'),
+        import('./inspect-commands.js'),
       ]);
-      for (const cmd of [attachCommand(consoleOptions, setExitCode), connectCommand(setExitCode), psCommand(setExitCode)]) {
+      const looks = [inspect.loopCommand, inspect.profileCommand, inspect.heapSnapshotCommand].map((c) => c(setExitCode));
+      for (const cmd of [attachCommand(consoleOptions, setExitCode), connectCommand(setExitCode), psCommand(setExitCode), ...looks]) {
         program.addCommand(cmd.exitOverride().configureOutput(program.configureOutput()));
       }
       await program.parseAsync(argv, { from: 'user' });

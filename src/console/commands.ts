@@ -2,6 +2,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { TARGET_COMMANDS, type TargetCommandContext } from './target-commands.js';
+import { LOOP_COMMANDS } from './loop-commands.js';
+import type { Inspection } from './types.js';
+import { COMMAND_LINE_API_HELP } from '../session/command-line-api.js';
 
 /** What a dot-command may do to the console that runs it. */
 export interface CommandContext extends TargetCommandContext {
@@ -16,6 +19,12 @@ export interface CommandContext extends TargetCommandContext {
   scope(file: string | undefined): Promise<string | undefined>;
   /** Enters editor mode; false when the console has no terminal (Node offers `.editor` only there). */
   editor(): boolean;
+  /** The session and colours `.loop`/`.profile`/`.heap` work with; undefined when this console has none. */
+  inspection(): Inspection | undefined;
+  /** Whether the console is a terminal (progress lines are drawn only there). */
+  terminal: boolean;
+  /** Makes Ctrl-C abort the command until `done()` (a long `.profile` ends early). */
+  interruptible(): { signal: AbortSignal; done(): void };
 }
 
 /** What Node's REPL says to `.save` or `.load` without a file. */
@@ -55,7 +64,8 @@ const COMMANDS: Record<string, Command> = {
       ctx.write(
         `${lines.join('\n')}\n\nPress Ctrl+C to interrupt an evaluation or clear the line, Ctrl+D to exit.\n` +
           'Top-level await works; `main` is the program\'s entry module, `require` resolves like the program,\n' +
-          '`scope` holds the entry module\'s top-level variables (live objects).\n',
+          '`scope` holds the entry module\'s top-level variables (live objects).\n' +
+          COMMAND_LINE_API_HELP,
       );
     },
   },
@@ -96,6 +106,7 @@ const COMMANDS: Record<string, Command> = {
       }
     },
   },
+  ...LOOP_COMMANDS,
 };
 
 /**

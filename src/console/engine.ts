@@ -484,6 +484,13 @@ export class ConsoleEngine {
       editor: () => this.#enterEditor(),
       scope: async (file) => this.#evaluator.scope?.(file),
       targets: this.#evaluator.targets,
+      inspection: () => this.#evaluator.inspection?.(),
+      terminal: this.#terminal,
+      interruptible: () => {
+        const controller = new AbortController();
+        this.#running = controller;
+        return { signal: controller.signal, done: () => void (this.#running === controller && (this.#running = undefined)) };
+      },
     };
   }
 

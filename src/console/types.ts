@@ -1,6 +1,7 @@
 // What the console engine needs from whatever runs its entries (a CDP session, or a test's fake).
 
 import type { EvalOutcome } from '../session/evaluator.js';
+import type { EvalSession } from '../session/session.js';
 
 export type { EvalOutcome };
 
@@ -19,6 +20,8 @@ export interface LineEvaluator {
   preview?(code: string, maxWidth: number): Promise<string | undefined>;
   /** Moving between the program's threads (`.workers`, `.worker ID`), when the evaluator can. */
   readonly targets?: ConsoleTargets;
+  /** The session `.loop`, `.profile`, `.heap` and `.heapsnapshot` inspect, with this console's colours. */
+  inspection?(): Inspection;
 }
 
 /** A console that can move between the targets of one program: its main thread and its worker threads. */
@@ -29,6 +32,12 @@ export interface ConsoleTargets {
   command(name: string, arg: string): Promise<string>;
   /** Notices about where the console is (its worker exited: it is back in the main thread); returns unsubscribe. */
   onNotice(listener: (text: string) => void): () => void;
+}
+
+/** What the commands that look inside the program work with. */
+export interface Inspection {
+  session: EvalSession;
+  colors: boolean;
 }
 
 /** Why a console ended. */

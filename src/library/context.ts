@@ -35,5 +35,6 @@ export function evaluatorIn(evaluator: LineEvaluator, context: () => ConsoleCont
     watchOutput: evaluator.watchOutput?.bind(evaluator),
     scope: evaluator.scope?.bind(evaluator),
     preview: evaluator.preview?.bind(evaluator),
+    inspection: evaluator.inspection?.bind(evaluator),
   };
 }

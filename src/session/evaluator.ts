@@ -161,6 +161,11 @@ export class Evaluator {
     return describeScope(this.session, file, this.colors);
   }
 
+  /** What `.loop`/`.profile`/`.heap` inspect: this session, in this console's colours. */
+  inspection(): { session: EvalSession; colors: boolean } {
+    return { session: this.session, colors: this.colors };
+  }
+
   /** The eager preview of `code` (Node's REPL preview): computed without side effects, styled. */
   async preview(code: string, maxWidth: number): Promise<string | undefined> {
     await this.#bindingsSeenBy(code);

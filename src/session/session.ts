@@ -6,6 +6,7 @@ import { TargetClosedError } from '../errors.js';
 import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource, installWorkerAgent } from './agent.js';
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
+import { COMMAND_LINE_API_NAMES, commandLineApiSource } from './command-line-api.js';
 import { evalValue } from './remote-object.js';
 import { ANSWER_WAIT_MS, stopEntries, type InterruptResult } from './stop-entries.js';
 
@@ -123,7 +124,7 @@ export class EvalSession {
       );
     }
     const { names } = await evalChannel.send('Runtime.globalLexicalScopeNames');
-    const wanted = ['_', '_error', 'require', 'main', 'scope'];
+    const wanted = ['_', '_error', 'require', 'main', 'scope', ...COMMAND_LINE_API_NAMES];
     const free = await evalValue<string[]>(
       evalChannel,
       `(${FREE_NAMES})(${JSON.stringify(wanted)}, ${JSON.stringify([...new Set(names)])})`,
@@ -137,7 +138,7 @@ export class EvalSession {
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');
     if (free.length > 0) {
-      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
+      await declareBindings(evalChannel, `${bindingsSource(free)}\n${commandLineApiSource(free)}`);
     }
     return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
   }
@@ -214,5 +215,21 @@ export class EvalSession {
   /** Leaves the target: closes both connections (the program keeps running unless it had finished). */
   async close(): Promise<void> {
     await Promise.all([this.evalChannel.close(), this.eventChannel.close()]);
+  }
+}
+
+/**
+ * Declares the console bindings (a REPL-mode evaluation, which awaits its own promise). Node 22/24 can
+ * answer "Promise was collected" when a GC of a busy program takes that promise: REPL mode lets the same
+ * `let`s be declared again, so it is simply tried again.
+ */
+async function declareBindings(ch: Channel, expression: string): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await ch.send('Runtime.evaluate', { expression, replMode: true });
+      return;
+    } catch (err) {
+      if (attempt >= 3 || !/Promise was collected/.test((err as Error).message)) throw err;
+    }
   }
 }

@@ -142,6 +142,16 @@ export class TargetedEvaluator implements LineEvaluator {
     return this.#levels[0]!.main.watchOutput(listener);
   }
 
+  /** Resolves once the program's output logged so far has reached watchOutput's listeners. */
+  settleOutput(): Promise<void> {
+    return this.#levels[0]!.main.settleOutput();
+  }
+
+  /** What `.loop`, `.profile` and `.heap` inspect: the process the console is in now. */
+  inspection(): { session: EvalSession; colors: boolean } {
+    return this.#top.main.inspection();
+  }
+
   /** Leaves every process entered with `.attach` (closing the inspectors anode opened there). */
   async leaveAll(): Promise<void> {
     while (this.#levels.length > 1) {
