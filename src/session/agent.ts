@@ -97,12 +97,15 @@ function installAgent(this: void, require: any, key: string, version: number, ma
   for (const name of builtinNames) {
     Object.defineProperty(lib, name, { get: () => (name in globalThis ? (globalThis as any)[name] : localRequire(name)) });
   }
+  /** The built-in module `name` for completion: undefined when the program has a global of that name. */
+  const builtinFor = (name: string): unknown => (builtinNames.includes(name) && !(name in globalThis) ? localRequire(name) : undefined);
 
   const agent: any = {
     version,
     mainFile,
     builtinNames,
     lib,
+    builtinFor,
     /** 'strip': entries' types are stripped; 'unavailable': a TypeScript program on a Node without a stripper. */
     typescript: typescriptProgram ? (stripTypeScriptTypes ? 'strip' : 'unavailable') : undefined,
     /**

@@ -5,6 +5,7 @@
 import type { Protocol } from 'devtools-protocol';
 import { AGENT_REF } from './agent.js';
 import { evalValue } from './remote-object.js';
+import { builtinNames } from './builtin-names.js';
 import type { EvalSession } from './session.js';
 
 const TIMEOUT_MS = 250;
@@ -32,20 +33,26 @@ export async function complete(session: EvalSession, line: string): Promise<[str
   const objectPath = chain[1]!.replace(/\s+/g, '').replace(/\??\.$/, '');
   const partial = chain[2]!;
   if (objectPath === '') {
-    const [lexical, globals] = await Promise.all([
+    const [lexical, globals, builtins] = await Promise.all([
       session.evalChannel.send('Runtime.globalLexicalScopeNames').then((r) => r.names, () => [] as string[]),
       listIn(session, `${AGENT_REF}.propertyNames(globalThis)`),
+      builtinNames(session),
     ]);
-    return [filter([...lexical, ...globals, ...KEYWORDS], partial), partial];
+    return [filter([...lexical, ...globals, ...builtins, ...KEYWORDS], partial), partial];
   }
   if (/^\d/.test(objectPath)) return [[], partial];
   const objectGroup = `anode-completion-${++completions}`;
-  let target = await session.evalChannel.send('Runtime.evaluate', {
-    expression: objectPath,
-    throwOnSideEffect: true,
-    timeout: TIMEOUT_MS,
-    objectGroup,
-  });
+  // `fs.re`: a built-in module by name (see builtin-names.ts) is loaded by the agent, not run as an
+  // expression under the side-effect check (loading a module has effects); a name of the program's own wins.
+  const builtin = /^[a-z][a-z0-9_]*$/.test(objectPath) && (await builtinNames(session)).has(objectPath);
+  const ownLexical = builtin && (await session.evalChannel.send('Runtime.globalLexicalScopeNames')).names.includes(objectPath);
+  const checked = { expression: objectPath, throwOnSideEffect: true, timeout: TIMEOUT_MS, objectGroup };
+  let target = await session.evalChannel.send(
+    'Runtime.evaluate',
+    builtin && !ownLexical ? { expression: `${AGENT_REF}.builtinFor(${JSON.stringify(objectPath)})`, timeout: TIMEOUT_MS, objectGroup } : checked,
+  );
+  // The program has a global of that name: it is completed as any other expression.
+  if (builtin && !ownLexical && target.result.type === 'undefined' && !target.exceptionDetails) target = await session.evalChannel.send('Runtime.evaluate', checked);
   try {
     if (target.exceptionDetails) target = (await throughOwnValues(session, objectPath, objectGroup)) ?? target;
     if (target.exceptionDetails || !target.result.objectId) {

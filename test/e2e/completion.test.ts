@@ -36,6 +36,20 @@ describe('Tab completion', () => {
     await a.waitFor('process.memoryUsage', { from });
   });
 
+  it('completes a built-in module by name and its properties, as Node does', async () => {
+    const { a } = await console_();
+    let from = a.text().length;
+    a.write(`child_proc${KEY.tab}`);
+    await a.waitFor('child_process', { from });
+    a.write(`.execFileSy${KEY.tab}`);
+    await a.waitFor('child_process.execFileSync', { from });
+    a.write(KEY.enter);
+    await a.waitFor('[Function: execFileSync]', { from });
+    from = a.text().length;
+    a.write(`'child_process' in globalThis${KEY.enter}`);
+    await a.waitFor(/\nfalse/, { from });
+  });
+
   it('lists several candidates on a double Tab, de-duplicated', async () => {
     const { a, run } = await console_();
     await run('let zzCandidateOne = 1', 'undefined');
