@@ -122,7 +122,8 @@ describe('anode run: the whole process tree', () => {
     const [holder] = await announced(a, 'holder');
     expect((await a.exited).code).toBe(4);
     expect(a.stderr).toContain('program done\n');
-    expect(a.stderr).toMatch(/anode: the program exited \(code 4\)\n/);
+    // (On a loaded machine the program may be done before its console opens: either way, one line.)
+    expect(a.stderr).toMatch(/anode: the program exited \(code 4\)( before the console opened)?\n/);
     // The positive control: the grandchild still holds the pipe anode left behind.
     expect(isAlive(holder!)).toBe(true);
   });
