@@ -9,6 +9,7 @@ import { checkServeFlags, serveConsole, type ServeFlags } from '../server/serve-
 import { connect, detach, stillRuns, type Attached } from './attachment.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
+import { processReach } from './process-reach.js';
 import { say } from './say.js';
 
 /** The options of `anode attach`. */
@@ -75,7 +76,7 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   try {
     end =
       flags.serve !== undefined
-        ? await serveConsole(session, { ...consoleFlags, serve: flags.serve } as ServeFlags, opening, async () => (await howItEnded()).message)
+        ? await serveConsole(session, { ...consoleFlags, serve: flags.serve, processes: processReach } as ServeFlags, opening, async () => (await howItEnded()).message)
         : await holdTerminalConsole(session, consoleFlags, opening);
   } catch (err) {
     await exit.dispose();

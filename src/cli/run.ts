@@ -53,7 +53,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   try {
     end =
       serving && flags.serve !== undefined
-        ? await serving.serveConsole(session, { ...flags, serve: flags.serve }, loaded.banner(session.info), (reason) =>
+        ? await serving.serveConsole(session, { ...flags, serve: flags.serve, processes: loaded.processReach }, loaded.banner(session.info), (reason) =>
             howItEnded(target, reason),
           )
         : await loaded.holdTerminalConsole(session, flags, loaded.banner(session.info));
@@ -73,8 +73,13 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
 
 /** The session and the terminal console, imported while the program starts. */
 async function loadConsole() {
-  const [remote, hold, banners] = await Promise.all([import('../session/remote.js'), import('./hold.js'), import('./banner.js')]);
-  return { openRemoteSession: remote.openRemoteSession, holdTerminalConsole: hold.holdTerminalConsole, banner: banners.banner };
+  const [remote, hold, banners, reach] = await Promise.all([
+    import('../session/remote.js'),
+    import('./hold.js'),
+    import('./banner.js'),
+    import('./process-reach.js'),
+  ]);
+  return { openRemoteSession: remote.openRemoteSession, holdTerminalConsole: hold.holdTerminalConsole, banner: banners.banner, processReach: reach.processReach };
 }
 
 /** What served clients are told when the session ends: how the program exited, if it did (soon). */

@@ -1,6 +1,7 @@
 // `--serve`: the console served to TCP / unix-socket clients instead of the terminal, until a signal to
 // anode (SIGINT, SIGTERM, SIGHUP) or the program's end. Used by `anode run` and `anode attach`.
 import type { EvalSession } from '../session/session.js';
+import type { ProcessReach } from '../session/targeted-evaluator.js';
 import { TokenRequiredError } from '../errors.js';
 import { formatAddress, isLoopback, parseServeAddress } from './address.js';
 import { startConsoleServer } from './console-server.js';
@@ -13,6 +14,8 @@ export interface ServeFlags {
   maxClients?: number | undefined;
   banner?: string | undefined;
   prompt?: string | undefined;
+  /** How clients' consoles reach the program's child processes (`.children`, `.attach PID`). */
+  processes?: ProcessReach | undefined;
 }
 
 /** Who ended the served console: a signal to anode (`user`) or the target going away. */
@@ -47,6 +50,7 @@ export async function serveConsole(
     maxClients: flags.maxClients,
     banner: flags.banner ?? banner,
     prompt: flags.prompt,
+    processes: flags.processes,
   });
   process.stderr.write(`The console is being served on ${server.address}\n`);
   if (flags.token !== undefined) {
