@@ -10,6 +10,7 @@ import { connect, detach, stillRuns, type Attached } from './attachment.js';
 import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
 import { brokenOutput, guardOutput, hangUpOnBrokenOutput, onBrokenOutput } from './broken-output.js';
+import { processReach } from './process-reach.js';
 import { say } from './say.js';
 import { withExamples } from './help-text.js';
 
@@ -87,7 +88,7 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
   try {
     end =
       flags.serve !== undefined
-        ? await serveConsole(session, { ...consoleFlags, serve: flags.serve } as ServeFlags, opening, async () => (await howItEnded()).message)
+        ? await serveConsole(session, { ...consoleFlags, serve: flags.serve, processes: processReach } as ServeFlags, opening, async () => (await howItEnded()).message)
         : await holdTerminalConsole(session, consoleFlags, opening);
   } catch (err) {
     await exit.dispose();

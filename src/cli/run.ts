@@ -94,7 +94,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   try {
     end =
       serving && flags.serve !== undefined
-        ? await serving.serveConsole(session, { ...flags, serve: flags.serve }, loaded.banner(session.info), (reason) =>
+        ? await serving.serveConsole(session, { ...flags, serve: flags.serve, processes: loaded.processReach }, loaded.banner(session.info), (reason) =>
             howItEnded(target, reason),
           )
         : await loaded.holdTerminalConsole(session, flags, loaded.banner(session.info), loaded.programStdio());
@@ -141,13 +141,20 @@ function signalProgram(target: LaunchedProgram, signal: NodeJS.Signals): void {
 
 /** The session and the terminal console, imported while the program starts. */
 async function loadConsole() {
-  const [remote, hold, banners, stdio] = await Promise.all([
+  const [remote, hold, banners, stdio, reach] = await Promise.all([
     import('../session/remote.js'),
     import('./hold.js'),
     import('./banner.js'),
     import('./program-stdio.js'),
+    import('./process-reach.js'),
   ]);
-  return { openRemoteSession: remote.openRemoteSession, holdTerminalConsole: hold.holdTerminalConsole, banner: banners.banner, programStdio: stdio.programStdio };
+  return {
+    openRemoteSession: remote.openRemoteSession,
+    holdTerminalConsole: hold.holdTerminalConsole,
+    banner: banners.banner,
+    programStdio: stdio.programStdio,
+    processReach: reach.processReach,
+  };
 }
 
 /** What served clients are told when the session ends: how the program exited, if it did (soon). */

@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleEngine } from '../console/engine.js';
 import type { LineEvaluator } from '../console/types.js';
-import { TargetedEvaluator } from '../session/targeted-evaluator.js';
+import { TargetedEvaluator, type ProcessReach } from '../session/targeted-evaluator.js';
 import type { EvalSession } from '../session/session.js';
 import { listen, type LineServer, type ListenOptions, type ServedClient } from './listener.js';
 import { ProtocolSniffer } from './protocol-sniffer.js';
@@ -23,6 +23,8 @@ export interface ConsoleServerOptions extends ListenOptions {
   wrapEvaluator?: ((evaluator: LineEvaluator, client: ServedClient, engine: () => Pick<ConsoleEngine, 'ask'>) => LineEvaluator) | undefined;
   /** Settles with what clients are told when the program is gone (default: the session's end reason). */
   ended?: Promise<string> | undefined;
+  /** How each client's console reaches the program's child processes (`.children`, `.attach PID`). */
+  processes?: ProcessReach | undefined;
 }
 
 /** The line every served client sees under the banner. */
@@ -47,7 +49,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
   const banner = [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n');
   const prompt = options.prompt ?? '> ';
   const lineServer = await listen(options, async (client) => {
-    const evaluator = new TargetedEvaluator(session, { colors: options.colors ?? false });
+    const evaluator = new TargetedEvaluator(session, { colors: options.colors ?? false, ...(options.processes ? { processes: options.processes } : {}) });
     const input = new ProtocolSniffer();
     let hello: string | undefined;
     // `.console on`: the program's bytes reach this client made visible, unless it is a terminal that

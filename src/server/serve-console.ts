@@ -3,6 +3,7 @@
 import { userInfo } from 'node:os';
 import { anodeVariable } from '../anode-env.js';
 import type { EvalSession } from '../session/session.js';
+import type { ProcessReach } from '../session/targeted-evaluator.js';
 import { TokenRequiredError } from '../errors.js';
 import { formatAddress, isLoopback, parseServeAddress } from './address.js';
 import { startConsoleServer } from './console-server.js';
@@ -16,6 +17,8 @@ export interface ServeFlags {
   maxClients?: number | undefined;
   banner?: string | undefined;
   prompt?: string | undefined;
+  /** How clients' consoles reach the program's child processes (`.children`, `.attach PID`). */
+  processes?: ProcessReach | undefined;
 }
 
 /** Who ended the served console: a signal to anode (`user`) or the target going away. */
@@ -70,6 +73,7 @@ export async function serveConsole(
     maxClients: flags.maxClients,
     banner: flags.banner ?? banner,
     prompt: flags.prompt,
+    processes: flags.processes,
   });
   process.stderr.write(`The console is being served on ${server.address}\n`);
   if (flags.token !== undefined) {

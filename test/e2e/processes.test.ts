@@ -7,6 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, type TestContext } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
+import { connectClient } from '../helpers/client.js';
 import { anode } from '../helpers/attach.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
 import { ownListening } from '../../src/program/proc.js';
@@ -76,6 +77,25 @@ describe('a child_process.fork server', () => {
     expect(await a.evaluate('.workers', prompt)).toBe('The program runs no worker threads now.');
     const said = await a.evaluate('process.exit(0)');
     expect(said).toBe(`anode: process ${child} exited; the console is back in the main thread`);
+    a.kill('SIGTERM');
+    await a.exited;
+  });
+
+  it('a served client attaches to the child; leaving closes the inspector anode opened there', async () => {
+    const a = startAnode(['run', '--serve', '0', forking]);
+    const address = (await a.waitFor(/The console is being served on (\S+)\n/))[1]!;
+    const child = Number((await a.waitFor(/child ready (\d+) (\d+)/, { stream: 'stdout' }))[1]);
+    const before = await portsOf(child);
+    const c = await connectClient(address);
+    await c.waitFor(/\n> $/);
+    expect(await c.evaluate(`.attach ${child}`, `pid ${child}> `)).toContain(`Now in pid ${child}`);
+    expect(await c.evaluate('process.argv[2]', `pid ${child}> `)).toContain("'child'");
+    expect((await portsOf(child)).length).toBe(before.length + 1);
+    c.end();
+    await c.closed;
+    await expect.poll(() => portsOf(child), { timeout: 10_000 }).toEqual(before);
+    // The child is the program's, not the test's: ended first, so nothing outlives the test.
+    process.kill(child, 'SIGKILL');
     a.kill('SIGTERM');
     await a.exited;
   });

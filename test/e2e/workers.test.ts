@@ -118,6 +118,7 @@ describe('worker threads in served consoles', () => {
     expect(await one.evaluate('typeof workerStats', prompt)).toContain("'object'");
     expect(await two.evaluate('typeof workerStats')).toContain("'undefined'");
     expect(await one.evaluate('workerStats.index', prompt)).toContain('0');
+    expect(await two.evaluate('.children')).toMatch(/^pid \d+ has no Node\.js child processes now\./);
     // `anode connect` (the protocol client): its own console moves, and its prompt follows; the worker's
     // exit under it is said once and brings it back.
     const c = startAnode(['connect', address]);
