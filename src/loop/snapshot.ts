@@ -9,6 +9,7 @@ import { ignored } from '../log/debug.js';
 import { sampleDelay, type DelaySample } from './delay.js';
 import { functionLocations, whereText } from './locations.js';
 import { collectLoop, loopPrototypes, type RawLoop } from './target-collect.js';
+import { safeReaders } from './target-read.js';
 
 export interface LoopOptions {
   /** Every row, not a bounded summary. */
@@ -68,7 +69,8 @@ export async function loopReport(session: EvalSession, options: LoopOptions = {}
     const collected = await ch.send('Runtime.callFunctionOn', {
       objectId: protos.result.objectId,
       functionDeclaration: `function (lists, queue, timers, immediates, emitters, max, budget) {
-        return (${collectLoop.toString()})(${AGENT_REF}, lists, queue, timers, immediates, emitters, max, budget);
+        const agent = ${AGENT_REF};
+        return (${collectLoop.toString()})(agent, (${safeReaders.toString()})(agent), lists, queue, timers, immediates, emitters, max, budget);
       }`,
       arguments: [lists?.map ?? { value: null }, lists?.immediates ?? { value: null }, timers!, immediates!, emitters!, { value: max }, { value: BUDGET_MS }],
       objectGroup: GROUP,

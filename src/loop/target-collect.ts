@@ -1,10 +1,10 @@
 // The part of `.loop` that runs in the target: it is sent as text (Function.prototype.toString), so it must
 // not reference anything outside itself. It reads what the event loop holds from Node's own lists
-// (process._getActiveHandles/_getActiveRequests/getActiveResourcesInfo, and the timers, immediates and
-// workers the inspector found by prototype), and it never runs the program's code: a property is read
-// only when it is a data property, or an accessor whose getter is native (a C++ field of a handle);
-// Proxies are skipped before anything touches them; only native methods of handles are called.
+// (process._getActiveHandles/_getActiveRequests/getActiveResourcesInfo, the timers module's lists, and
+// what the inspector found on the heap), and it never runs the program's code: every read goes through
+// target-read.ts (data properties and native accessors only, no Proxy touched, only native methods called).
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import type { Readers } from './target-read.js';
 
 /** What the target reports; `fns` (the callbacks to locate) travels separately as live objects. */
 export interface RawLoop {
@@ -50,6 +50,7 @@ export interface RawLoop {
 export function collectLoop(
   this: void,
   agent: any,
+  readers: Readers,
   timerLists: unknown,
   immediateQueue: unknown,
   heapTimers: unknown[],
@@ -59,94 +60,9 @@ export function collectLoop(
   budgetMs: number,
 ): { data: string; fns: unknown[] } {
   const started = Date.now();
-  const util = agent.require('util');
   const net = agent.require('net');
-  const isProxy = (v: unknown): boolean => util.types.isProxy(v);
-  // Function.prototype.toString from a fresh context: the program may have replaced its own.
-  agent.pristineToString ??= agent.require('vm').runInNewContext('Function.prototype.toString');
-  const toText: (this: unknown) => string = agent.pristineToString;
-  const isObj = (o: unknown): o is object => o !== null && (typeof o === 'object' || typeof o === 'function');
-  const natives = new Map<unknown, boolean>();
-  const isNative = (f: unknown): f is (...a: unknown[]) => unknown => {
-    if (typeof f !== 'function') return false;
-    let known = natives.get(f);
-    if (known === undefined) natives.set(f, (known = !isProxy(f) && /\{\s*\[native code\]\s*\}\s*$/.test(toText.call(f))));
-    return known;
-  };
-  const descriptor = (o: unknown, key: PropertyKey): PropertyDescriptor | undefined => {
-    for (let p: any = o, depth = 0; isObj(p) && depth < 12; depth++) {
-      if (isProxy(p)) return undefined;
-      const d = Object.getOwnPropertyDescriptor(p, key);
-      if (d) return d;
-      p = Object.getPrototypeOf(p);
-    }
-    return undefined;
-  };
-  /** A property's value without running program code (undefined when that is not possible). */
-  const read = (o: unknown, key: PropertyKey): any => {
-    if (!isObj(o) || isProxy(o)) return undefined;
-    const d = descriptor(o, key);
-    if (!d) return undefined;
-    if ('value' in d) return d.value;
-    if (d.get && isNative(d.get)) {
-      try {
-        return d.get.call(o);
-      } catch {
-        return undefined;
-      }
-    }
-    return undefined;
-  };
-  /** Calls a native method of a handle; undefined unless it is native. */
-  const callNative = (o: unknown, key: string, ...args: unknown[]): any => {
-    const f = read(o, key);
-    if (!isNative(f)) return undefined;
-    try {
-      return f.apply(o, args);
-    } catch {
-      return undefined;
-    }
-  };
-  const inherits = (o: unknown, proto: object): boolean => {
-    for (let p: any = o, depth = 0; isObj(p) && depth < 12; depth++) {
-      if (isProxy(p)) return false;
-      if (p === proto) return true;
-      p = Object.getPrototypeOf(p);
-    }
-    return false;
-  };
-  const nameOf = (o: unknown): string => {
-    const ctor = read(o, 'constructor');
-    const n = typeof ctor === 'function' ? read(ctor, 'name') : undefined;
-    return typeof n === 'string' && n ? n : 'Object';
-  };
-  // Node's own symbol-keyed fields (kHandle, timeout, refed): the symbols found once are tried first.
-  const symbols = new Map<string, symbol[]>();
-  const symbolValue = (o: unknown, description: string): any => {
-    if (!isObj(o) || isProxy(o)) return undefined;
-    const known = symbols.get(description) ?? [];
-    let s = known.find((k) => Object.getOwnPropertyDescriptor(o, k) !== undefined);
-    if (!s) {
-      s = Object.getOwnPropertySymbols(o).find((x) => x.description === description);
-      if (!s) return undefined;
-      symbols.set(description, [...known, s]);
-    }
-    const d = Object.getOwnPropertyDescriptor(o, s);
-    return d && 'value' in d ? d.value : undefined;
-  };
-  /** A socket's or server's native handle (sockets keep it under a symbol behind a JS accessor). */
-  const handleOf = (o: unknown): unknown => {
-    const h = read(o, '_handle');
-    return isObj(h) ? h : symbolValue(o, 'kHandle');
-  };
+  const { isProxy, toText, isObj, read, inherits, nameOf, symbolValue, handleOf, num, addressOf, hostOf } = readers;
   const ADDRESSED = 2000;
-  const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-  const addressOf = (handle: unknown, method: 'getsockname' | 'getpeername'): string => {
-    const out: any = {};
-    if (callNative(handle, method, out) !== 0 || typeof out.address !== 'string') return '';
-    return out.family === 'IPv6' || out.family === 6 ? `[${out.address}]:${out.port}` : `${out.address}:${out.port}`;
-  };
-  const hostOf = (address: string): string => address.replace(/:\d+$/, '');
   let truncated = false;
   const overBudget = (i: number): boolean => {
     if (i % 256 !== 0) return truncated;
