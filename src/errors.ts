@@ -209,6 +209,20 @@ export class AnodeRunTargetError extends AnodeError {
   }
 }
 
+/** This platform offers no way to make the checks a feature needs (no /proc, no ps and lsof). */
+export class UnsupportedPlatformError extends AnodeError {
+  constructor(platform: string, feature: string, instead: string) {
+    super('ANODE_UNSUPPORTED_PLATFORM', `${feature} is not supported on ${platform}: ${instead}`);
+  }
+}
+
+/** A system tool anode needs to look at other processes (ps, lsof) is missing or failed. */
+export class ProcessToolError extends AnodeError {
+  constructor(tool: string, detail: string, cause?: unknown) {
+    super('ANODE_PROCESS_TOOL', `cannot read other processes: \`${tool}\` ${detail}`, { cause });
+  }
+}
+
 /** The pid lives in another network namespace (a container): its loopback is not anode's. */
 export class OtherNetworkError extends AnodeError {
   constructor(pid: number) {

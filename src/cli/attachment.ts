@@ -10,7 +10,7 @@ import type { EvalSession } from '../session/session.js';
 import { reachPidInspector, stillRunsAfter, verifySameProcess, waitUntilClosed, type NodeProcess } from '../program/attach.js';
 import { startCloseWatchdog, type CloseWatchdog } from '../program/close-watchdog.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../program/endpoint.js';
-import { acceptedConnections, runsHere, type ListeningSocket } from '../program/proc.js';
+import { processTable, runsHere, type ListeningSocket } from '../program/process-table.js';
 import { say } from './say.js';
 
 /** Where anode connected, and whether it must close the inspector again when leaving. */
@@ -129,7 +129,7 @@ async function openedByAnode(session: EvalSession, port: number, hold = false): 
 async function alone(pid: number, port: number): Promise<boolean> {
   const deadline = Date.now() + OTHERS_WAIT_MS;
   for (;;) {
-    const clients = await acceptedConnections(pid, port).catch(() => 0);
+    const clients = await processTable().acceptedConnections(pid, port).catch(() => 0);
     if (clients <= SESSION_CONNECTIONS) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, 20));

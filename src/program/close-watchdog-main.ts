@@ -4,7 +4,7 @@
 // (the dead anode no longer holds it), and exits. Before closing, it stops an entry the dead anode left
 // spinning.
 import { connectChannel } from '../session/cdp-client.js';
-import { acceptedConnections } from './proc.js';
+import { processTable } from './process-table.js';
 
 const [pid, url, expression, release] = process.argv.slice(2);
 let received = '';
@@ -17,7 +17,7 @@ process.stdin.on('end', () => {
     try {
       const channel = await connectChannel(url);
       // Its own connection is one; more means someone else still uses the inspector: they close it.
-      const clients = await acceptedConnections(Number(pid), Number(new URL(url).port)).catch(() => 1);
+      const clients = await processTable().acceptedConnections(Number(pid), Number(new URL(url).port)).catch(() => 1);
       if (clients <= 1) {
         // An entry of the dead anode may still spin (`while (true) {}`): stop it, or the program never
         // runs again (nor the close below). Only console entries are stopped, never the program's code.

@@ -3,6 +3,7 @@
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { PROCESS_TABLE_ENV } from '../../src/program/process-table.js';
 import { startAnode } from '../helpers/anode.js';
 import { anode, canListen, echo, freePort, readExe, runAsNobody, startEcho, which, with9229 } from '../helpers/attach.js';
 import { isAlive } from '../helpers/processes.js';
@@ -71,6 +72,7 @@ describe('anode attach PID: refusals leave the process untouched', () => {
   it('a process in another network namespace (a container): refused before signalling', async (ctx) => {
     const unshare = which('unshare');
     if (!unshare) return ctx.skip('unshare is not installed');
+    if (process.env[PROCESS_TABLE_ENV] === 'portable') return ctx.skip('network namespaces are Linux\'s: ps and lsof do not show them');
     const target = startTarget(['--net', process.execPath, '--inspect-port=0', '-e', "console.log('up'); setInterval(() => {}, 1000)"], { command: unshare });
     const started = await Promise.race([target.waitFor('up').then(() => true), target.exited.then(() => false)]);
     if (!started) return ctx.skip(`cannot create a network namespace here: ${target.stderr.trim()}`);

@@ -163,7 +163,7 @@ describe('attach races: two anodes attach to one program at once', () => {
         new Promise((r) => setTimeout(r, offset)).then(() => anode(['attach', String(target.pid), '-e', 'process.pid'])),
       ]);
       times.push(Date.now() - t0);
-      for (const r of runs) expect(r, `offset ${offset} ms`).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
+      for (const r of runs) expect(r, `offset ${offset} ms: ${r.stderr}`).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
       await target.waitForPorts([port]).catch((err: Error) => {
         throw new Error(`${err.message} (offset ${offset} ms)\n${runs.map((r) => r.stderr).join('---\n')}`);
       });

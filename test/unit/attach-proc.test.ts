@@ -82,10 +82,11 @@ describe('/proc/PID/fd, cmdline, environ, status', () => {
 
   it('reads the owner and how SIGUSR1 is handled', () => {
     const status = (state: string, blk: string, ign: string, cgt: string): string =>
-      `Name:\tnode\nState:\t${state}\nUid:\t1000\t1000\t1000\t1000\nSigBlk:\t${blk}\nSigIgn:\t${ign}\nSigCgt:\t${cgt}\n`;
+      `Name:\tnode\nState:\t${state}\nPPid:\t1\nUid:\t1000\t1000\t1000\t1000\nSigBlk:\t${blk}\nSigIgn:\t${ign}\nSigCgt:\t${cgt}\n`;
     // Measured: a node process (handler installed), under the permission model (blocked), and `sleep`.
     expect(parseStatus(status('S (sleeping)', '0000000000000000', '0000000001001000', '0000000100004602'))).toEqual({
       uid: 1000,
+      ppid: 1,
       sigusr1: 'caught',
       zombie: false,
     });
