@@ -2,7 +2,7 @@
 // SIGUSR1 if needed, with a watchdog that closes it should anode die), or by HOST:PORT / ws:// URL; and on
 // leaving, closing an inspector anode opened unless another anode or debugger still uses it.
 import { randomUUID } from 'node:crypto';
-import { ConnectError, NoSuchProcessError, TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
+import { isAnodeError, isTargetClosed, NoSuchProcessError, UsageError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
 import { openRemoteSession } from '../session/remote.js';
 import { evalValue } from '../session/remote-object.js';
@@ -57,10 +57,10 @@ export async function connect(text: string, timeoutMs: number): Promise<Attached
   } catch (err) {
     // The pid still runs (an exit or a change is reported as such), but its inspector closed while anode
     // connected: another anode leaving at that moment closed it. Once more, from the start.
-    if (!(err instanceof ConnectError || err instanceof TargetClosedError)) throw err;
+    if (!(isAnodeError(err, 'ANODE_CONNECT') || isTargetClosed(err))) throw err;
     // (Or it was exiting already, though still there when anode looked.)
     return connectPid(pid, timeoutMs, earlier, true).catch((again: unknown) => {
-      throw again instanceof NoSuchProcessError ? new NoSuchProcessError(pid, 'it exited while anode was attaching') : again;
+      throw isAnodeError(again, 'ANODE_NO_SUCH_PROCESS') ? new NoSuchProcessError(pid, 'it exited while anode was attaching') : again;
     });
   }
 }

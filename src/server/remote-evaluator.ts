@@ -4,21 +4,19 @@
 // nothing of CDP, only of the messages a served console understands.
 import type { EvalOutcome, LineEvaluator } from '../console/types.js';
 import { TargetClosedError } from '../errors.js';
+import { PendingCalls } from '../io/pending-calls.js';
 import type { ProtocolConnection } from './protocol-client.js';
-import type { ServerMessage } from './protocol.js';
+import { ERROR_CODES, type ServerMessage } from './protocol.js';
 
-type Pending =
-  | { kind: 'eval'; resolve: (outcome: EvalOutcome) => void; reject: (err: Error) => void }
-  | { kind: 'complete'; line: string; resolve: (r: [string[], string]) => void }
-  | { kind: 'preview'; resolve: (text: string | undefined) => void }
-  | { kind: 'scope'; resolve: (text: string | undefined) => void };
+/** A request's label: which message answers it (an `error` with its id may answer any of them). */
+type Label = 'eval' | 'complete' | 'preview' | 'scope';
 
 /** Evaluates, completes and interrupts in the served console at the other end of `connection`. */
 export class RemoteLineEvaluator implements LineEvaluator {
   readonly #connection: ProtocolConnection;
-  readonly #pending = new Map<number, Pending>();
+  /** Requests waiting for their answer, resolved with the server's message that carries their id. */
+  readonly #pending = new PendingCalls<ServerMessage>();
   readonly #watchers = new Set<(text: string) => void>();
-  #nextId = 1;
   #gone: string | undefined;
   /** Questions the program asks (ainput) that wait for the user; a result or the end cancels them. */
   readonly #asking = new Set<AbortController>();
@@ -33,12 +31,7 @@ export class RemoteLineEvaluator implements LineEvaluator {
     void connection.closed.then((reason) => {
       this.#gone = reason;
       this.#cancelAsks();
-      for (const [id, p] of this.#pending) {
-        this.#pending.delete(id);
-        if (p.kind === 'eval') p.reject(new TargetClosedError(reason));
-        else if (p.kind === 'complete') p.resolve([[], p.line]);
-        else p.resolve(undefined);
-      }
+      this.#pending.close(() => new TargetClosedError(reason));
     });
   }
 
@@ -48,47 +41,50 @@ export class RemoteLineEvaluator implements LineEvaluator {
   }
 
   /** Runs `code` remotely; aborting `signal` sends an interrupt for it (the result then says so). */
-  evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
-    if (this.#gone !== undefined) return Promise.reject(new TargetClosedError(this.#gone));
-    const id = this.#nextId++;
+  async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
+    const id = this.#pending.nextId();
     const signal = options.signal;
     const onAbort = (): void => this.#connection.send({ type: 'interrupt', id });
-    return new Promise<EvalOutcome>((resolve, reject) => {
-      this.#pending.set(id, { kind: 'eval', resolve, reject });
-      this.#connection.send({ type: 'eval', id, code });
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    }).finally(() => signal?.removeEventListener('abort', onAbort));
+    const reply = this.#request('eval', id, { type: 'eval', id, code });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const m = await reply;
+      if (m.type === 'result') return { kind: m.kind, text: m.text };
+      return { kind: 'error', text: `anode: ${m.type === 'error' ? m.message : `unexpected '${m.type}'`}` };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Tab completion from the served program. */
-  complete(line: string): Promise<[string[], string]> {
-    if (this.#gone !== undefined) return Promise.resolve([[], line]);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { kind: 'complete', line, resolve });
-      this.#connection.send({ type: 'complete', id, line });
-    });
+  async complete(line: string): Promise<[string[], string]> {
+    const id = this.#pending.nextId();
+    const m = await this.#request('complete', id, { type: 'complete', id, line }).catch(() => undefined);
+    return m?.type === 'completions' ? [m.candidates, m.prefix] : [[], line];
   }
 
   /** The eager preview of the line being typed, computed by the served console. */
-  preview(code: string, maxWidth: number): Promise<string | undefined> {
-    if (this.#gone !== undefined) return Promise.resolve(undefined);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { kind: 'preview', resolve });
-      this.#connection.send({ type: 'preview', id, code, width: maxWidth });
-    });
+  async preview(code: string, maxWidth: number): Promise<string | undefined> {
+    if (!this.#connection.capabilities.has('preview')) return undefined;
+    const id = this.#pending.nextId();
+    const m = await this.#request('preview', id, { type: 'preview', id, code, width: maxWidth }).catch(() => undefined);
+    return m?.type === 'previewed' ? m.text : undefined;
   }
 
   /** `.scope [FILE]`, read by the served console. */
-  scope(file?: string): Promise<string | undefined> {
-    if (this.#gone !== undefined) return Promise.resolve(undefined);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { kind: 'scope', resolve });
-      this.#connection.send(file === undefined ? { type: 'scope', id } : { type: 'scope', id, file });
-    });
+  async scope(file?: string): Promise<string | undefined> {
+    if (!this.#connection.capabilities.has('scope')) return undefined;
+    const id = this.#pending.nextId();
+    const m = await this.#request('scope', id, file === undefined ? { type: 'scope', id } : { type: 'scope', id, file }).catch(() => undefined);
+    return m?.type === 'scoped' ? m.text : m?.type === 'error' ? `anode: ${m.message}` : undefined;
+  }
+
+  /** Sends a request and waits for the message that answers it (rejects with TargetClosedError once gone). */
+  #request(label: Label, id: number, message: Parameters<ProtocolConnection['send']>[0]): Promise<ServerMessage> {
+    const { reply } = this.#pending.add(label, { id });
+    if (this.#pending.has(id)) this.#connection.send(message);
+    return reply;
   }
 
   /** The program's console output, mirrored by the server while at least one listener watches. */
@@ -108,25 +104,22 @@ export class RemoteLineEvaluator implements LineEvaluator {
       else for (const l of this.noticeListeners) l(m.text);
       return;
     }
-    const answers = m.type === 'result' || m.type === 'completions' || m.type === 'previewed' || m.type === 'scoped';
-    if (!answers && !(m.type === 'error' && m.id !== undefined)) {
-      if (m.type === 'error') this.#onNotice(`anode: ${m.message}`);
+    if (m.type === 'error' && m.id === undefined) {
+      // An over-long line whose id the server could not read: it can only be the entry in flight.
+      if (m.code === ERROR_CODES.lineTooLong) return this.#discardEntries(`anode: ${m.message}`);
+      return this.#onNotice(`anode: ${m.message}`);
+    }
+    if ('id' in m && m.id !== undefined) this.#pending.resolve(m.id, m);
+  }
+
+  /** Answers every entry in flight with `text` as its error (the server discarded it). */
+  #discardEntries(text: string): void {
+    const entries = this.#pending.ids((label) => label === 'eval');
+    if (entries.length === 0) {
+      for (const w of this.noticeListeners) w(text);
       return;
     }
-    const pending = this.#pending.get(m.id!);
-    if (!pending) return;
-    this.#pending.delete(m.id!);
-    if (pending.kind === 'preview') {
-      pending.resolve(m.type === 'previewed' ? m.text : undefined);
-    } else if (pending.kind === 'scope') {
-      pending.resolve(m.type === 'scoped' ? m.text : m.type === 'error' ? `anode: ${m.message}` : undefined);
-    } else if (pending.kind === 'complete') {
-      pending.resolve(m.type === 'completions' ? [m.candidates, m.prefix] : [[], pending.line]);
-    } else if (m.type === 'result') {
-      pending.resolve({ kind: m.kind, text: m.text });
-    } else if (m.type === 'error') {
-      pending.resolve({ kind: 'error', text: `anode: ${m.message}` });
-    }
+    for (const id of entries) this.#pending.resolve(id, { type: 'error', code: ERROR_CODES.lineTooLong, message: text.replace(/^anode: /, ''), id });
   }
 
   #ask(id: number, prompt: string): void {
@@ -146,16 +139,12 @@ export class RemoteLineEvaluator implements LineEvaluator {
     this.#asking.clear();
   }
 
-  /** A plain line from the server. "line too long" means the entry in flight was discarded: say so there. */
+  /**
+   * A plain line from the server. A server without structured errors (protocol 1.0) says "line too long"
+   * in text: then the entry in flight was discarded; say so there.
+   */
   #onNotice(text: string): void {
-    const evals = [...this.#pending].filter(([, p]) => p.kind === 'eval');
-    if (/line too long/.test(text) && evals.length > 0) {
-      for (const [id, p] of evals) {
-        this.#pending.delete(id);
-        if (p.kind === 'eval') p.resolve({ kind: 'error', text });
-      }
-      return;
-    }
+    if (!this.#connection.capabilities.has('structured-errors') && text.includes('line too long')) return this.#discardEntries(text);
     for (const w of this.noticeListeners) w(text);
   }
 
