@@ -1,5 +1,8 @@
 import { configDefaults, defineConfig } from 'vitest/config';
 
+/** Programs started plainly open their inspector on 127.0.0.1:9229: the tests of that live here alone. */
+const DEFAULT_PORT = 'test/e2e/default-port.test.ts';
+
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -9,7 +12,10 @@ export default defineConfig({
     // End-to-end files start real processes: a failure prints their output (see test/helpers).
     reporters: ['default'],
     projects: [
-      { extends: true, test: { name: 'anode', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/node-versions/**'] } },
+      {
+        extends: true,
+        test: { name: 'anode', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/node-versions/**', DEFAULT_PORT] },
+      },
       // `anode attach PID` and `anode ps` once more on the process table of ps + lsof (what macOS has).
       {
         extends: true,
@@ -19,6 +25,8 @@ export default defineConfig({
           env: { ANODE_PROCESS_TABLE: 'portable' },
         },
       },
+      // The only file that takes the default inspector port 9229: alone, after every other group.
+      { extends: true, test: { name: 'port-9229', include: [DEFAULT_PORT], fileParallelism: false, sequence: { groupOrder: 1 } } },
     ],
   },
 });
