@@ -209,6 +209,13 @@ export class AnodeRunTargetError extends AnodeError {
   }
 }
 
+/** aprint was given an output stream that is closed (ended, destroyed, or failing to write). */
+export class OutputClosedError extends AnodeError {
+  constructor(cause?: unknown) {
+    super('ANODE_OUTPUT_CLOSED', 'cannot print: the output stream is closed', { cause });
+  }
+}
+
 /** This platform offers no way to make the checks a feature needs (no /proc, no ps and lsof). */
 export class UnsupportedPlatformError extends AnodeError {
   constructor(platform: string, feature: string, instead: string) {
