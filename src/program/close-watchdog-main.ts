@@ -5,6 +5,7 @@
 // spinning.
 import { connectChannel } from '../session/cdp-client.js';
 import { processTable } from './process-table.js';
+import { ignored } from '../log/debug.js';
 
 const [pid, url, expression, release] = process.argv.slice(2);
 let received = '';
@@ -23,7 +24,7 @@ process.stdin.on('end', () => {
         // runs again (nor the close below). Only console entries are stopped, never the program's code.
         // Loaded only now: the watchdog waits for most of its life, and should weigh little meanwhile.
         const [{ CONSOLE_ENTRIES }, { stopEntries }] = await Promise.all([import('../session/source.js'), import('../session/stop-entries.js')]);
-        await stopEntries(channel, CONSOLE_ENTRIES).catch(() => undefined);
+        await stopEntries(channel, CONSOLE_ENTRIES).catch((err: unknown) => ignored('watchdog: stopping the dead anode\'s entries', err));
         await channel.send('Runtime.evaluate', { expression });
       }
       else if (release) await channel.send('Runtime.evaluate', { expression: release });

@@ -7,6 +7,7 @@ import { TargetClosedError } from '../errors.js';
 import { PendingCalls } from '../io/pending-calls.js';
 import type { ProtocolConnection } from './protocol-client.js';
 import { ERROR_CODES, type ServerMessage } from './protocol.js';
+import { ignored } from '../log/debug.js';
 
 /** A request's label: which message answers it (an `error` with its id may answer any of them). */
 type Label = 'eval' | 'complete' | 'preview' | 'scope';
@@ -60,7 +61,7 @@ export class RemoteLineEvaluator implements LineEvaluator {
   /** Tab completion from the served program. */
   async complete(line: string): Promise<[string[], string]> {
     const id = this.#pending.nextId();
-    const m = await this.#request('complete', id, { type: 'complete', id, line }).catch(() => undefined);
+    const m = await this.#request('complete', id, { type: 'complete', id, line }).catch((err: unknown) => ignored('completion over the protocol (no candidates)', err));
     return m?.type === 'completions' ? [m.candidates, m.prefix] : [[], line];
   }
 
@@ -68,7 +69,7 @@ export class RemoteLineEvaluator implements LineEvaluator {
   async preview(code: string, maxWidth: number): Promise<string | undefined> {
     if (!this.#connection.capabilities.has('preview')) return undefined;
     const id = this.#pending.nextId();
-    const m = await this.#request('preview', id, { type: 'preview', id, code, width: maxWidth }).catch(() => undefined);
+    const m = await this.#request('preview', id, { type: 'preview', id, code, width: maxWidth }).catch((err: unknown) => ignored('preview over the protocol (none shown)', err));
     return m?.type === 'previewed' ? m.text : undefined;
   }
 
@@ -76,7 +77,7 @@ export class RemoteLineEvaluator implements LineEvaluator {
   async scope(file?: string): Promise<string | undefined> {
     if (!this.#connection.capabilities.has('scope')) return undefined;
     const id = this.#pending.nextId();
-    const m = await this.#request('scope', id, file === undefined ? { type: 'scope', id } : { type: 'scope', id, file }).catch(() => undefined);
+    const m = await this.#request('scope', id, file === undefined ? { type: 'scope', id } : { type: 'scope', id, file }).catch((err: unknown) => ignored('.scope over the protocol', err));
     return m?.type === 'scoped' ? m.text : m?.type === 'error' ? `anode: ${m.message}` : undefined;
   }
 
