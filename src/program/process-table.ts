@@ -2,7 +2,8 @@
 // time, executable, command line, how it handles SIGUSR1), its environment, its listening and accepted TCP
 // sockets. Linux reads /proc (process-table-linux.ts); elsewhere `ps` and `lsof` answer
 // (process-table-portable.ts). Nothing here sends anything to the process.
-import { UnsupportedPlatformError } from '../errors.js';
+import { isAnodeError, UnsupportedPlatformError } from '../errors.js';
+import { ignored } from '../log/debug.js';
 import { linuxProcessTable } from './process-table-linux.js';
 import { portableProcessTable } from './process-table-portable.js';
 
@@ -87,5 +88,12 @@ const PORTABLE_PLATFORMS = new Set<NodeJS.Platform>(['darwin', 'freebsd', 'openb
  * whose inspector connection was lost from one that died, when the program reported no exit code.
  */
 export function runsHere(pid: number, execPath: string | undefined): boolean {
-  return processTable().identitySync(pid)?.exe === execPath;
+  try {
+    return processTable().identitySync(pid)?.exe === execPath;
+  } catch (err) {
+    // No process table here (attached by address on an unsupported platform): it cannot be told.
+    if (!isAnodeError(err, 'ANODE_UNSUPPORTED_PLATFORM')) throw err;
+    ignored(`whether pid ${pid} still runs`, err);
+    return false;
+  }
 }

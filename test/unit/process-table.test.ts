@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { linuxProcessTable } from '../../src/program/process-table-linux.js';
 import {
   lsofAccepted,
@@ -130,3 +130,30 @@ async function* on(stream: NodeJS.ReadableStream): AsyncGenerator<void> {
     yield;
   }
 }
+
+describe('choosing the table', () => {
+  const fresh = async (): Promise<typeof import('../../src/program/process-table.js')> => {
+    vi.resetModules();
+    return import('../../src/program/process-table.js');
+  };
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    Object.defineProperty(process, 'platform', { value: platform });
+  });
+  const platform = process.platform;
+
+  it('follows ANODE_PROCESS_TABLE, and refuses in one line where there is none', async () => {
+    vi.stubEnv('ANODE_PROCESS_TABLE', 'portable');
+    expect((await fresh()).processTable().kind).toBe('portable');
+    vi.unstubAllEnvs();
+    delete process.env.ANODE_PROCESS_TABLE;
+    if (platform === 'linux') expect((await fresh()).processTable().kind).toBe('linux');
+    Object.defineProperty(process, 'platform', { value: 'win32' });
+    const table = await fresh();
+    expect(() => table.processTable()).toThrow(
+      'attaching by pid and `anode ps` is not supported on win32: attach to HOST:PORT or a ws:// URL of an inspector instead',
+    );
+    // Attached by address there, "does the program still run" cannot be told: false, not a crash.
+    expect(table.runsHere(process.pid, process.execPath)).toBe(false);
+  });
+});
