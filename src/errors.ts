@@ -221,6 +221,27 @@ export class AnodeRunTargetError extends AnodeError {
   }
 }
 
+/** aprint was given an output stream that is closed (ended, destroyed, or failing to write). */
+export class OutputClosedError extends AnodeError {
+  constructor(cause?: unknown) {
+    super('ANODE_OUTPUT_CLOSED', 'cannot print: the output stream is closed', { cause });
+  }
+}
+
+/** This platform offers no way to make the checks a feature needs (no /proc, no ps and lsof). */
+export class UnsupportedPlatformError extends AnodeError {
+  constructor(platform: string, feature: string, instead: string) {
+    super('ANODE_UNSUPPORTED_PLATFORM', `${feature} is not supported on ${platform}: ${instead}`);
+  }
+}
+
+/** A system tool anode needs to look at other processes (ps, lsof) is missing or failed. */
+export class ProcessToolError extends AnodeError {
+  constructor(tool: string, detail: string, cause?: unknown) {
+    super('ANODE_PROCESS_TOOL', `cannot read other processes: \`${tool}\` ${detail}`, { cause });
+  }
+}
+
 /** The pid lives in another network namespace (a container): its loopback is not anode's. */
 export class OtherNetworkError extends AnodeError {
   constructor(pid: number) {

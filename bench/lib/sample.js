@@ -10,8 +10,11 @@ export function nowMs() {
  * Runs each variant `n` times, interleaved, after `warmup` untimed interleaved rounds.
  * `variants` maps a name to an async function doing one operation. Resolves to {name: [ms, ...]}.
  * `clock` is injectable (tests count calls without timing anything).
+ * @param {Record<string, () => Promise<unknown>>} variants
+ * @param {{ n: number, warmup?: number, clock?: () => number }} options
+ * @returns {Promise<Record<string, number[]>>}
  */
-export async function interleave(variants, { n, warmup = 0, clock = nowMs } = {}) {
+export async function interleave(variants, { n, warmup = 0, clock = nowMs }) {
   const names = Object.keys(variants);
   const samples = Object.fromEntries(names.map((k) => [k, []]));
   for (let round = 0; round < warmup + n; round += 1) {

@@ -59,10 +59,14 @@ export function round(x) {
 /**
  * One results.json row: {metric, unit, value, baseline, ratio, goal, pass} plus `goal_on`,
  * `higher_is_better` when it applies, and an optional note.
+ * @param {{ metric: string, unit: string | null, value: number | null, baseline?: number | null, goal?: number | null,
+ *   goalOn?: 'value' | 'ratio', higherIsBetter?: boolean, note?: string }} row
+ * @returns {Record<string, any>}
  */
 export function result({ metric, unit, value, baseline = null, goal = null, goalOn, higherIsBetter = false, note }) {
   const on = goalOn ?? (baseline === null ? 'value' : 'ratio');
   const r = ratio(value, baseline);
+  /** @type {Record<string, any>} */
   const row = {
     metric,
     unit,

@@ -1,7 +1,7 @@
 // `anode attach PID | HOST:PORT | ws://…`: a console (or one-shot `-e` evaluations) into a program that is
 // already running. Leaving detaches: the program keeps running, and an inspector anode opened is closed.
 import { Command } from 'commander';
-import { TargetClosedError, UsageError } from '../errors.js';
+import { isTargetClosed, TargetClosedError, UsageError } from '../errors.js';
 import { TargetedEvaluator } from '../session/targeted-evaluator.js';
 import { watchExit, type ExitWatch } from '../session/exit-watch.js';
 import type { EvalSession } from '../session/session.js';
@@ -164,7 +164,7 @@ async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<num
       break;
     }
   } catch (err) {
-    if (err instanceof TargetClosedError) {
+    if (isTargetClosed(err)) {
       await attached.session.close();
       const pid = attached.session.info.pid;
       if (await stillRuns(attached, pid, attached.session.info.argv[0])) {

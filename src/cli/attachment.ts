@@ -2,7 +2,7 @@
 // SIGUSR1 if needed, with a watchdog that closes it should anode die), or by HOST:PORT / ws:// URL; and on
 // leaving, closing an inspector anode opened unless another anode or debugger still uses it.
 import { randomUUID } from 'node:crypto';
-import { ConnectError, NoSuchProcessError, TargetClosedError, UsageError, WrongProcessError } from '../errors.js';
+import { isAnodeError, isTargetClosed, NoSuchProcessError, UsageError, WrongProcessError } from '../errors.js';
 import { AGENT_REF } from '../session/agent.js';
 import { loadCdp } from '../session/cdp-client.js';
 import { openRemoteSession } from '../session/remote.js';
@@ -11,7 +11,7 @@ import type { EvalSession } from '../session/session.js';
 import { reachPidInspector, stillRunsAfter, verifySameProcess, waitUntilClosed, type NodeProcess } from '../program/attach.js';
 import { startCloseWatchdog, type CloseWatchdog } from '../program/close-watchdog.js';
 import { hostPort, inspectorUrl, parseAttachTarget } from '../program/endpoint.js';
-import { acceptedConnections, runsHere, type ListeningSocket } from '../program/proc.js';
+import { processTable, runsHere, type ListeningSocket } from '../program/process-table.js';
 import { ignoreFailure } from '../log/debug.js';
 import { say } from './say.js';
 
@@ -62,10 +62,10 @@ export async function connect(text: string, timeoutMs: number): Promise<Attached
   } catch (err) {
     // The pid still runs (an exit or a change is reported as such), but its inspector closed while anode
     // connected: another anode leaving at that moment closed it. Once more, from the start.
-    if (!(err instanceof ConnectError || err instanceof TargetClosedError)) throw err;
+    if (!(isAnodeError(err, 'ANODE_CONNECT') || isTargetClosed(err))) throw err;
     // (Or it was exiting already, though still there when anode looked.)
     return connectPid(pid, timeoutMs, earlier, true).catch((again: unknown) => {
-      throw again instanceof NoSuchProcessError ? new NoSuchProcessError(pid, 'it exited while anode was attaching') : again;
+      throw isAnodeError(again, 'ANODE_NO_SUCH_PROCESS') ? new NoSuchProcessError(pid, 'it exited while anode was attaching') : again;
     });
   }
 }
@@ -139,7 +139,7 @@ async function openedByAnode(session: EvalSession, port: number, hold = false): 
 async function otherConnections(pid: number, port: number): Promise<number> {
   const deadline = Date.now() + OTHERS_WAIT_MS;
   for (;;) {
-    const others = (await acceptedConnections(pid, port).catch(() => SESSION_CONNECTIONS)) - SESSION_CONNECTIONS;
+    const others = (await processTable().acceptedConnections(pid, port).catch(() => SESSION_CONNECTIONS)) - SESSION_CONNECTIONS;
     if (others <= 0 || Date.now() > deadline) return Math.max(0, others);
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -1,7 +1,7 @@
 // The `anode` command: parses arguments with commander and hands them to run/attach/...; user mistakes
 // become one line on stderr and a non-zero exit, never a stack.
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { AnodeError } from '../errors.js';
+import { isAnodeError } from '../errors.js';
 import { splitRunArgs } from './args.js';
 import { parseGrace, parseSignal } from './stop-flags.js';
 import { run, type RunFlags } from './run.js';
@@ -112,7 +112,7 @@ export async function main(argv: string[]): Promise<number> {
     return await run(flags, split.file, split.args, split.nodeFlags);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
-    if (err instanceof AnodeError) {
+    if (isAnodeError(err)) {
       sayError(err.message);
       return 1;
     }

@@ -4,7 +4,7 @@
 import { whenDrained } from '../io/drain.js';
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { AbortedError, EndOfInputError } from '../errors.js';
+import { AbortedError, EndOfInputError, isTargetClosed } from '../errors.js';
 import { ignored } from '../log/debug.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
@@ -221,7 +221,7 @@ export class ConsoleEngine {
     })();
     reading.catch((err: unknown) => {
       // A target that went away is reported by whoever owns the target; anything else is said here.
-      if ((err as { code?: string }).code !== 'ANODE_TARGET_CLOSED') this.write(`anode: ${(err as Error).message}\n`);
+      if (!isTargetClosed(err)) this.write(`anode: ${(err as Error).message}\n`);
       this.#stop('closed');
     });
     return this.#done;

@@ -5,6 +5,7 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { anodeVariable } from '../anode-env.js';
+import { ignored } from '../log/debug.js';
 
 export const HISTORY_SIZE = 1000;
 
@@ -27,7 +28,10 @@ export class HistoryFile {
 
   /** Loads the file; returns entries newest first (readline's order). */
   async load(): Promise<string[]> {
-    const text = await readFile(this.file, 'utf8').catch(() => '');
+    const text = await readFile(this.file, 'utf8').catch((err: unknown) => {
+      ignored(`reading the history file ${this.file} (none yet?)`, err);
+      return '';
+    });
     this.#entries = text
       .split('\n')
       .filter((l) => l !== '')
@@ -47,7 +51,7 @@ export class HistoryFile {
         await writeFile(this.file, text, { mode: 0o600 });
         await chmod(this.file, 0o600);
       })
-      .catch(() => undefined);
+      .catch((err: unknown) => ignored(`writing the history file ${this.file}`, err));
     return this.#writing;
   }
 }

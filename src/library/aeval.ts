@@ -4,6 +4,7 @@ import { AbortedError } from '../errors.js';
 import { primitiveOf } from '../session/remote-object.js';
 import { prepareSource } from '../session/source.js';
 import { localSession } from './local.js';
+import { ignoreFailure, ignored } from '../log/debug.js';
 
 const HANDOFF = Symbol.for('anode.aeval');
 let seq = 0;
@@ -27,7 +28,7 @@ export async function aeval(code: string, options: { signal?: AbortSignal } = {}
     if (signal?.aborted) onAbort();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-  run.catch(() => undefined);
+  run.catch((err: unknown) => ignored('aeval: the evaluation (its failure is reported by the race below)', err));
   try {
     const r = await Promise.race([run, aborted]);
     const remote = r.exceptionDetails ? r.exceptionDetails.exception : r.result;
@@ -37,7 +38,7 @@ export async function aeval(code: string, options: { signal?: AbortSignal } = {}
     return value;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    void ch.send('Runtime.releaseObjectGroup', { objectGroup: group }).catch(() => undefined);
+    ignoreFailure(ch.send('Runtime.releaseObjectGroup', { objectGroup: group }), 'aeval: releasing its object group');
   }
 }
 

@@ -3,7 +3,7 @@
 import { writeDrained } from '../io/drain.js';
 import type { Readable, Writable } from 'node:stream';
 import { inspect } from 'node:util';
-import { AbortedError, EndOfInputError } from '../errors.js';
+import { AbortedError, EndOfInputError, OutputClosedError } from '../errors.js';
 import { readLine } from '../io/read-line.js';
 import { currentConsole } from './context.js';
 
@@ -48,7 +48,10 @@ export async function aprint(...args: unknown[]): Promise<void> {
   const options: AprintOptions = isOptions(last) ? (args.pop() as AprintOptions) : {};
   const output = options.output ?? currentConsole()?.output ?? process.stdout;
   const text = args.map((v) => (typeof v === 'string' ? v : inspect(v))).join(options.sep ?? ' ') + (options.end ?? '\n');
-  await writeDrained(output, text);
+  if (output.destroyed || output.writableEnded) throw new OutputClosedError();
+  await new Promise<void>((resolve, reject) => {
+    output.write(text, (err) => (err ? reject(new OutputClosedError(err)) : resolve()));
+  });
 }
 
 /** An options bag as aprint's last argument: a plain object with only output/sep/end keys. */

@@ -1,6 +1,7 @@
 // Reaching the inspector of a running pid: check the process (exists, is Node, ours to signal), use an
-// inspector that is already listening or turn one on with SIGUSR1, and find ITS port from /proc (the
-// listening sockets that appear after the signal), so nothing is ever sent to the program's own ports.
+// inspector that is already listening or turn one on with SIGUSR1, and find ITS port from the process
+// table (the listening sockets that appear after the signal), so nothing is ever sent to the program's
+// own ports.
 import {
   ActivationDisabledError,
   ActivationTimeoutError,
@@ -15,32 +16,18 @@ import {
   ProcessChangedError,
   ProcessPermissionError,
 } from '../errors.js';
+import { ignored } from '../log/debug.js';
 import { isLoopback } from '../net/loopback.js';
 import { connectHost, hostPort, inspectorUrl } from './endpoint.js';
 import { inspectorFlags, type InspectorFlags } from './node-flags.js';
-import {
-  isNodeExecutable,
-  ownListening,
-  readCmdline,
-  readEnvVar,
-  readExe,
-  readIdentitySync,
-  readListeningTable,
-  readStartTime,
-  readStatus,
-  sameNetwork,
-  userNameOf,
-  type ListeningSocket,
-  type ProcessIdentity,
-  type ProcStatus,
-} from './proc.js';
+import { isNodeExecutable } from './proc.js';
+import { processTable, type ListeningSocket, type ProcessIdentity } from './process-table.js';
 import { watchedInspectorPorts } from './close-watchdog.js';
 
 /** A checked Node.js process: its identity (start time, executable, command line) and inspector flags. */
 export interface NodeProcess extends ProcessIdentity {
-  pid: number;
+  exe: string;
   flags: InspectorFlags;
-  status: ProcStatus;
 }
 
 /** The inspector of a pid, ready to connect to. */
@@ -62,30 +49,23 @@ const POLL_MS = 20;
 
 /** Checks that `pid` exists, may be signalled by this user and is Node.js; touches nothing. */
 export async function checkNodeProcess(pid: number): Promise<NodeProcess> {
-  let status: ProcStatus;
-  try {
-    status = await readStatus(pid);
-  } catch {
-    throw new NoSuchProcessError(pid);
-  }
-  if (status.zombie) throw new NoSuchProcessError(pid, 'it has exited');
+  const table = processTable();
+  const identity = await table.identity(pid);
+  if (!identity) throw new NoSuchProcessError(pid);
   try {
     process.kill(pid, 0);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EPERM') throw new ProcessPermissionError(pid, ownerName(status.uid), err);
+    if (code === 'EPERM') throw new ProcessPermissionError(pid, ownerName(identity.uid), err);
     throw new NoSuchProcessError(pid);
   }
-  const startTime = await readStartTime(pid).catch(() => undefined);
-  const exe = await readExe(pid);
-  const argv = await readCmdline(pid).catch(() => []);
-  if (startTime === undefined) throw new NoSuchProcessError(pid, 'it has exited');
+  const { exe, argv } = identity;
   if (exe === undefined) throw new NotNodeProcessError(pid, 'its executable cannot be read');
   if (!isNodeExecutable(exe)) {
     throw new NotNodeProcessError(pid, `it runs ${exe}${argv.length ? `: ${argv.join(' ').slice(0, 80)}` : ''}`);
   }
-  const flags = inspectorFlags(argv, await readEnvVar(pid, 'NODE_OPTIONS'));
-  return { pid, startTime, exe, argv, flags, status };
+  const flags = inspectorFlags(argv, await table.environmentVariable(pid, 'NODE_OPTIONS'));
+  return { ...identity, exe, flags };
 }
 
 /**
@@ -94,12 +74,12 @@ export async function checkNodeProcess(pid: number): Promise<NodeProcess> {
  * signal, still catching SIGUSR1. Synchronous: nothing runs between this and a signal sent right after it.
  */
 export function verifySameProcess(proc: NodeProcess, moment: string, forSignal = false): void {
-  const now = readIdentitySync(proc.pid);
+  const now = processTable().identitySync(proc.pid);
   if (now === undefined) throw new NoSuchProcessError(proc.pid, `it exited ${moment}`);
   if (now.startTime !== proc.startTime) throw new ProcessChangedError(proc.pid, 'that process exited and the pid now names a newer one');
-  if (now.exe !== proc.exe) throw new ProcessChangedError(proc.pid, `it now runs ${now.exe}`);
+  if (now.exe !== proc.exe) throw new ProcessChangedError(proc.pid, now.exe ? `it now runs ${now.exe}` : 'its executable can no longer be read');
   if (now.argv.join('\0') !== proc.argv.join('\0')) throw new ProcessChangedError(proc.pid, `its command line is now: ${now.argv.join(' ').slice(0, 80)}`);
-  if (forSignal && now.status.sigusr1 !== 'caught') throw new ProcessChangedError(proc.pid, 'it no longer handles SIGUSR1');
+  if (forSignal && now.sigusr1 !== 'caught') throw new ProcessChangedError(proc.pid, 'it no longer handles SIGUSR1');
 }
 
 /** True if the checked process still runs after `ms` (false as soon as it is gone or another process). */
@@ -133,8 +113,9 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
   const { flags } = proc;
   if (proc.argv.some((a) => /[\\/]program[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
   if (!flags.listsTargets) throw new HiddenInspectorError('', pid);
-  if (!(await sameNetwork(pid))) throw new OtherNetworkError(pid);
-  const own = await ownListening(pid).catch(() => {
+  const table = processTable();
+  if (!(await table.sameNetwork(pid))) throw new OtherNetworkError(pid);
+  const own = await table.listening(pid).catch(() => {
     throw new NoSuchProcessError(pid, 'it has exited');
   });
   const reach = async (socket: ListeningSocket, openedByAnode: boolean, joined: boolean): Promise<PidInspector> => {
@@ -149,7 +130,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
   const mine = openedBefore && own.find((s) => s.inode === openedBefore.inode);
   if (mine) return reach(mine, true, false);
   // Opened by another anode that is attached right now (its watchdog names the port)?
-  const shared = joinable(pid, own);
+  const shared = await joinable(pid, own);
   if (shared) return reach(shared, false, true);
   // Already listening on its inspector port (opened at start, or by an earlier SIGUSR1)?
   const open = flags.port !== 0 ? own.find((s) => s.port === flags.port) : undefined;
@@ -158,12 +139,12 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
 
   if (flags.sigusr1Disabled) throw new ActivationDisabledError(pid, 'it was started with --disable-sigusr1');
   if (flags.permission) throw new ActivationDisabledError(pid, 'it runs under the permission model, which disables inspector activation');
-  if (proc.status.sigusr1 !== 'caught') {
+  if (proc.sigusr1 !== 'caught') {
     throw new ActivationDisabledError(
       pid,
-      proc.status.sigusr1 === 'default'
+      proc.sigusr1 === 'default'
         ? 'it does not handle SIGUSR1 (sending it would kill it)'
-        : `it ${proc.status.sigusr1 === 'ignored' ? 'ignores' : 'blocks'} SIGUSR1, which opens the inspector`,
+        : `it ${proc.sigusr1 === 'ignored' ? 'ignores' : 'blocks'} SIGUSR1, which opens the inspector`,
     );
   }
   if (!isLoopback(flags.host)) throw new ExposedInspectorError(pid, hostPort(flags.host, flags.port));
@@ -176,7 +157,10 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     verifySameProcess(proc, 'while its inspector was being opened');
-    const now = await ownListening(pid).catch((): ListeningSocket[] => []);
+    const now = await table.listening(pid).catch((err: unknown): ListeningSocket[] => {
+      ignored(`reading the sockets of pid ${pid} (checked again next round)`, err);
+      return [];
+    });
     const fresh = now.filter((s) => !before.has(s.inode));
     // A socket that was there closed: perhaps an inspector another anode opened and has just closed,
     // which made our signal a no-op. A signal now reopens it (and is a no-op for an open inspector).
@@ -188,7 +172,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
     const chosen = pickInspector(fresh, flags);
     if (chosen) return reach(chosen, true, false);
     // Another anode's SIGUSR1 opened it just before ours (a no-op then): join that one.
-    const other = joinable(pid, now);
+    const other = await joinable(pid, now);
     if (other) return reach(other, false, true);
     if (Date.now() > deadline) {
       const taken = await portTakenByOthers(pid, flags);
@@ -211,9 +195,9 @@ async function connectTo(socket: ListeningSocket): Promise<{ url: string; where:
 }
 
 /** The socket of `own` that another anode opened as `pid`'s inspector and is attached through. */
-function joinable(pid: number, own: ListeningSocket[]): ListeningSocket | undefined {
+async function joinable(pid: number, own: ListeningSocket[]): Promise<ListeningSocket | undefined> {
   if (own.length === 0) return undefined;
-  const ports = watchedInspectorPorts(pid);
+  const ports = await watchedInspectorPorts(pid);
   return own.find((s) => ports.includes(s.port));
 }
 
@@ -221,7 +205,12 @@ function joinable(pid: number, own: ListeningSocket[]): ListeningSocket | undefi
 export async function waitUntilClosed(pid: number, socket: ListeningSocket, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const own = await ownListening(pid).catch(() => []);
+    const own = await processTable()
+      .listening(pid)
+      .catch((err: unknown) => {
+        ignored(`reading the sockets of pid ${pid} (gone?)`, err);
+        return [];
+      });
     if (!own.some((s) => s.inode === socket.inode)) return true;
     if (Date.now() > deadline) return false;
     await new Promise((r) => setTimeout(r, POLL_MS));
@@ -234,9 +223,14 @@ export async function waitUntilClosed(pid: number, socket: ListeningSocket, ms: 
  */
 async function portTakenByOthers(pid: number, flags: InspectorFlags): Promise<string | undefined> {
   if (flags.port === 0) return undefined;
-  const table = await readListeningTable(pid);
-  const mine = new Set((await ownListening(pid).catch((): ListeningSocket[] => [])).map((s) => s.inode));
-  const other = table.find((s) => s.port === flags.port && !mine.has(s.inode));
+  const table = processTable();
+  const onPort = await table.listeningOnPort(pid, flags.port);
+  const own = await table.listening(pid).catch((err: unknown): ListeningSocket[] => {
+    ignored(`reading the sockets of pid ${pid}`, err);
+    return [];
+  });
+  const mine = new Set(own.map((s) => s.inode));
+  const other = onPort.find((s) => !mine.has(s.inode));
   return other ? hostPort(flags.host, flags.port) : undefined;
 }
 
@@ -245,6 +239,6 @@ function describe(s: ListeningSocket): string {
 }
 
 function ownerName(uid: number): string {
-  const name = userNameOf(uid);
+  const name = processTable().userName(uid);
   return name ?? `uid ${uid}`;
 }

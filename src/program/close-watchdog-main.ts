@@ -31,7 +31,7 @@ process.stdin.on('end', () => {
       const channel = await connectChannel(orders.url);
       // Other anodes attached through this inspector have their own watchdogs (this one is not counted:
       // its process is this one, but it is the same user's; one of them is this one).
-      const others = watchedInspectorPorts(Number(pid)).filter((p) => p === Number(port)).length - 1;
+      const others = (await watchedInspectorPorts(Number(pid))).filter((p) => p === Number(port)).length - 1;
       if (others <= 0) {
         // An entry of the dead anode may still spin (`while (true) {}`): stop it, or the program never
         // runs again (nor the close below). Only console entries are stopped, never the program's code.

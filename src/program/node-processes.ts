@@ -1,6 +1,8 @@
-// This user's Node.js processes, read from /proc (nothing is sent to them): for `anode ps`.
+// This user's Node.js processes, from the process table (nothing is sent to them): for `anode ps`.
+import { ignored } from '../log/debug.js';
 import { inspectorFlags } from './node-flags.js';
-import { isNodeExecutable, listPids, ownListening, readCmdline, readEnvVar, readExe, readStatus } from './proc.js';
+import { isNodeExecutable } from './proc.js';
+import { processTable } from './process-table.js';
 import { hostPort } from './endpoint.js';
 
 /** One Node.js process as `anode ps` shows it. */
@@ -19,26 +21,25 @@ export interface NodeProcessEntry {
 
 /** Node.js processes owned by `uid` (default: this user), except anode itself. */
 export async function listNodeProcesses(uid = process.getuid?.() ?? 0): Promise<NodeProcessEntry[]> {
+  const table = processTable();
   const entries: NodeProcessEntry[] = [];
-  for (const pid of await listPids()) {
-    if (pid === process.pid) continue;
+  for (const { pid, ppid, exe, argv } of await table.list({ uid, executables: true })) {
+    if (pid === process.pid || exe === undefined || !isNodeExecutable(exe)) continue;
     try {
-      const status = await readStatus(pid);
-      if (status.uid !== uid || status.zombie) continue;
-      const exe = await readExe(pid);
-      if (exe === undefined || !isNodeExecutable(exe)) continue;
-      const argv = await readCmdline(pid);
-      const flags = inspectorFlags(argv, await readEnvVar(pid, 'NODE_OPTIONS'));
-      const own = await ownListening(pid).catch(() => []);
+      const flags = inspectorFlags(argv, await table.environmentVariable(pid, 'NODE_OPTIONS'));
+      const own = await table.listening(pid).catch((err: unknown) => {
+        ignored(`reading the sockets of pid ${pid}`, err);
+        return [];
+      });
       const listening = flags.port !== 0 ? own.find((s) => s.port === flags.port) : undefined;
       let inspector: string | undefined;
       if (!flags.listsTargets) inspector = 'hidden (ws:// URL only)';
       else if (listening) inspector = hostPort(listening.host, listening.port);
       else if (flags.openAtStart && flags.port === 0) inspector = 'open, port unknown';
-      const clusterWorker = (await readEnvVar(pid, 'NODE_UNIQUE_ID')) !== undefined;
-      entries.push({ pid, main: flags.main, command: argv.join(' '), inspector, ppid: status.ppid, clusterWorker });
-    } catch {
-      // it exited while we looked
+      const clusterWorker = (await table.environmentVariable(pid, 'NODE_UNIQUE_ID')) !== undefined;
+      entries.push({ pid, ppid, main: flags.main, command: argv.join(' '), inspector, clusterWorker });
+    } catch (err) {
+      ignored(`listing pid ${pid} (it exited while anode looked?)`, err);
     }
   }
   return entries.sort((a, b) => a.pid - b.pid);

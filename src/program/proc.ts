@@ -1,16 +1,9 @@
-// Reading a process from Linux /proc without touching it: its executable, command line, owner, which
-// signals it catches, and the TCP sockets it listens on (socket inodes of /proc/PID/fd matched against
-// the LISTEN rows of /proc/PID/net/tcp{,6}). The parsers take text so they can be tested on their own.
-import { readFileSync, readlinkSync } from 'node:fs';
-import { readFile, readdir, readlink } from 'node:fs/promises';
+// The parsers of what Linux /proc says about a process (process-table-linux.ts reads the files): its
+// command line, environment, owner and parent, which signals it catches, its start time, and its TCP
+// sockets (socket inodes of /proc/PID/fd matched against the rows of /proc/PID/net/tcp{,6}). They take
+// text so they can be tested on their own.
 import path from 'node:path';
-
-/** A listening TCP socket: its inode and local address. */
-export interface ListeningSocket {
-  inode: string;
-  host: string;
-  port: number;
-}
+import type { ListeningSocket, Sigusr1Handling } from './process-table.js';
 
 const LISTEN_STATE = '0A';
 const SIGUSR1 = 10;
@@ -89,12 +82,12 @@ export function environValue(text: string, name: string): string | undefined {
 export interface ProcStatus {
   /** Real user id. */
   uid: number;
+  /** Parent pid. */
+  ppid: number;
   /** 'caught': a handler is installed; 'blocked'/'ignored': it would do nothing; 'default': it kills. */
-  sigusr1: 'caught' | 'blocked' | 'ignored' | 'default';
+  sigusr1: Sigusr1Handling;
   /** Zombie (exited, not yet reaped). */
   zombie: boolean;
-  /** The parent's pid (0 when unknown). */
-  ppid: number;
 }
 
 /** Parses /proc/PID/status. */
@@ -108,7 +101,7 @@ export function parseStatus(text: string): ProcStatus {
       : has(field('SigBlk'))
         ? 'blocked'
         : 'default';
-  return { uid: Number(field('Uid').split(/\s+/)[0]), sigusr1, zombie: field('State').startsWith('Z'), ppid: Number(field('PPid')) || 0 };
+  return { uid: Number(field('Uid').split(/\s+/)[0]), ppid: Number(field('PPid')) || 0, sigusr1, zombie: field('State').startsWith('Z') };
 }
 
 /** The start time of a process (clock ticks after boot) from /proc/PID/stat: field 22, counted after the `(comm)`. */
@@ -116,30 +109,6 @@ export function parseStartTime(stat: string): string | undefined {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (state): field 22 is fields[19].
   return fields[19] !== undefined && /^\d+$/.test(fields[19]) ? fields[19] : undefined;
-}
-
-/** What tells one process from a later one with the same pid: start time, executable and command line. */
-export interface ProcessIdentity {
-  startTime: string;
-  exe: string;
-  argv: string[];
-}
-
-/**
- * The identity of `pid` now, read synchronously so that nothing else runs between this and a signal that
- * follows it; undefined when the process is gone or a zombie (it has exited).
- */
-export function readIdentitySync(pid: number): (ProcessIdentity & { status: ProcStatus }) | undefined {
-  try {
-    const status = parseStatus(readFileSync(`${procDir(pid)}/status`, 'utf8'));
-    const startTime = parseStartTime(readFileSync(`${procDir(pid)}/stat`, 'latin1'));
-    if (status.zombie || startTime === undefined) return undefined;
-    const exe = cleanExePath(readlinkSync(`${procDir(pid)}/exe`));
-    const argv = parseCmdline(readFileSync(`${procDir(pid)}/cmdline`, 'latin1'));
-    return { startTime, exe, argv, status };
-  } catch {
-    return undefined;
-  }
 }
 
 /** The executable of `/proc/PID/exe`, without the ` (deleted)` mark of a replaced binary. */
@@ -150,105 +119,4 @@ export function cleanExePath(link: string): string {
 /** True for a node binary's name (`node`, `nodejs`, `node20`, `node-20.1.0`). */
 export function isNodeExecutable(exe: string): boolean {
   return /^(node|nodejs)([-_.]?v?\d+(\.\d+)*)?$/.test(path.basename(cleanExePath(exe)));
-}
-
-const procDir = (pid: number): string => `/proc/${pid}`;
-
-/** The process's executable path, or undefined when it cannot be read (permission, zombie, gone). */
-export async function readExe(pid: number): Promise<string | undefined> {
-  try {
-    return cleanExePath(await readlink(`${procDir(pid)}/exe`));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The process's command line ([] for a kernel thread or a zombie). */
-export async function readCmdline(pid: number): Promise<string[]> {
-  return parseCmdline(await readFile(`${procDir(pid)}/cmdline`, 'latin1'));
-}
-
-/** The process's start time (see parseStartTime). */
-export async function readStartTime(pid: number): Promise<string | undefined> {
-  return parseStartTime(await readFile(`${procDir(pid)}/stat`, 'latin1'));
-}
-
-/** The process's status. */
-export async function readStatus(pid: number): Promise<ProcStatus> {
-  return parseStatus(await readFile(`${procDir(pid)}/status`, 'utf8'));
-}
-
-/** One environment variable of the process, when this user may read its environment. */
-export async function readEnvVar(pid: number, name: string): Promise<string | undefined> {
-  try {
-    return environValue(await readFile(`${procDir(pid)}/environ`, 'latin1'), name);
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every listening TCP socket in the process's network namespace (whoever owns it). */
-export async function readListeningTable(pid: number): Promise<ListeningSocket[]> {
-  return (await readTables(pid)).flatMap(parseListening);
-}
-
-async function readTables(pid: number): Promise<string[]> {
-  return Promise.all(['tcp', 'tcp6'].map((t) => readFile(`${procDir(pid)}/net/${t}`, 'utf8').catch(() => '')));
-}
-
-/** How many connections the process has accepted on its listening `port` (clients connected to it). */
-export async function acceptedConnections(pid: number, port: number): Promise<number> {
-  const [inodes, tables] = await Promise.all([readSocketInodes(pid), readTables(pid)]);
-  return tables.flatMap(parseEstablished).filter((s) => s.port === port && inodes.has(s.inode)).length;
-}
-
-/** The socket inodes the process holds open. */
-export async function readSocketInodes(pid: number): Promise<Set<string>> {
-  const dir = `${procDir(pid)}/fd`;
-  const names = await readdir(dir);
-  const links = await Promise.all(names.map((n) => readlink(`${dir}/${n}`).catch(() => '')));
-  return socketInodes(links);
-}
-
-/** The TCP sockets the process itself listens on. */
-export async function ownListening(pid: number): Promise<ListeningSocket[]> {
-  const [inodes, table] = await Promise.all([readSocketInodes(pid), readListeningTable(pid)]);
-  return table.filter((s) => inodes.has(s.inode));
-}
-
-/** Numeric pids of every process visible in /proc. */
-export async function listPids(): Promise<number[]> {
-  const names = await readdir('/proc');
-  return names.filter((n) => /^\d+$/.test(n)).map(Number);
-}
-
-/** The login name of `uid` from /etc/passwd, if it has one. */
-export function userNameOf(uid: number): string | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , id] = line.split(':');
-      if (name && Number(id) === uid && id !== '') return name;
-    }
-  } catch {
-    // no passwd file
-  }
-  return undefined;
-}
-
-/** True when `pid` shares this process's network namespace (so its 127.0.0.1 is ours); unknown counts as true. */
-export async function sameNetwork(pid: number): Promise<boolean> {
-  try {
-    const [mine, theirs] = await Promise.all([readlink('/proc/self/ns/net'), readlink(`${procDir(pid)}/ns/net`)]);
-    return mine === theirs;
-  } catch {
-    return true;
-  }
-}
-
-/**
- * True when `pid` is a live process here (not a zombie) running `execPath`: how anode tells a program
- * whose inspector connection was lost from one that died, when the program reported no exit code.
- */
-export function runsHere(pid: number, execPath: string | undefined): boolean {
-  return readIdentitySync(pid)?.exe === execPath;
 }

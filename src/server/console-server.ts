@@ -9,6 +9,7 @@ import { TargetedEvaluator, type ProcessReach } from '../session/targeted-evalua
 import type { EvalSession } from '../session/session.js';
 import { listen, type LineServer, type ListenOptions, type ServedClient } from './listener.js';
 import { ProtocolSniffer } from './protocol-sniffer.js';
+import { LineLimiter } from './line-limit.js';
 import { serveProtocolClient, type ProtocolSession } from './protocol-server.js';
 import { ProtocolOutput } from './protocol-output.js';
 import { visibleText } from './visible-text.js';
@@ -129,6 +130,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
           remote: client.remote,
           log,
           onHello: (h) => void (evaluator.colors = h.colors ?? evaluator.colors),
+          limiter: client.input instanceof LineLimiter ? client.input : undefined,
         });
         closeConsole = (message) => structured.close(message);
         await structured.done;

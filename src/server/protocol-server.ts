@@ -1,19 +1,31 @@
 // The server half of the anode protocol: one structured client driven over the SAME per-client Evaluator a
 // plain client gets (its own `_`, its own interrupt). The client runs the console engine (multi-line input,
 // dot-commands, history) on its own terminal; this side only evaluates, completes, interrupts and mirrors.
-// The listener's limits still hold: lines are cut by LineLimiter, output goes through BoundedOutput, and a
-// client has at most one entry and one completion in flight; replies wait for the client to read them.
+// The listener's limits still hold: lines are cut by LineLimiter (an over-long line is answered with a
+// `line-too-long` error carrying its request id), output goes through BoundedOutput, and a client has at
+// most one entry and one completion in flight; replies wait for the client to read them. Every request
+// the server cannot serve is answered by an `error` message with the request's id, never by free text.
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { whenDrained } from '../io/drain.js';
+import { PendingCalls } from '../io/pending-calls.js';
 import type { LineEvaluator } from '../console/types.js';
-import { AbortedError, EndOfInputError } from '../errors.js';
+import { AbortedError, EndOfInputError, isTargetClosed } from '../errors.js';
+import { debug, ignored } from '../log/debug.js';
+import { LineLimiter } from './line-limit.js';
 import {
+  CAPABILITIES,
+  ERROR_CODES,
   PROTOCOL_MAGIC,
+  PROTOCOL_MINOR,
   PROTOCOL_VERSION,
+  announced,
   decodeClientMessage,
   encode,
+  requestIdOf,
+  type Capability,
   type ClientMessage,
+  type ClientMessageOf,
   type Hello,
   type ServerMessage,
 } from './protocol.js';
@@ -31,6 +43,8 @@ export interface ProtocolClientOptions {
   log: (message: string) => void;
   /** Called with the accepted hello, before the welcome (to apply its options, e.g. colours). */
   onHello?: ((hello: Hello) => void) | undefined;
+  /** The line limiter the client's lines come through: its over-long lines become `line-too-long` errors. */
+  limiter?: LineLimiter | undefined;
 }
 
 /** A structured client being served. */
@@ -43,211 +57,233 @@ export interface ProtocolSession {
   ask(prompt: string, signal?: AbortSignal): Promise<string>;
 }
 
-/** Answers the hello and serves the client's requests until it leaves or close(). */
-export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSession {
-  const { input, output, evaluator, log, remote } = options;
-  const send = (message: ServerMessage, prefix = ''): void => {
-    if (!output.writableEnded && !output.destroyed) output.write(prefix + encode(message));
-  };
-  let closed = false;
-  let rl: readline.Interface | undefined;
-  let running: { id: number; controller: AbortController; settled: Promise<void> } | undefined;
-  let completing = false;
-  let unwatch: (() => void) | undefined;
-  const asks = new Map<number, { resolve: (text: string) => void; reject: (err: Error) => void }>();
-  let nextAsk = 1;
+type Handlers = { [T in ClientMessage['type']]: (message: ClientMessageOf<T>) => void };
 
-  const ask = (prompt: string, signal?: AbortSignal): Promise<string> => {
-    if (closed) return Promise.reject(new EndOfInputError());
-    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
-    const id = nextAsk++;
-    return new Promise<string>((resolve, reject) => {
-      const onAbort = (): void => {
-        asks.delete(id);
-        reject(new AbortedError(signal?.reason));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      asks.set(id, {
-        resolve: (text) => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve(text);
-        },
-        reject: (err) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(err);
-        },
-      });
-      send({ type: 'ask', id, prompt });
-    });
-  };
-  const endAsks = (): void => {
-    for (const [id, a] of asks) {
-      asks.delete(id);
-      a.reject(new EndOfInputError());
+/** One served protocol client: its state, and one handler per message type. */
+class ProtocolClient implements ProtocolSession {
+  readonly done: Promise<void>;
+  readonly #options: ProtocolClientOptions;
+  readonly #asks = new PendingCalls<string>();
+  #closed = false;
+  #rl: readline.Interface | undefined;
+  #running: { id: number; controller: AbortController; settled: Promise<void> } | undefined;
+  #completing = false;
+  #previewing = false;
+  #unwatch: (() => void) | undefined;
+  /** Stops telling the client that its console moved by itself (its worker exited). */
+  #unwatchTarget: (() => void) | undefined;
+  #leaving = false;
+  /** What both sides have (the client's announced capabilities and this server's). */
+  #shared = new Set<string>();
+
+  constructor(options: ProtocolClientOptions) {
+    this.#options = options;
+    const refused = this.#greet(options.hello);
+    if (refused !== undefined) {
+      options.log(`refused client ${options.remote}: ${refused}`);
+      this.#closed = true;
+      this.#asks.close(() => new EndOfInputError());
+      this.done = Promise.resolve();
+      return;
     }
-  };
-
-  const close = (reason?: string): void => {
-    if (closed) return;
-    closed = true;
-    send(reason === undefined ? { type: 'bye' } : { type: 'bye', reason });
-    running?.controller.abort();
-    unwatch?.();
-    unwatch = undefined;
-    endAsks();
-    rl?.close();
-  };
-
-  const hello = greet(options.hello);
-  if (typeof hello === 'string') {
-    log(`refused client ${remote}: ${hello}`);
-    closed = true;
-    return { done: Promise.resolve(), close: () => undefined, ask: () => Promise.reject(new EndOfInputError()) };
+    if (options.limiter) {
+      const limit = options.limiter.limit;
+      options.limiter.onTooLong = (length, head) =>
+        this.#fail(requestIdOf(head), ERROR_CODES.lineTooLong, `line too long (${length} bytes, limit ${limit}); discarded`, { limit });
+    }
+    const { targets } = options.evaluator;
+    this.#unwatchTarget = targets?.onNotice((text) => this.#send({ type: 'moved', text, where: targets.where() }));
+    this.done = this.#serve();
   }
 
-  function greet(line: string): true | string {
+  close(reason?: string): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#send(reason === undefined ? { type: 'bye' } : { type: 'bye', reason });
+    this.#running?.controller.abort();
+    this.#stopWatching();
+    this.#asks.close(() => new EndOfInputError());
+    this.#rl?.close();
+  }
+
+  ask(prompt: string, signal?: AbortSignal): Promise<string> {
+    const { id, reply } = this.#asks.add('ask', { signal, onAbort: () => new AbortedError(signal?.reason) });
+    if (this.#asks.has(id)) this.#send({ type: 'ask', id, prompt });
+    return reply;
+  }
+
+  /** One handler per message type. */
+  readonly #handlers: Handlers = {
+    hello: () => this.#fail(undefined, ERROR_CODES.badMessage, 'hello was already received'),
+    eval: ({ id, code }) => {
+      if (this.#running) this.#fail(id, ERROR_CODES.busy, `entry ${this.#running.id} is still running: one entry at a time`);
+      else this.#evaluate(id, code);
+    },
+    interrupt: ({ id }) => {
+      if (this.#running?.id === id) this.#running.controller.abort();
+    },
+    complete: ({ id, line }) => {
+      if (this.#completing) return this.#send({ type: 'completions', id, candidates: [], prefix: line });
+      this.#completing = true;
+      const { evaluator } = this.#options;
+      const completer = evaluator.complete?.bind(evaluator) ?? (async (l: string): Promise<[string[], string]> => [[], l]);
+      void completer(line)
+        .catch((err: unknown): [string[], string] => {
+          ignored(`completing for ${this.#options.remote}`, err);
+          return [[], line];
+        })
+        .then(([candidates, prefix]) => this.#send({ type: 'completions', id, candidates, prefix }))
+        .finally(() => (this.#completing = false));
+    },
+    // One preview at a time: a request that finds one running gets an empty answer (the next key asks again).
+    preview: ({ id, code, width }) => {
+      const { evaluator } = this.#options;
+      if (this.#previewing || this.#running || !evaluator.preview) return this.#send({ type: 'previewed', id });
+      this.#previewing = true;
+      void evaluator
+        .preview(code, width)
+        .catch((err: unknown) => ignored(`previewing for ${this.#options.remote}`, err))
+        .then((text) => this.#send(typeof text === 'string' ? { type: 'previewed', id, text } : { type: 'previewed', id }))
+        .finally(() => (this.#previewing = false));
+    },
+    // Read on the session's event connection, one at a time there; entries go on meanwhile.
+    scope: ({ id, file }) => {
+      void (this.#options.evaluator.scope?.(file) ?? Promise.resolve(undefined)).then(
+        (text) => this.#send(text === undefined ? { type: 'scoped', id } : { type: 'scoped', id, text }),
+        (err: unknown) => this.#fail(id, ERROR_CODES.failed, (err as Error).message),
+      );
+    },
+    // `.workers`, `.worker ID|main`, `.children`, `.attach PID`, `.detach`: this client's console alone moves.
+    target: ({ id, command, arg }) => {
+      const { targets } = this.#options.evaluator;
+      if (!targets) return this.#fail(id, ERROR_CODES.failed, "this console cannot reach the program's worker threads");
+      void targets.command(command, arg).then(
+        (text) => this.#send({ type: 'targeted', id, text, where: targets.where() }),
+        (err: unknown) => this.#fail(id, ERROR_CODES.failed, (err as Error).message),
+      );
+    },
+    watch: ({ on }) => {
+      if (on && !this.#unwatch) {
+        this.#unwatch = this.#options.evaluator.watchOutput?.((text) => this.#send({ type: 'output', text, source: 'program' }));
+        if (!this.#unwatch) this.#fail(undefined, ERROR_CODES.noOutput, "this console cannot see the program's output");
+      } else if (!on) this.#stopWatching();
+    },
+    answer: ({ id, text }) => {
+      if (text === undefined) this.#asks.reject(id, new EndOfInputError());
+      else this.#asks.resolve(id, text);
+    },
+    bye: () => {
+      this.#leaving = true;
+    },
+  };
+
+  /** Checks the hello and answers it; the reason when the client is refused. */
+  #greet(line: string): string | undefined {
     let hello: Hello;
     try {
       const m = decodeClientMessage(line);
       if (m.type !== 'hello') throw new Error(`expected a hello, got '${m.type}'`);
       hello = m;
     } catch (err) {
-      send({ type: 'error', code: 'bad-hello', message: (err as Error).message, version: PROTOCOL_VERSION }, PROTOCOL_MAGIC);
+      this.#send({ type: 'error', code: ERROR_CODES.badHello, message: (err as Error).message, version: PROTOCOL_VERSION }, PROTOCOL_MAGIC);
       return `bad protocol hello (${(err as Error).message})`;
     }
-    const version = hello.version;
-    if (version !== PROTOCOL_VERSION) {
+    // Only another major version is refused: one minor apart, both use what both have.
+    if (hello.version !== PROTOCOL_VERSION) {
       const message =
-        `this console server speaks anode protocol version ${PROTOCOL_VERSION}, the client version ${version}: ` +
-        'connect with an anode of the same version';
-      send({ type: 'error', code: 'version', message, version: PROTOCOL_VERSION }, PROTOCOL_MAGIC);
-      return `it speaks anode protocol version ${version}, this server ${PROTOCOL_VERSION}`;
+        `this console server speaks anode protocol version ${PROTOCOL_VERSION}, the client version ${hello.version}: ` +
+        'connect with an anode of the same major version';
+      this.#send({ type: 'error', code: ERROR_CODES.version, message, version: PROTOCOL_VERSION }, PROTOCOL_MAGIC);
+      return `it speaks anode protocol version ${hello.version}, this server ${PROTOCOL_VERSION}`;
     }
-    options.onHello?.(hello);
-    send({ type: 'welcome', version: PROTOCOL_VERSION, banner: options.banner, prompt: options.prompt }, PROTOCOL_MAGIC);
-    return true;
+    const theirs = announced(hello);
+    this.#shared = new Set(this.#capabilities().filter((c) => theirs.has(c)));
+    this.#options.onHello?.(this.#shared.has('colors') ? hello : { ...hello, colors: false });
+    const { banner, prompt } = this.#options;
+    this.#send({ type: 'welcome', version: PROTOCOL_VERSION, minor: PROTOCOL_MINOR, banner, prompt, capabilities: [...this.#shared] }, PROTOCOL_MAGIC);
+    return undefined;
   }
 
-  const runEval = (id: number, code: string): void => {
+  /** What this server offers with this evaluator. */
+  #capabilities(): Capability[] {
+    const { evaluator } = this.#options;
+    const lacks: Partial<Record<Capability, boolean>> = {
+      preview: !evaluator.preview,
+      scope: !evaluator.scope,
+      watch: !evaluator.watchOutput,
+      targets: !evaluator.targets,
+    };
+    return CAPABILITIES.filter((c) => !lacks[c]);
+  }
+
+  #evaluate(id: number, code: string): void {
     const controller = new AbortController();
-    const settled = evaluator
-      .evaluate(code, { signal: controller.signal, notify: (text) => send({ type: 'output', text: `${text}\n`, source: 'console' }) })
+    const notify = (text: string): void => this.#send({ type: 'output', text: `${text}\n`, source: 'console' });
+    const settled = this.#options.evaluator
+      .evaluate(code, { signal: controller.signal, notify })
       .then(
-        (outcome) => send({ type: 'result', id, kind: outcome.kind, text: outcome.text }),
+        (outcome) => this.#send({ type: 'result', id, kind: outcome.kind, text: outcome.text }),
         (err: unknown) => {
           // The program went away: the whole console ends (the server says why to every client).
-          if ((err as { code?: string }).code === 'ANODE_TARGET_CLOSED') return close((err as Error).message);
-          send({ type: 'result', id, kind: 'error', text: `anode: ${(err as Error).message}` });
+          if (isTargetClosed(err)) return this.close((err as Error).message);
+          this.#send({ type: 'result', id, kind: 'error', text: `anode: ${(err as Error).message}` });
         },
       )
       .finally(() => {
-        if (running?.id === id) running = undefined;
+        if (this.#running?.id === id) this.#running = undefined;
       });
-    running = { id, controller, settled };
-  };
+    this.#running = { id, controller, settled };
+  }
 
-  const runComplete = (id: number, line: string): void => {
-    completing = true;
-    const completer = evaluator.complete?.bind(evaluator) ?? (async (l: string): Promise<[string[], string]> => [[], l]);
-    void completer(line)
-      .catch((): [string[], string] => [[], line])
-      .then(([candidates, prefix]) => send({ type: 'completions', id, candidates, prefix }))
-      .finally(() => (completing = false));
-  };
+  #stopWatching(): void {
+    this.#unwatch?.();
+    this.#unwatch = undefined;
+    this.#unwatchTarget?.();
+    this.#unwatchTarget = undefined;
+  }
 
-  // One preview at a time: a request that finds one running gets an empty answer (the next key asks again).
-  let previewing = false;
-  const runPreview = (id: number, code: string, width: number): void => {
-    if (previewing || running || !evaluator.preview) return send({ type: 'previewed', id });
-    previewing = true;
-    void evaluator
-      .preview(code, width)
-      .catch(() => undefined)
-      .then((text) => send(text === undefined ? { type: 'previewed', id } : { type: 'previewed', id, text }))
-      .finally(() => (previewing = false));
-  };
+  /** A request (with `id` when known) that could not be served, as a structured error. */
+  #fail(id: number | undefined, code: string, message: string, extra: { limit?: number } = {}): void {
+    this.#send({ type: 'error', code, message, ...(id !== undefined ? { id } : {}), ...extra });
+  }
 
-  const handle = (m: ClientMessage): boolean => {
-    switch (m.type) {
-      case 'eval':
-        if (running) send({ type: 'error', id: m.id, code: 'busy', message: `entry ${running.id} is still running: one entry at a time` });
-        else runEval(m.id, m.code);
-        return true;
-      case 'interrupt':
-        if (running?.id === m.id) running.controller.abort();
-        return true;
-      case 'complete':
-        if (completing) send({ type: 'completions', id: m.id, candidates: [], prefix: m.line });
-        else runComplete(m.id, m.line);
-        return true;
-      case 'preview':
-        runPreview(m.id, m.code, m.width);
-        return true;
-      case 'scope':
-        // Read on the session's event connection, one at a time there; entries go on meanwhile.
-        void (evaluator.scope?.(m.file) ?? Promise.resolve(undefined))
-          .catch((err: unknown) => `anode: ${(err as Error).message}`)
-          .then((text) => send(text === undefined ? { type: 'scoped', id: m.id } : { type: 'scoped', id: m.id, text }));
-        return true;
-      case 'target': {
-        const targets = evaluator.targets;
-        void (targets ? targets.command(m.command, m.arg) : Promise.resolve("this console cannot reach the program's worker threads"))
-          .catch((err: unknown) => `anode: ${(err as Error).message}`)
-          .then((text) => send({ type: 'targeted', id: m.id, text, where: targets?.where() ?? '' }));
-        return true;
-      }
-      case 'watch':
-        if (m.on && !unwatch) {
-          unwatch = evaluator.watchOutput?.((text) => send({ type: 'output', text, source: 'program' }));
-          if (!unwatch) send({ type: 'error', code: 'no-output', message: "this console cannot see the program's output" });
-        } else if (!m.on) {
-          unwatch?.();
-          unwatch = undefined;
-        }
-        return true;
-      case 'answer': {
-        const pending = asks.get(m.id);
-        asks.delete(m.id);
-        if (m.text === undefined) pending?.reject(new EndOfInputError());
-        else pending?.resolve(m.text);
-        return true;
-      }
-      case 'bye':
-        return false;
-      case 'hello':
-        send({ type: 'error', code: 'bad-message', message: 'hello was already received' });
-        return true;
-    }
-  };
+  #send(message: ServerMessage, prefix = ''): void {
+    const { output } = this.#options;
+    if (output.writableEnded || output.destroyed) return;
+    debug('protocol → %s: %s', this.#options.remote, message.type);
+    output.write(prefix + encode(message));
+  }
 
-  // This client's console moved by itself (its worker exited): the client's prompt follows.
-  const unwatchTarget = evaluator.targets?.onNotice((text) => send({ type: 'moved', text, where: evaluator.targets?.where() ?? '' }));
-  const done = (async () => {
-    rl = readline.createInterface({ input, crlfDelay: Infinity });
+  async #serve(): Promise<void> {
+    const rl = (this.#rl = readline.createInterface({ input: this.#options.input, crlfDelay: Infinity }));
     try {
       for await (const line of rl) {
-        if (closed) break;
+        if (this.#closed) break;
         let message: ClientMessage;
         try {
           message = decodeClientMessage(line);
         } catch (err) {
-          send({ type: 'error', code: 'bad-message', message: (err as Error).message });
+          this.#fail(requestIdOf(line), ERROR_CODES.badMessage, (err as Error).message);
           continue;
         }
-        if (!handle(message)) break;
-        await whenDrained(output);
+        debug('protocol ← %s: %s', this.#options.remote, message.type);
+        (this.#handlers[message.type] as (m: ClientMessage) => void)(message);
+        if (this.#leaving) break;
+        await whenDrained(this.#options.output);
       }
     } finally {
-      closed = true;
+      this.#closed = true;
       rl.close();
-      unwatch?.();
-      unwatchTarget?.();
-      endAsks();
-      const last = running;
+      this.#stopWatching();
+      this.#asks.close(() => new EndOfInputError());
+      const last = this.#running;
       last?.controller.abort();
       await last?.settled;
     }
-  })();
-  return { done, close, ask };
+  }
 }
 
+/** Answers the hello and serves the client's requests until it leaves or close(). */
+export function serveProtocolClient(options: ProtocolClientOptions): ProtocolSession {
+  return new ProtocolClient(options);
+}

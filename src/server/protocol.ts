@@ -1,17 +1,23 @@
 // The anode console protocol: what `anode connect` and a served console say to each other once the client
-// has identified itself. Newline-delimited JSON, one message per line, each with a `type`; versioned so that
-// two anodes that do not understand each other say so instead of misbehaving.
+// has identified itself. Newline-delimited JSON, one message per line, each with a `type`. Every message
+// is described once, in the tables below (its fields and their types); one decoder reads any of them.
 //
-// The exchange (see docs in README "anode connect"):
+// The exchange (see README "anode connect"):
 //   client connects; if the server asks `token: ` the client sends its token line first (as nc would);
-//   client → `anode-protocol {"type":"hello","version":1}`   (the magic prefix, then JSON: never valid JS)
-//   server → `anode-protocol {"type":"welcome",...}` or `anode-protocol {"type":"error","code":"version",...}`
+//   client → `anode-protocol {"type":"hello","version":1,"minor":1,"capabilities":[...]}`
+//   server → `anode-protocol {"type":"welcome",...,"capabilities":[...]}` or `anode-protocol {"type":"error","code":"version",...}`
 //   then plain JSON lines both ways: eval/result, interrupt, complete/completions, preview/previewed,
-//   scope/scoped, target/targeted (+ moved), watch/output, ask/answer, bye.
+//   scope/scoped, target/targeted (+ moved), watch/output, ask/answer, bye; a request the server cannot serve gets an `error` with its id.
+//
+// Versions: `version` is the major version; only a different major is refused. Peers one minor apart
+// interoperate: each side ignores fields and message types it does not know, and a feature that came in
+// a minor version is used only when both sides list its capability (the welcome's list is what both have).
 import { ProtocolError } from '../errors.js';
 
-/** The protocol version this anode speaks; a peer with another version is refused with a clear error. */
+/** The major protocol version: a peer with another one is refused with a clear error. */
 export const PROTOCOL_VERSION = 1;
+/** The minor version: what this side adds to the major version, announced as capabilities. */
+export const PROTOCOL_MINOR = 1;
 
 /**
  * What opens the client's first line and the server's answer to it. `anode-protocol {` can never begin a
@@ -20,143 +26,107 @@ export const PROTOCOL_VERSION = 1;
  */
 export const PROTOCOL_MAGIC = 'anode-protocol ';
 
-/** The client's first message. */
-export interface Hello {
-  type: 'hello';
-  version: number;
-  /** Results coloured with ANSI escapes (the client is a colour terminal). */
-  colors?: boolean;
-}
-/** Evaluate one complete entry; answered by `result` with the same id. */
-export interface EvalRequest {
-  type: 'eval';
-  id: number;
-  code: string;
-}
-/** Interrupt the running entry `id` (Ctrl-C); its `result` then says it was interrupted. */
-export interface InterruptRequest {
-  type: 'interrupt';
-  id: number;
-}
-/** Tab completion of `line`; answered by `completions`. */
-export interface CompleteRequest {
-  type: 'complete';
-  id: number;
-  line: string;
-}
-/** The eager preview of `code` (the line being typed), at most `width` columns; answered by `previewed`. */
-export interface PreviewRequest {
-  type: 'preview';
-  id: number;
-  code: string;
-  width: number;
-}
-/** `.scope [FILE]`: the top-level variables of the entry module (or FILE); answered by `scoped`. */
-export interface ScopeRequest {
-  type: 'scope';
-  id: number;
-  file?: string;
-}
-/** A target command (`.workers`, `.worker ID|main`) for this client's console; answered by `targeted`. */
-export interface TargetRequest {
-  type: 'target';
-  id: number;
-  command: string;
-  arg: string;
-}
-/** Start (on) or stop mirroring the program's console output as `output` messages (`.console on|off`). */
-export interface WatchRequest {
-  type: 'watch';
-  on: boolean;
-}
-/** The answer to the server's `ask` (code in the program called ainput); no `text` means end of input. */
-export interface Answer {
-  type: 'answer';
-  id: number;
-  text?: string;
-}
-/** Leaving (client), or closing the console with a reason (server). */
-export interface Bye {
-  type: 'bye';
-  reason?: string;
-}
+/** The features a peer may have; the welcome lists those both sides have. */
+export const CAPABILITIES = ['preview', 'scope', 'watch', 'ask', 'colors', 'structured-errors', 'targets'] as const;
+export type Capability = (typeof CAPABILITIES)[number];
+/** What a minor-0 peer (that lists no capabilities) has. */
+export const BASE_CAPABILITIES: readonly Capability[] = ['preview', 'scope', 'watch', 'ask', 'colors'];
 
-export interface Welcome {
-  type: 'welcome';
-  version: number;
-  banner: string;
-  prompt: string;
-}
-export interface Result {
-  type: 'result';
-  id: number;
-  kind: 'value' | 'error' | 'interrupted';
-  text: string;
-}
-export interface Completions {
-  type: 'completions';
-  id: number;
-  candidates: string[];
-  prefix: string;
-}
-/** The preview asked for by `preview` with the same id; no `text` means nothing to show. */
-export interface Previewed {
-  type: 'previewed';
-  id: number;
-  text?: string;
-}
-/** The module scope asked for by `scope` with the same id; no `text` means this console cannot read scopes. */
-export interface Scoped {
-  type: 'scoped';
-  id: number;
-  text?: string;
-}
-/** The answer to `target`: what to print, and where this client's console is now ('' = the main thread). */
-export interface Targeted {
-  type: 'targeted';
-  id: number;
-  text: string;
-  where: string;
-}
-/** This client's console moved by itself (its worker exited): what to say, and where it is now. */
-export interface Moved {
-  type: 'moved';
-  text: string;
-  where: string;
-}
-/** Text for the client's console: the program's mirrored console.* output, or what code wrote to this console (aprint). */
-export interface Output {
-  type: 'output';
-  text: string;
-  source: 'program' | 'console';
-}
-/** Code running for this client called ainput: read a line from the client's terminal (answered by `answer`). */
-export interface Ask {
-  type: 'ask';
-  id: number;
-  prompt: string;
-}
-/** A refused request (with its id) or a refused client (`code: 'version'` carries the server's version). */
-export interface ErrorMessage {
-  type: 'error';
-  code: string;
-  message: string;
-  id?: number;
-  version?: number;
-}
+// A field: its type, `?` when it may be left out; or one of a fixed set of strings.
+type Scalar = 'int' | 'string' | 'boolean' | 'strings';
+type FieldSpec = Scalar | `${Scalar}?` | { readonly oneOf: readonly string[]; readonly optional?: boolean };
+type MessageSpec = Readonly<Record<string, FieldSpec>>;
 
-export type ClientMessage =
-  | Hello
-  | EvalRequest
-  | InterruptRequest
-  | CompleteRequest
-  | PreviewRequest
-  | ScopeRequest
-  | TargetRequest
-  | WatchRequest
-  | Answer
-  | Bye;
-export type ServerMessage = Welcome | Result | Completions | Previewed | Scoped | Targeted | Moved | Output | Ask | ErrorMessage | Bye;
+const CLIENT = {
+  /** The client's first message; `colors`: results coloured with ANSI escapes. */
+  hello: { version: 'int', minor: 'int?', colors: 'boolean?', capabilities: 'strings?' },
+  /** Evaluate one complete entry; answered by `result` with the same id. */
+  eval: { id: 'int', code: 'string' },
+  /** Interrupt the running entry `id` (Ctrl-C); its `result` then says it was interrupted. */
+  interrupt: { id: 'int' },
+  /** Tab completion of `line`; answered by `completions`. */
+  complete: { id: 'int', line: 'string' },
+  /** The eager preview of `code` (the line being typed), at most `width` columns; answered by `previewed`. */
+  preview: { id: 'int', code: 'string', width: 'int' },
+  /** `.scope [FILE]`: the top-level variables of the entry module (or FILE); answered by `scoped`. */
+  scope: { id: 'int', file: 'string?' },
+  /** A target command (`.workers`, `.worker ID|main`, `.children`, ...) for this client's console; answered by `targeted`. */
+  target: { id: 'int', command: 'string', arg: 'string' },
+  /** Start (on) or stop mirroring the program's console output as `output` messages (`.console on|off`). */
+  watch: { on: 'boolean' },
+  /** The answer to the server's `ask` (code in the program called ainput); no `text` means end of input. */
+  answer: { id: 'int', text: 'string?' },
+  /** Leaving. */
+  bye: { reason: 'string?' },
+} as const satisfies Record<string, MessageSpec>;
+
+const SERVER = {
+  /** The answer to the hello; `capabilities`: what both sides have (absent from a minor-0 server). */
+  welcome: { version: 'int', minor: 'int?', banner: 'string', prompt: 'string', capabilities: 'strings?' },
+  result: { id: 'int', kind: { oneOf: ['value', 'error', 'interrupted'] }, text: 'string' },
+  completions: { id: 'int', candidates: 'strings', prefix: 'string' },
+  /** The preview asked for by `preview` with the same id; no `text` means nothing to show. */
+  previewed: { id: 'int', text: 'string?' },
+  /** The module scope asked for by `scope` with the same id; no `text` means this console cannot read scopes. */
+  scoped: { id: 'int', text: 'string?' },
+  /** The answer to `target`: what to print, and where this client's console is now ('' = the main thread). */
+  targeted: { id: 'int', text: 'string', where: 'string' },
+  /** This client's console moved by itself (its worker exited): what to say, and where it is now. */
+  moved: { text: 'string', where: 'string' },
+  /** Text for the client's console: the program's mirrored console.* output, or what code wrote to this console (aprint). */
+  output: { text: 'string', source: { oneOf: ['program', 'console'] } },
+  /** Code running for this client called ainput: read a line from the client's terminal (answered by `answer`). */
+  ask: { id: 'int', prompt: 'string' },
+  /**
+   * A request the server could not serve (with its id when it has one), or a refused client (`code:
+   * 'version'` carries the server's version). Codes: see ERROR_CODES.
+   */
+  error: { code: 'string', message: 'string', id: 'int?', version: 'int?', limit: 'int?' },
+  /** The server closes the console, with why. */
+  bye: { reason: 'string?' },
+} as const satisfies Record<string, MessageSpec>;
+
+/** The `code` of a server's `error`. */
+export const ERROR_CODES = {
+  version: 'version',
+  badHello: 'bad-hello',
+  badMessage: 'bad-message',
+  busy: 'busy',
+  lineTooLong: 'line-too-long',
+  noOutput: 'no-output',
+  failed: 'failed',
+} as const;
+
+// The message types, derived from the tables.
+type ValueOf<F> = F extends 'int' | 'int?'
+  ? number
+  : F extends 'string' | 'string?'
+    ? string
+    : F extends 'boolean' | 'boolean?'
+      ? boolean
+      : F extends 'strings' | 'strings?'
+        ? string[]
+        : F extends { readonly oneOf: readonly (infer E)[] }
+          ? E
+          : never;
+type IsOptional<F> = F extends `${string}?` ? true : F extends { readonly optional: true } ? true : false;
+type Flatten<T> = { [K in keyof T]: T[K] };
+type MessageOf<T extends string, S> = Flatten<
+  { type: T } & { -readonly [K in keyof S as IsOptional<S[K]> extends true ? never : K]: ValueOf<S[K]> } & {
+    -readonly [K in keyof S as IsOptional<S[K]> extends true ? K : never]?: ValueOf<S[K]>;
+  }
+>;
+type MessagesOf<Table> = { [T in keyof Table & string]: MessageOf<T, Table[T]> }[keyof Table & string];
+
+export type ClientMessage = MessagesOf<typeof CLIENT>;
+export type ServerMessage = MessagesOf<typeof SERVER>;
+export type ClientMessageOf<T extends ClientMessage['type']> = Extract<ClientMessage, { type: T }>;
+export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+export type Hello = ClientMessageOf<'hello'>;
+export type EvalRequest = ClientMessageOf<'eval'>;
+export type Welcome = ServerMessageOf<'welcome'>;
+export type Result = ServerMessageOf<'result'>;
+export type ErrorMessage = ServerMessageOf<'error'>;
 
 /** One message as a line (JSON + newline). */
 export function encode(message: ClientMessage | ServerMessage): string {
@@ -164,8 +134,10 @@ export function encode(message: ClientMessage | ServerMessage): string {
 }
 
 /** The client's first line. */
-export function helloLine(version = PROTOCOL_VERSION, colors = false): string {
-  return `${PROTOCOL_MAGIC}${encode(colors ? { type: 'hello', version, colors } : { type: 'hello', version })}`;
+export function helloLine(version = PROTOCOL_VERSION, colors = false, minor = PROTOCOL_MINOR, capabilities: readonly string[] = CAPABILITIES): string {
+  const hello: Hello = { type: 'hello', version, minor, capabilities: [...capabilities] };
+  if (colors) hello.colors = true;
+  return `${PROTOCOL_MAGIC}${encode(hello)}`;
 }
 
 /** True when `line` (a whole line, newline or not) is a protocol client's opening line. */
@@ -173,101 +145,71 @@ export function isHelloLine(line: string): boolean {
   return line.startsWith(PROTOCOL_MAGIC);
 }
 
+/** The capabilities a peer announced: its list, or what a minor-0 peer has. */
+export function announced(message: { capabilities?: string[] | undefined }): Set<string> {
+  return new Set(message.capabilities ?? BASE_CAPABILITIES);
+}
+
 /** Decodes a message a client sent (the hello line with or without its magic); throws ProtocolError. */
 export function decodeClientMessage(line: string): ClientMessage {
+  return decode(CLIENT, line) as ClientMessage;
+}
+
+/** Decodes a message the server sent; a message type this side does not know (a newer minor's) is undefined. */
+export function decodeServerMessage(line: string): ServerMessage | undefined {
+  return decode(SERVER, line, true) as ServerMessage | undefined;
+}
+
+/** The id a (possibly cut) client line carries, if its head shows one: for errors about a line never decoded. */
+export function requestIdOf(head: string): number | undefined {
+  const m = /^\s*\{\s*"type"\s*:\s*"[a-z]+"\s*,\s*"id"\s*:\s*(\d{1,15})\s*[,}]/.exec(head);
+  return m ? Number(m[1]) : undefined;
+}
+
+function decode(table: Record<string, MessageSpec>, line: string, skipUnknown = false): { type: string } | undefined {
   const m = parse(line.startsWith(PROTOCOL_MAGIC) ? line.slice(PROTOCOL_MAGIC.length) : line);
-  switch (m.type) {
-    case 'hello': {
-      const hello: Hello = { type: 'hello', version: int(m, 'version') };
-      if (m.colors !== undefined) {
-        if (typeof m.colors !== 'boolean') throw new ProtocolError("'hello' needs a boolean 'colors'");
-        hello.colors = m.colors;
-      }
-      return hello;
+  const spec = Object.hasOwn(table, m.type) ? table[m.type] : undefined;
+  if (!spec) {
+    if (skipUnknown) return undefined;
+    throw new ProtocolError(`unknown message type ${JSON.stringify(m.type)}`);
+  }
+  const message: Record<string, unknown> = { type: m.type };
+  for (const [name, field] of Object.entries(spec)) {
+    const value = m[name];
+    const optional = typeof field === 'string' ? field.endsWith('?') : field.optional === true;
+    if (value === undefined) {
+      if (!optional) throw new ProtocolError(`'${m.type}' needs ${describe(field)} '${name}'`);
+      continue;
     }
-    case 'eval':
-      return { type: 'eval', id: int(m, 'id'), code: str(m, 'code') };
-    case 'interrupt':
-      return { type: 'interrupt', id: int(m, 'id') };
-    case 'complete':
-      return { type: 'complete', id: int(m, 'id'), line: str(m, 'line') };
-    case 'preview':
-      return { type: 'preview', id: int(m, 'id'), code: str(m, 'code'), width: int(m, 'width') };
-    case 'scope': {
-      const scope: ScopeRequest = { type: 'scope', id: int(m, 'id') };
-      if (m.file !== undefined) scope.file = str(m, 'file');
-      return scope;
+    if (!fits(field, value)) {
+      if (typeof field === 'object' && typeof value === 'string') throw new ProtocolError(`unknown ${m.type} ${name} ${JSON.stringify(value)}`);
+      throw new ProtocolError(`'${m.type}' needs ${describe(field)} '${name}'`);
     }
-    case 'target':
-      return { type: 'target', id: int(m, 'id'), command: str(m, 'command'), arg: str(m, 'arg') };
-    case 'watch':
-      if (typeof m.on !== 'boolean') throw new ProtocolError("'watch' needs a boolean 'on'");
-      return { type: 'watch', on: m.on };
-    case 'answer': {
-      const answer: Answer = { type: 'answer', id: int(m, 'id') };
-      if (m.text !== undefined) answer.text = str(m, 'text');
-      return answer;
-    }
-    case 'bye':
-      return optional({ type: 'bye' }, m, 'reason');
-    default:
-      throw new ProtocolError(`unknown message type ${JSON.stringify(m.type)}`);
+    message[name] = value;
+  }
+  return message as { type: string };
+}
+
+function fits(field: FieldSpec, value: unknown): boolean {
+  if (typeof field === 'object') return typeof value === 'string' && field.oneOf.includes(value);
+  switch (field.replace('?', '') as Scalar) {
+    case 'int':
+      return typeof value === 'number' && Number.isSafeInteger(value);
+    case 'string':
+      return typeof value === 'string';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'strings':
+      return Array.isArray(value) && value.every((v) => typeof v === 'string');
   }
 }
 
-/** Decodes a message the server sent (the welcome line with or without its magic); throws ProtocolError. */
-export function decodeServerMessage(line: string): ServerMessage {
-  const m = parse(line.startsWith(PROTOCOL_MAGIC) ? line.slice(PROTOCOL_MAGIC.length) : line);
-  switch (m.type) {
-    case 'welcome':
-      return { type: 'welcome', version: int(m, 'version'), banner: str(m, 'banner'), prompt: str(m, 'prompt') };
-    case 'result': {
-      const kind = str(m, 'kind');
-      if (kind !== 'value' && kind !== 'error' && kind !== 'interrupted') throw new ProtocolError(`unknown result kind ${JSON.stringify(kind)}`);
-      return { type: 'result', id: int(m, 'id'), kind, text: str(m, 'text') };
-    }
-    case 'completions': {
-      const candidates = m.candidates;
-      if (!Array.isArray(candidates) || !candidates.every((c) => typeof c === 'string')) {
-        throw new ProtocolError("'completions' needs 'candidates', an array of strings");
-      }
-      return { type: 'completions', id: int(m, 'id'), candidates: candidates as string[], prefix: str(m, 'prefix') };
-    }
-    case 'output': {
-      const source = str(m, 'source');
-      if (source !== 'program' && source !== 'console') throw new ProtocolError(`unknown output source ${JSON.stringify(source)}`);
-      return { type: 'output', text: str(m, 'text'), source };
-    }
-    case 'ask':
-      return { type: 'ask', id: int(m, 'id'), prompt: str(m, 'prompt') };
-    case 'previewed': {
-      const p: Previewed = { type: 'previewed', id: int(m, 'id') };
-      if (m.text !== undefined) p.text = str(m, 'text');
-      return p;
-    }
-    case 'scoped': {
-      const s: Scoped = { type: 'scoped', id: int(m, 'id') };
-      if (m.text !== undefined) s.text = str(m, 'text');
-      return s;
-    }
-    case 'targeted':
-      return { type: 'targeted', id: int(m, 'id'), text: str(m, 'text'), where: str(m, 'where') };
-    case 'moved':
-      return { type: 'moved', text: str(m, 'text'), where: str(m, 'where') };
-    case 'error': {
-      const e: ErrorMessage = { type: 'error', code: str(m, 'code'), message: str(m, 'message') };
-      if (m.id !== undefined) e.id = int(m, 'id');
-      if (m.version !== undefined) e.version = int(m, 'version');
-      return e;
-    }
-    case 'bye':
-      return optional({ type: 'bye' }, m, 'reason');
-    default:
-      throw new ProtocolError(`unknown message type ${JSON.stringify(m.type)}`);
-  }
+function describe(field: FieldSpec): string {
+  if (typeof field === 'object') return `one of ${field.oneOf.join('/')} as`;
+  return { int: 'an integer', string: 'a string', boolean: 'a boolean', strings: 'an array of strings' }[field.replace('?', '') as Scalar];
 }
 
-type Fields = Record<string, unknown> & { type: unknown };
+type Fields = Record<string, unknown> & { type: string };
 
 function parse(text: string): Fields {
   let value: unknown;
@@ -279,21 +221,4 @@ function parse(text: string): Fields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ProtocolError('a message must be a JSON object');
   if (typeof (value as Fields).type !== 'string') throw new ProtocolError("a message needs a string 'type'");
   return value as Fields;
-}
-
-function int(m: Fields, name: string): number {
-  const v = m[name];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw new ProtocolError(`'${String(m.type)}' needs an integer '${name}'`);
-  return v;
-}
-
-function str(m: Fields, name: string): string {
-  const v = m[name];
-  if (typeof v !== 'string') throw new ProtocolError(`'${String(m.type)}' needs a string '${name}'`);
-  return v;
-}
-
-function optional(bye: Bye, m: Fields, name: 'reason'): Bye {
-  if (m[name] !== undefined) bye[name] = str(m, name);
-  return bye;
 }

@@ -4,22 +4,20 @@
 // nothing of CDP, only of the messages a served console understands.
 import type { ConsoleTargets, EvalOutcome, LineEvaluator } from '../console/types.js';
 import { TargetClosedError } from '../errors.js';
+import { PendingCalls } from '../io/pending-calls.js';
 import type { ProtocolConnection } from './protocol-client.js';
-import type { ServerMessage } from './protocol.js';
+import { ERROR_CODES, type ServerMessage } from './protocol.js';
+import { ignored } from '../log/debug.js';
 
-type Pending =
-  | { kind: 'eval'; resolve: (outcome: EvalOutcome) => void; reject: (err: Error) => void }
-  | { kind: 'complete'; line: string; resolve: (r: [string[], string]) => void }
-  | { kind: 'preview'; resolve: (text: string | undefined) => void }
-  | { kind: 'scope'; resolve: (text: string | undefined) => void }
-  | { kind: 'target'; resolve: (text: string) => void };
+/** A request's label: which message answers it (an `error` with its id may answer any of them). */
+type Label = 'eval' | 'complete' | 'preview' | 'scope' | 'target';
 
 /** Evaluates, completes and interrupts in the served console at the other end of `connection`. */
 export class RemoteLineEvaluator implements LineEvaluator {
   readonly #connection: ProtocolConnection;
-  readonly #pending = new Map<number, Pending>();
+  /** Requests waiting for their answer, resolved with the server's message that carries their id. */
+  readonly #pending = new PendingCalls<ServerMessage>();
   readonly #watchers = new Set<(text: string) => void>();
-  #nextId = 1;
   #gone: string | undefined;
   /** Where the served console of this client is ('' = the main thread), as the server last said. */
   #where = '';
@@ -37,13 +35,7 @@ export class RemoteLineEvaluator implements LineEvaluator {
     void connection.closed.then((reason) => {
       this.#gone = reason;
       this.#cancelAsks();
-      for (const [id, p] of this.#pending) {
-        this.#pending.delete(id);
-        if (p.kind === 'eval') p.reject(new TargetClosedError(reason));
-        else if (p.kind === 'complete') p.resolve([[], p.line]);
-        else if (p.kind === 'target') p.resolve(`anode: ${reason}`);
-        else p.resolve(undefined);
-      }
+      this.#pending.close(() => new TargetClosedError(reason));
     });
   }
 
@@ -53,65 +45,67 @@ export class RemoteLineEvaluator implements LineEvaluator {
   }
 
   /** Runs `code` remotely; aborting `signal` sends an interrupt for it (the result then says so). */
-  evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
-    if (this.#gone !== undefined) return Promise.reject(new TargetClosedError(this.#gone));
-    const id = this.#nextId++;
+  async evaluate(code: string, options: { signal?: AbortSignal } = {}): Promise<EvalOutcome> {
+    const id = this.#pending.nextId();
     const signal = options.signal;
     const onAbort = (): void => this.#connection.send({ type: 'interrupt', id });
-    return new Promise<EvalOutcome>((resolve, reject) => {
-      this.#pending.set(id, { kind: 'eval', resolve, reject });
-      this.#connection.send({ type: 'eval', id, code });
-      if (signal?.aborted) onAbort();
-      else signal?.addEventListener('abort', onAbort, { once: true });
-    }).finally(() => signal?.removeEventListener('abort', onAbort));
+    const reply = this.#request('eval', id, { type: 'eval', id, code });
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      const m = await reply;
+      if (m.type === 'result') return { kind: m.kind, text: m.text };
+      return { kind: 'error', text: `anode: ${m.type === 'error' ? m.message : `unexpected '${m.type}'`}` };
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
+    }
   }
 
   /** Tab completion from the served program. */
-  complete(line: string): Promise<[string[], string]> {
-    if (this.#gone !== undefined) return Promise.resolve([[], line]);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { kind: 'complete', line, resolve });
-      this.#connection.send({ type: 'complete', id, line });
-    });
+  async complete(line: string): Promise<[string[], string]> {
+    const id = this.#pending.nextId();
+    const m = await this.#request('complete', id, { type: 'complete', id, line }).catch((err: unknown) => ignored('completion over the protocol (no candidates)', err));
+    return m?.type === 'completions' ? [m.candidates, m.prefix] : [[], line];
   }
 
   /** The eager preview of the line being typed, computed by the served console. */
-  preview(code: string, maxWidth: number): Promise<string | undefined> {
-    if (this.#gone !== undefined) return Promise.resolve(undefined);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { kind: 'preview', resolve });
-      this.#connection.send({ type: 'preview', id, code, width: maxWidth });
-    });
+  async preview(code: string, maxWidth: number): Promise<string | undefined> {
+    if (!this.#connection.capabilities.has('preview')) return undefined;
+    const id = this.#pending.nextId();
+    const m = await this.#request('preview', id, { type: 'preview', id, code, width: maxWidth }).catch((err: unknown) => ignored('preview over the protocol (none shown)', err));
+    return m?.type === 'previewed' ? m.text : undefined;
   }
 
   /** `.scope [FILE]`, read by the served console. */
-  scope(file?: string): Promise<string | undefined> {
-    if (this.#gone !== undefined) return Promise.resolve(undefined);
-    const id = this.#nextId++;
-    return new Promise((resolve) => {
-      this.#pending.set(id, { kind: 'scope', resolve });
-      this.#connection.send(file === undefined ? { type: 'scope', id } : { type: 'scope', id, file });
-    });
+  async scope(file?: string): Promise<string | undefined> {
+    if (!this.#connection.capabilities.has('scope')) return undefined;
+    const id = this.#pending.nextId();
+    const m = await this.#request('scope', id, file === undefined ? { type: 'scope', id } : { type: 'scope', id, file }).catch((err: unknown) => ignored('.scope over the protocol', err));
+    return m?.type === 'scoped' ? m.text : m?.type === 'error' ? `anode: ${m.message}` : undefined;
   }
 
-  /** `.workers` / `.worker ID|main`, run by the served console for this client; the prompt follows it. */
+  /** `.workers` / `.worker ID|main` (and `.children`, `.attach`), run by the served console for this client; the prompt follows it. */
   readonly targets: ConsoleTargets = {
     where: () => this.#where,
-    command: (command, arg) => {
-      if (this.#gone !== undefined) return Promise.resolve(`anode: ${this.#gone}`);
-      const id = this.#nextId++;
-      return new Promise((resolve) => {
-        this.#pending.set(id, { kind: 'target', resolve });
-        this.#connection.send({ type: 'target', id, command, arg });
-      });
+    command: async (command, arg) => {
+      if (!this.#connection.capabilities.has('targets')) return 'anode: the served console cannot move between worker threads (an older anode, or a console with no program)';
+      const id = this.#pending.nextId();
+      const m = await this.#request('target', id, { type: 'target', id, command, arg }).catch((err: unknown) => err as Error);
+      if (m instanceof Error) return `anode: ${m.message}`;
+      return m.type === 'targeted' ? m.text : m.type === 'error' ? `anode: ${m.message}` : '';
     },
     onNotice: (listener) => {
       this.#moved.add(listener);
       return () => this.#moved.delete(listener);
     },
   };
+
+  /** Sends a request and waits for the message that answers it (rejects with TargetClosedError once gone). */
+  #request(label: Label, id: number, message: Parameters<ProtocolConnection['send']>[0]): Promise<ServerMessage> {
+    const { reply } = this.#pending.add(label, { id });
+    if (this.#pending.has(id)) this.#connection.send(message);
+    return reply;
+  }
 
   /** The program's console output, mirrored by the server while at least one listener watches. */
   watchOutput(listener: (text: string) => void): () => void {
@@ -136,33 +130,22 @@ export class RemoteLineEvaluator implements LineEvaluator {
       else for (const l of this.noticeListeners) l(m.text);
       return;
     }
-    const answers = m.type === 'result' || m.type === 'completions' || m.type === 'previewed' || m.type === 'scoped' || m.type === 'targeted';
-    if (!answers && !(m.type === 'error' && m.id !== undefined)) {
-      // A server that predates `target` refuses it without an id: that request gets the refusal.
-      const target = m.type === 'error' && m.code === 'bad-message' ? [...this.#pending].find(([, p]) => p.kind === 'target') : undefined;
-      if (target && target[1].kind === 'target') {
-        this.#pending.delete(target[0]);
-        return target[1].resolve('anode: the served console is an older anode: it cannot move between worker threads');
-      }
-      if (m.type === 'error') this.#onNotice(`anode: ${m.message}`);
+    if (m.type === 'error' && m.id === undefined) {
+      // An over-long line whose id the server could not read: it can only be the entry in flight.
+      if (m.code === ERROR_CODES.lineTooLong) return this.#discardEntries(`anode: ${m.message}`);
+      return this.#onNotice(`anode: ${m.message}`);
+    }
+    if ('id' in m && m.id !== undefined) this.#pending.resolve(m.id, m);
+  }
+
+  /** Answers every entry in flight with `text` as its error (the server discarded it). */
+  #discardEntries(text: string): void {
+    const entries = this.#pending.ids((label) => label === 'eval');
+    if (entries.length === 0) {
+      for (const w of this.noticeListeners) w(text);
       return;
     }
-    const pending = this.#pending.get(m.id!);
-    if (!pending) return;
-    this.#pending.delete(m.id!);
-    if (pending.kind === 'preview') {
-      pending.resolve(m.type === 'previewed' ? m.text : undefined);
-    } else if (pending.kind === 'scope') {
-      pending.resolve(m.type === 'scoped' ? m.text : m.type === 'error' ? `anode: ${m.message}` : undefined);
-    } else if (pending.kind === 'target') {
-      pending.resolve(m.type === 'targeted' ? m.text : m.type === 'error' ? `anode: ${m.message}` : '');
-    } else if (pending.kind === 'complete') {
-      pending.resolve(m.type === 'completions' ? [m.candidates, m.prefix] : [[], pending.line]);
-    } else if (m.type === 'result') {
-      pending.resolve({ kind: m.kind, text: m.text });
-    } else if (m.type === 'error') {
-      pending.resolve({ kind: 'error', text: `anode: ${m.message}` });
-    }
+    for (const id of entries) this.#pending.resolve(id, { type: 'error', code: ERROR_CODES.lineTooLong, message: text.replace(/^anode: /, ''), id });
   }
 
   #ask(id: number, prompt: string): void {
@@ -182,16 +165,12 @@ export class RemoteLineEvaluator implements LineEvaluator {
     this.#asking.clear();
   }
 
-  /** A plain line from the server. "line too long" means the entry in flight was discarded: say so there. */
+  /**
+   * A plain line from the server. A server without structured errors (protocol 1.0) says "line too long"
+   * in text: then the entry in flight was discarded; say so there.
+   */
   #onNotice(text: string): void {
-    const evals = [...this.#pending].filter(([, p]) => p.kind === 'eval');
-    if (/line too long/.test(text) && evals.length > 0) {
-      for (const [id, p] of evals) {
-        this.#pending.delete(id);
-        if (p.kind === 'eval') p.resolve({ kind: 'error', text });
-      }
-      return;
-    }
+    if (!this.#connection.capabilities.has('structured-errors') && text.includes('line too long')) return this.#discardEntries(text);
     for (const w of this.noticeListeners) w(text);
   }
 

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { ServeError } from '../errors.js';
 import { ignored } from '../log/debug.js';
-import { userNameOf } from '../program/proc.js';
+import { processTable } from '../program/process-table.js';
 
 /** The longest socket path the kernel takes (sun_path, less its NUL): 107 bytes on Linux, 103 on BSDs and macOS. */
 export const MAX_SOCKET_PATH = process.platform === 'linux' ? 107 : 103;
@@ -95,7 +95,7 @@ export async function removeSocket(socketPath: string): Promise<void> {
 }
 
 function owner(uid: number): string {
-  const name = userNameOf(uid);
+  const name = processTable().userName(uid);
   return name ? `user ${name} (uid ${uid})` : `uid ${uid}`;
 }
 

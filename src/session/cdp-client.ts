@@ -1,6 +1,8 @@
 // A Channel over a WebSocket inspector endpoint, through chrome-remote-interface.
 import type CDP from 'chrome-remote-interface';
 import { ConnectError, TargetClosedError } from '../errors.js';
+import { traceCdp, type CdpTrace } from '../log/cdp-trace.js';
+import { ignored } from '../log/debug.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -35,16 +37,20 @@ export async function connectChannel(url: string): Promise<Channel> {
   } finally {
     clearTimeout(timer);
   }
-  return new CriChannel(client);
+  return new CriChannel(client, traceCdp(url));
 }
 
 class CriChannel implements Channel {
   readonly closed: Promise<string>;
   #client: CDP.Client;
   #gone = false;
+  readonly #trace: CdpTrace | undefined;
+  #traced = 0;
 
-  constructor(client: CDP.Client) {
+  constructor(client: CDP.Client, trace?: CdpTrace) {
     this.#client = client;
+    this.#trace = trace;
+    if (trace) (client as unknown as NodeJS.EventEmitter).on('event', (m: { method: string; params?: unknown }) => trace.event(m.method, m.params));
     this.closed = new Promise((resolve) => {
       (client as unknown as NodeJS.EventEmitter).once('disconnect', () => {
         this.#gone = true;
@@ -59,9 +65,14 @@ class CriChannel implements Channel {
 
   async sendRaw(method: string, params?: object): Promise<unknown> {
     if (this.#gone) throw new TargetClosedError();
+    const id = ++this.#traced;
+    this.#trace?.sent(id, method, params);
     try {
-      return await (this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params);
+      const result = await (this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params);
+      this.#trace?.replied(id, method, result);
+      return result;
     } catch (err) {
+      this.#trace?.failed(id, method, err);
       // A target killed mid-send resets the connection (`write ECONNRESET`) before 'disconnect' arrives.
       const code = (err as NodeJS.ErrnoException).code;
       if (this.#gone || CONNECTION_LOST.has(code ?? '') || /WebSocket (connection closed|is not open)/.test((err as Error).message)) {
@@ -83,6 +94,6 @@ class CriChannel implements Channel {
 
   async close(): Promise<void> {
     if (this.#gone) return;
-    await this.#client.close().catch(() => undefined);
+    await this.#client.close().catch((err: unknown) => ignored('closing a CDP connection', err));
   }
 }

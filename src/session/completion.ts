@@ -7,6 +7,7 @@ import { AGENT_REF } from './agent.js';
 import { evalValue } from './remote-object.js';
 import { builtinNames } from './builtin-names.js';
 import type { EvalSession } from './session.js';
+import { ignored } from '../log/debug.js';
 
 const TIMEOUT_MS = 250;
 /**
@@ -68,7 +69,7 @@ export async function complete(session: EvalSession, line: string): Promise<[str
     });
     return [filter((r.result.value as string[] | undefined) ?? [], partial), partial];
   } finally {
-    await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
+    await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup }).catch((err: unknown) => ignored('completion: releasing its object group', err));
   }
 }
 
@@ -108,7 +109,7 @@ async function throughOwnValues(session: EvalSession, objectPath: string, object
 }
 
 async function listIn(session: EvalSession, expression: string): Promise<string[]> {
-  return (await evalValue<string[] | undefined>(session.evalChannel, expression, TIMEOUT_MS).catch(() => undefined)) ?? [];
+  return (await evalValue<string[] | undefined>(session.evalChannel, expression, TIMEOUT_MS).catch((err: unknown) => ignored('completion: listing names', err))) ?? [];
 }
 
 /** Sorted, de-duplicated names that start with `partial` (private `_x` names only when asked for). */

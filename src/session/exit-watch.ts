@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { AGENT_REF } from './agent.js';
 import type { EvalSession } from './session.js';
+import { ignored } from '../log/debug.js';
 
 /** The exit code the program reported, if it ran its `exit` event while watched. */
 export interface ExitWatch {
@@ -44,8 +45,8 @@ export async function watchExit(session: EvalSession): Promise<ExitWatch> {
       off();
       await session.evalChannel
         .send('Runtime.evaluate', { expression: `process.off('exit', ${slot}), delete ${slot}` })
-        .catch(() => undefined);
-      await session.eventChannel.send('Runtime.removeBinding', { name }).catch(() => undefined);
+        .catch((err: unknown) => ignored('removing the exit listener', err));
+      await session.eventChannel.send('Runtime.removeBinding', { name }).catch((err: unknown) => ignored('removing the exit binding', err));
     },
   };
 }

@@ -2,6 +2,7 @@
 // the same EvalSession/Evaluator code as remote ones, with the same replMode semantics and formatting.
 import inspector from 'node:inspector';
 import { TargetClosedError } from '../errors.js';
+import { traceCdp, type CdpTrace } from '../log/cdp-trace.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
 /** Opens one in-process inspector session. */
@@ -16,9 +17,13 @@ class InspectorChannel implements Channel {
   readonly #session: inspector.Session;
   #gone = false;
   #markClosed!: (reason: string) => void;
+  readonly #trace: CdpTrace | undefined = traceCdp('this process (node:inspector)');
+  #traced = 0;
 
   constructor(session: inspector.Session) {
     this.#session = session;
+    const trace = this.#trace;
+    if (trace) session.on('inspectorNotification', (m: { method: string; params?: unknown }) => trace.event(m.method, m.params));
     this.closed = new Promise((resolve) => (this.#markClosed = resolve));
   }
 
@@ -31,7 +36,17 @@ class InspectorChannel implements Channel {
     return new Promise((resolve, reject) => {
       try {
         const post = this.#session.post.bind(this.#session) as (m: string, p: object | undefined, cb: (e: Error | null, r?: unknown) => void) => void;
-        post(method, params, (err, result) => (err ? reject(err) : resolve(result)));
+        const id = ++this.#traced;
+        this.#trace?.sent(id, method, params);
+        post(method, params, (err, result) => {
+          if (err) {
+            this.#trace?.failed(id, method, err);
+            reject(err);
+          } else {
+            this.#trace?.replied(id, method, result);
+            resolve(result);
+          }
+        });
       } catch (err) {
         reject(new TargetClosedError('the in-process console was closed', err));
       }

@@ -5,6 +5,7 @@ import { inspect } from 'node:util';
 import { AGENT_REF } from './agent.js';
 import type { EvalSession } from './session.js';
 import { wrapObjectLiteral } from './source.js';
+import { ignored } from '../log/debug.js';
 
 const TIMEOUT_MS = 200;
 /** Each preview keeps its objects in a group of its own (see completion.ts: late or concurrent ones). */
@@ -48,7 +49,7 @@ export async function previewOf(
     }
     return style(text, code, options);
   } finally {
-    if (r.result.objectId) await ch.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
+    if (r.result.objectId) await ch.send('Runtime.releaseObjectGroup', { objectGroup }).catch((err: unknown) => ignored('preview: releasing its object group', err));
   }
 }
 

@@ -6,7 +6,7 @@
 // [[Scopes]]. Objects come back as the program's live instances. A top-level declaration that no function
 // uses has no slot there (V8 dropped it): it is reported as optimized away.
 import type { Protocol } from 'devtools-protocol';
-import { TargetClosedError } from '../errors.js';
+import { isTargetClosed } from '../errors.js';
 import { AGENT_REF } from './agent.js';
 import type { Channel } from './channel.js';
 import { topLevelNames } from './module-declarations.js';
@@ -39,7 +39,7 @@ class ScopeUnavailable extends Error {}
 
 /** Why the scope could not be read; a target that is gone is the session's business (rethrown). */
 function unavailable(err: unknown): string {
-  if (err instanceof TargetClosedError) throw err;
+  if (isTargetClosed(err)) throw err;
   if (err instanceof ScopeUnavailable) return err.message;
   return `cannot read the module scope (${(err as Error).message})`;
 }

@@ -2,6 +2,7 @@
 // pause on the event connection, look at the stack, and terminate only if one of the entry's scripts is
 // on it. Used by the session's interrupt, and by the attach watchdog when anode died mid-entry.
 import type { Channel } from './channel.js';
+import { ignored } from '../log/debug.js';
 
 /**
  * How an interrupt went: stopped console code, stopped waiting, left busy program code alone, stopped
@@ -48,7 +49,7 @@ export async function stopEntries(ch: Channel, entries: EntryScripts): Promise<I
       await ch.send('Debugger.pause');
       return 'requested';
     });
-    requested.catch(() => undefined);
+    requested.catch((err: unknown) => ignored('stopping an entry: the pause request (its answer is raced below)', err));
     const silent = new Promise<'silent'>((resolve) => (answerTimer = setTimeout(resolve, ANSWER_WAIT_MS, 'silent')));
     const answer = await Promise.race([requested, silent]);
     if (answer === 'silent') return 'unresponsive';
@@ -74,7 +75,7 @@ export async function stopEntries(ch: Channel, entries: EntryScripts): Promise<I
     clearTimeout(answerTimer);
     offParsed();
     offPaused();
-    const disabled = ch.send('Debugger.disable').catch(() => undefined);
+    const disabled = ch.send('Debugger.disable').catch((err: unknown) => ignored('stopping an entry: Debugger.disable', err));
     if (answered) await disabled;
   }
 }

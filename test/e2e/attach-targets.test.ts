@@ -1,10 +1,11 @@
-// `anode attach` refusals (each leaves the process untouched), HOST:PORT and ws:// targets, `anode ps`, and
-// the default inspector port: the built anode against real processes.
+// `anode attach` refusals (each leaves the process untouched), HOST:PORT and ws:// targets, `anode ps`: the
+// built anode against real processes. (The default inspector port 9229: default-port.test.ts.)
 import { once } from 'node:events';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
+import { PROCESS_TABLE_ENV } from '../../src/program/process-table.js';
 import { startAnode } from '../helpers/anode.js';
-import { anode, canListen, echo, freePort, readExe, runAsNobody, startEcho, which, with9229 } from '../helpers/attach.js';
+import { anode, echo, freePort, readExe, runAsNobody, startEcho, which } from '../helpers/attach.js';
 import { isAlive } from '../helpers/processes.js';
 import { startTarget } from '../helpers/target.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -71,6 +72,7 @@ describe('anode attach PID: refusals leave the process untouched', () => {
   it('a process in another network namespace (a container): refused before signalling', async (ctx) => {
     const unshare = which('unshare');
     if (!unshare) return ctx.skip('unshare is not installed');
+    if (process.env[PROCESS_TABLE_ENV] === 'portable') return ctx.skip('network namespaces are Linux\'s: ps and lsof do not show them');
     const target = startTarget(['--net', process.execPath, '--inspect-port=0', '-e', "console.log('up'); setInterval(() => {}, 1000)"], { command: unshare });
     const started = await Promise.race([target.waitFor('up').then(() => true), target.exited.then(() => false)]);
     if (!started) return ctx.skip(`cannot create a network namespace here: ${target.stderr.trim()}`);
@@ -172,17 +174,4 @@ describe('anode ps', () => {
     expect(line(inspected.target.pid)).toContain('open, port unknown');
     expect(line(listening.target.pid)).toContain(`127.0.0.1:${fixed}`);
   });
-});
-
-describe.sequential('anode attach PID: the default inspector port', () => {
-  it('attaches to a program started plainly (9229) and closes 9229 again', (ctx) =>
-    with9229(async () => {
-      if (!(await canListen(9229))) return ctx.skip('127.0.0.1:9229 is in use on this machine');
-      const { target, port } = await startEcho([]);
-      const r = await anode(['attach', String(target.pid), '-e', 'process.pid']);
-      expect(r.code).toBe(0);
-      expect(r.stdout).toBe(`${target.pid}\n`);
-      expect(target.stderr).toContain('Debugger listening on ws://127.0.0.1:9229/');
-      await target.waitForPorts([port]);
-    }));
 });

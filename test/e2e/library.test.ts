@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { aeval, ainput, aprint, interact, AbortedError, EndOfInputError } from '../../dist/index.js';
+import { aeval, ainput, aprint, interact, startInteractiveServer, AbortedError, EndOfInputError, OutputClosedError, UsageError } from '../../dist/index.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 import { killPid, track } from '../helpers/processes.js';
@@ -41,6 +41,45 @@ describe('interact', () => {
     s.input.end('6 * 7\n');
     expect(await interact({ input: s.input, output: s.output, banner: '' })).toBe('eof');
     expect(s.text()).toBe('> 42\n> ');
+  });
+});
+
+describe('interact with an AbortSignal', () => {
+  it('aborting ends the console and rejects with AbortedError; an entry before it ran', async () => {
+    const s = streams();
+    const controller = new AbortController();
+    const run = interact({ input: s.input, output: s.output, banner: '', signal: controller.signal });
+    s.input.write('20 + 22\n');
+    await new Promise<void>((resolve) => {
+      const check = (): void => void (s.text().includes('42') && resolve());
+      s.output.on('data', check);
+      check();
+    });
+    controller.abort();
+    await expect(run).rejects.toBeInstanceOf(AbortedError);
+    // Already aborted: rejects at once.
+    await expect(interact({ input: s.input, output: s.output, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+  });
+});
+
+describe('startInteractiveServer as a net.Server', () => {
+  it('address() gives { address, port }, close() takes a callback and returns a promise, events are forwarded', async () => {
+    const server = await startInteractiveServer({ port: 0, banner: '' });
+    const address = server.address() as { address: string; port: number };
+    expect(address.address).toBe('127.0.0.1');
+    expect(address.port).toBeGreaterThan(0);
+    expect(server.endpoint).toBe(`127.0.0.1:${address.port}`);
+    expect(server.listening).toBe(true);
+    const closed = new Promise((resolve) => server.once('close', resolve));
+    let called = false;
+    await server.close(() => (called = true));
+    await closed;
+    expect(called).toBe(true);
+    expect(server.listening).toBe(false);
+  });
+
+  it('contradictory options ({ path, port }) are a UsageError', async () => {
+    await expect(startInteractiveServer({ path: '/nonexistent/x.sock', port: 1 })).rejects.toBeInstanceOf(UsageError);
   });
 });
 
@@ -93,6 +132,16 @@ describe('ainput / aprint', () => {
     await expect(pending).rejects.toMatchObject({ code: 'ANODE_ABORTED' });
     s.input.write('later\n');
     expect(await ainput('', { input: s.input, output: s.output })).toBe('later');
+  });
+
+  it('aprint to a closed stream rejects (a positive control prints)', async () => {
+    const s = streams();
+    await aprint('open', { output: s.output });
+    expect(s.text()).toBe('open\n');
+    s.output.end();
+    await expect(aprint('closed', { output: s.output })).rejects.toBeInstanceOf(OutputClosedError);
+    s.output.destroy();
+    await expect(aprint('destroyed', { output: s.output })).rejects.toBeInstanceOf(OutputClosedError);
   });
 
   it('aprint joins values like print, with sep and end', async () => {

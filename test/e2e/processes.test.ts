@@ -10,7 +10,9 @@ import { startAnode } from '../helpers/anode.js';
 import { connectClient } from '../helpers/client.js';
 import { anode } from '../helpers/attach.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
-import { ownListening } from '../../src/program/proc.js';
+import { processTable } from '../../src/program/process-table.js';
+
+const ownListening = (pid: number) => processTable().listening(pid);
 
 const cluster = path.join(TEST_FIXTURES, 'cluster-app.cjs');
 const forking = path.join(TEST_FIXTURES, 'fork-server.cjs');

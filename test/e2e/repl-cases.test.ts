@@ -12,8 +12,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ANODE_BIN, TEST_FIXTURES } from '../helpers/paths.js';
-// @ts-expect-error: plain JavaScript shared with the recorder
-import { runSession } from './repl-cases/transcript.mjs';
+// Plain JavaScript shared with the recorder.
+import * as transcript from './repl-cases/transcript.mjs';
+
+const runSession = transcript.runSession as (argv: string[], session: unknown, options: Record<string, unknown>) => Promise<unknown>;
 
 interface Case { id: string; input: string[] }
 interface Session { name: string; from: string; cases: Case[] }

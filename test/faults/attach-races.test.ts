@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNodeProcess, signalInspector } from '../../dist/program/attach.js';
 import { NoSuchProcessError, ProcessChangedError } from '../../dist/errors.js';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
-import { anode, canListen, echoLine, readExe, startEcho, with9229 } from '../helpers/attach.js';
+import { anode, attachTwice, bothWork, echoLine, noWatchdogFor, opener, readExe, startEcho } from '../helpers/attach.js';
 import { pidsWith, rawDebugger } from '../helpers/faults.js';
 import { ROOT } from '../helpers/paths.js';
 import { isAlive } from '../helpers/processes.js';
@@ -22,11 +22,6 @@ function oneLine(stderr: string): string {
   expect(lines, stderr).toHaveLength(1);
   expect(stderr).not.toMatch(/\n\s+at /);
   return lines[0]!;
-}
-
-/** No close watchdog of anode's is left for `pid`. */
-async function noWatchdogFor(pid: number): Promise<void> {
-  await waitUntil(() => pidsWith('close-watchdog-main.js', String(pid)).length === 0, () => `a watchdog of pid ${pid} is left`);
 }
 
 describe('attach races: the pid between the check and SIGUSR1', () => {
@@ -104,28 +99,6 @@ describe('attach races: the pid between the check and SIGUSR1', () => {
   });
 });
 
-/** Starts two `anode attach PID` at once; resolves once both have a prompt. */
-async function attachTwice(pid: number): Promise<[AnodeProcess, AnodeProcess, number]> {
-  const t0 = Date.now();
-  const both = [startAnode(['attach', String(pid)]), startAnode(['attach', String(pid)])] as const;
-  await Promise.all(both.map((a) => a.waitForPrompt()));
-  return [both[0], both[1], Date.now() - t0];
-}
-
-/** Both anodes work in the program, and it serves meanwhile. */
-async function bothWork(a: AnodeProcess, b: AnodeProcess, target: TargetProcess, port: number): Promise<void> {
-  expect(await a.evaluate('process.pid')).toBe(String(target.pid));
-  expect(await b.evaluate('process.pid')).toBe(String(target.pid));
-  expect(await a.evaluate('let shared = 6 * 7; shared')).toBe('42');
-  expect(await b.evaluate('shared')).toBe('42');
-  expect(await echoLine(port, 'while attached')).toBe('while attached\n');
-}
-
-/** The one that opened the inspector (by its banner), or the first if both saw it appear. */
-function opener(a: AnodeProcess, b: AnodeProcess): [AnodeProcess, AnodeProcess] {
-  return b.stderr.includes('anode opened its inspector') && !a.stderr.includes('anode opened its inspector') ? [b, a] : [a, b];
-}
-
 describe('attach races: two anodes attach to one program at once', () => {
   it('--inspect-port=0: both attach; either may leave first; the last closes the inspector', async () => {
     for (const order of ['opener first', 'joiner first'] as const) {
@@ -163,7 +136,7 @@ describe('attach races: two anodes attach to one program at once', () => {
         new Promise((r) => setTimeout(r, offset)).then(() => anode(['attach', String(target.pid), '-e', 'process.pid'])),
       ]);
       times.push(Date.now() - t0);
-      for (const r of runs) expect(r, `offset ${offset} ms`).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
+      for (const r of runs) expect(r, `offset ${offset} ms: ${r.stderr}`).toMatchObject({ code: 0, stdout: `${target.pid}\n` });
       await target.waitForPorts([port]).catch((err: Error) => {
         throw new Error(`${err.message} (offset ${offset} ms)\n${runs.map((r) => r.stderr).join('---\n')}`);
       });
@@ -187,31 +160,6 @@ describe('attach races: two anodes attach to one program at once', () => {
     await noWatchdogFor(target.pid);
     expect(await echoLine(port, 'alive')).toBe('alive\n');
   });
-});
-
-describe.sequential('attach races: two anodes, the default inspector port', () => {
-  it('a program started plainly (9229): both attach, either leaves first, 9229 closed at the end', (ctx) =>
-    with9229(async () => {
-      for (const order of ['opener first', 'joiner first'] as const) {
-        if (!(await canListen(9229))) return ctx.skip('127.0.0.1:9229 is in use on this machine');
-        const { target, port } = await startEcho([]);
-        const [a, b, ms] = await attachTwice(target.pid);
-        await bothWork(a, b, target, port);
-        const [openedIt, joined] = opener(a, b);
-        const [first, last] = order === 'opener first' ? [openedIt, joined] : [joined, openedIt];
-        first.end();
-        expect((await first.exited).code).toBe(0);
-        expect(await target.ports()).toEqual([port, 9229].sort((x, y) => x - y));
-        expect(await last.evaluate('process.pid')).toBe(String(target.pid));
-        last.end();
-        expect((await last.exited).code).toBe(0);
-        await target.waitForPorts([port]);
-        await noWatchdogFor(target.pid);
-        target.kill();
-        await target.exited;
-        console.info(`[faults] two anodes attached at once (9229, ${order} leaves): both prompts after ${ms} ms; 9229 closed by the last`);
-      }
-    }));
 });
 
 describe('attach races: a DevTools-style debugger beside anode', () => {

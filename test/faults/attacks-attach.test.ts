@@ -4,7 +4,9 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ownListening } from '../../src/program/proc.js';
+import { processTable } from '../../src/program/process-table.js';
+
+const ownListening = (pid: number) => processTable().listening(pid);
 import { startAnode } from '../helpers/anode.js';
 import { echoLine, startEcho } from '../helpers/attach.js';
 import { pidsWith, rawDebugger } from '../helpers/faults.js';

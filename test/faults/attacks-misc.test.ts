@@ -3,7 +3,9 @@
 // the environment (inherited silently by the program and by nested anodes).
 import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ownListening } from '../../src/program/proc.js';
+import { processTable } from '../../src/program/process-table.js';
+
+const ownListening = (pid: number) => processTable().listening(pid);
 import { startAnode } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';

@@ -14,7 +14,7 @@ import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { anode, echoLine, startEcho } from '../helpers/attach.js';
 import { connectClient } from '../helpers/client.js';
 import { COMPLETION_GIVE_UP_MS } from '../../src/console/engine.js';
-import { ownListening } from '../../src/program/proc.js';
+import { processTable } from '../../src/program/process-table.js';
 import { ANODE_BIN, FIXTURES, ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 import { isAlive, killPid, track } from '../helpers/processes.js';
 import { KEY, ptyEnv } from '../helpers/pty.js';
@@ -409,7 +409,7 @@ describe('faults: the program exits during an evaluation', () => {
     await a.waitForPrompt();
     await a.waitFor('The echo service is being served on', { stream: 'stdout' }); // may come after the prompt
     const pid = await a.programPid();
-    const ports = (await ownListening(pid)).map((s) => s.port);
+    const ports = (await processTable().listening(pid)).map((s) => s.port);
     expect(ports).toHaveLength(2); // the echo service and the inspector
     expect(pidsWith('anode-watchdog', String(pid))).toHaveLength(1);
     const from = a.stderr.length;

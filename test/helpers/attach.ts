@@ -1,13 +1,15 @@
 // Helpers for the `anode attach` end-to-end tests: targets that serve, one-shot anode runs, free ports.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { readlinkSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { startAnode } from './anode.js';
+import { expect } from 'vitest';
+import { startAnode, type AnodeProcess } from './anode.js';
+import { pidsWith } from './faults.js';
 import { ANODE_BIN, FIXTURES, ROOT } from './paths.js';
 import { startTarget, type TargetProcess } from './target.js';
+import { waitUntil } from './wait.js';
 
 export const echo = path.join(FIXTURES, 'echo.js');
 
@@ -92,46 +94,29 @@ export async function canListen(port: number): Promise<boolean> {
   }
 }
 
-/**
- * Runs `fn` while holding this machine's lock on the default inspector port 9229, so that test files that
- * attach to plain programs (which open 9229) do not take it from each other when vitest runs them at once.
- */
-export async function with9229<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(os.tmpdir(), 'anode-tests-9229.lock');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      mkdirSync(lock);
-      writeFileSync(path.join(lock, 'pid'), String(process.pid));
-      break;
-    } catch {
-      // Held: by a live test process, wait; by one that died, take it over.
-      const holder = Number(readFileSyncOr(path.join(lock, 'pid')));
-      if (holder && !isAlivePid(holder)) rmSync(lock, { recursive: true, force: true });
-      if (Date.now() > deadline) throw new Error(`the lock on port 9229 (${lock}) stayed held by pid ${holder}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    rmSync(lock, { recursive: true, force: true });
-  }
+/** No close watchdog of anode's is left for `pid`. */
+export async function noWatchdogFor(pid: number): Promise<void> {
+  await waitUntil(() => pidsWith('close-watchdog-main.js', String(pid)).length === 0, () => `a watchdog of pid ${pid} is left`);
 }
 
-function readFileSyncOr(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
+/** Starts two `anode attach PID` at once; resolves once both have a prompt. */
+export async function attachTwice(pid: number): Promise<[AnodeProcess, AnodeProcess, number]> {
+  const t0 = Date.now();
+  const both = [startAnode(['attach', String(pid)]), startAnode(['attach', String(pid)])] as const;
+  await Promise.all(both.map((a) => a.waitForPrompt()));
+  return [both[0], both[1], Date.now() - t0];
 }
 
-function isAlivePid(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** Both anodes work in the program, and it serves meanwhile. */
+export async function bothWork(a: AnodeProcess, b: AnodeProcess, target: TargetProcess, port: number): Promise<void> {
+  expect(await a.evaluate('process.pid')).toBe(String(target.pid));
+  expect(await b.evaluate('process.pid')).toBe(String(target.pid));
+  expect(await a.evaluate('let shared = 6 * 7; shared')).toBe('42');
+  expect(await b.evaluate('shared')).toBe('42');
+  expect(await echoLine(port, 'while attached')).toBe('while attached\n');
+}
+
+/** The one that opened the inspector (by its banner), or the first if both saw it appear. */
+export function opener(a: AnodeProcess, b: AnodeProcess): [AnodeProcess, AnodeProcess] {
+  return b.stderr.includes('anode opened its inspector') && !a.stderr.includes('anode opened its inspector') ? [b, a] : [a, b];
 }

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import net from 'node:net';
+import { RawCdp } from '../../bench/lib/cdp.js';
 
 /** The state letter of a pid (R, S, T for stopped, ...), from /proc. */
 export function stateOf(pid: number): string | undefined {
@@ -149,50 +150,7 @@ export interface RawDebugger {
 
 /** Connects a raw CDP client to an inspector's ws:// URL. */
 export async function rawDebugger(url: string): Promise<RawDebugger> {
-  const { default: WebSocket } = await import('ws');
-  const ws = new WebSocket(url, { perMessageDeflate: false });
-  await new Promise((resolve, reject) => (ws.once('open', resolve), ws.once('error', reject)));
-  let nextId = 0;
-  const pending = new Map<number, { resolve(r: Record<string, unknown>): void; reject(e: Error): void }>();
-  const events: string[] = [];
-  const changed = new Set<() => void>();
-  ws.on('message', (data: Buffer) => {
-    const msg = JSON.parse(data.toString()) as { id?: number; method?: string; result?: Record<string, unknown>; error?: { message: string } };
-    if (msg.id !== undefined) {
-      const p = pending.get(msg.id);
-      pending.delete(msg.id);
-      if (msg.error) p?.reject(new Error(msg.error.message));
-      else p?.resolve(msg.result ?? {});
-      return;
-    }
-    events.push(msg.method ?? '');
-    for (const f of changed) f();
-  });
-  ws.on('close', () => {
-    for (const p of pending.values()) p.reject(new Error('WebSocket connection closed'));
-    pending.clear();
-  });
-  ws.on('error', () => undefined);
-  return {
-    events,
-    send: (method, params = {}) =>
-      new Promise((resolve, reject) => {
-        const id = ++nextId;
-        pending.set(id, { resolve, reject });
-        ws.send(JSON.stringify({ id, method, params }));
-      }),
-    waitForEvent: (method, count = 1) =>
-      new Promise((resolve) => {
-        const check = (): void => {
-          if (events.filter((e) => e === method).length < count) return;
-          changed.delete(check);
-          resolve();
-        };
-        changed.add(check);
-        check();
-      }),
-    close: () => ws.close(),
-  };
+  return RawCdp.connect(url);
 }
 
 /** SHA-256 of what test/fixtures/flood*.mjs writes: `total` bytes in 64 KiB blocks of 'a', 'b', … 'z', 'a', … */

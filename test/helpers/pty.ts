@@ -96,7 +96,6 @@ export function startPty(
     kill(signal = 'SIGKILL') {
       killPid(p.pid, signal);
     },
-    resize: (cols, rows) => p.resize(cols, rows),
   };
   return track(handle);
 }

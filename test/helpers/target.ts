@@ -1,7 +1,7 @@
 // A plain node program started WITHOUT anode, to attach to: its output, its listening ports, its end.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
-import { ownListening } from '../../src/program/proc.js';
+import { processTable } from '../../src/program/process-table.js';
 import { ROOT } from './paths.js';
 import { killPid, track } from './processes.js';
 import { matches, waitUntil } from './wait.js';
@@ -38,7 +38,7 @@ export function startTarget(args: string[], options: { command?: string; env?: N
     output: () => `[stdout]\n${t.stdout}\n[stderr]\n${t.stderr}`,
     waitFor: (pattern, stream = 'stdout') =>
       waitUntil(() => matches(t[stream], pattern), () => `${String(pattern)} on ${stream} of ${t.description}\n${t.output()}`),
-    ports: async () => (await ownListening(t.pid)).map((s) => s.port).sort((a, b) => a - b),
+    ports: async () => (await processTable().listening(t.pid)).map((s) => s.port).sort((a, b) => a - b),
     async waitForPorts(expected) {
       const want = [...expected].sort((a, b) => a - b).join(',');
       let seen = '';

@@ -1,8 +1,8 @@
 // The CLI kit's pure parts: shell-like splitting and argparse-style usages.
 import { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
-import { splitLine } from '../../dist/cli-kit/split.js';
-import { usageOf } from '../../dist/cli-kit/usage.js';
+import { splitLine } from '../../src/cli-kit/split.js';
+import { usageOf } from '../../src/cli-kit/usage.js';
 
 describe('splitLine', () => {
   it('splits like a shell', () => {

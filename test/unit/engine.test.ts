@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConsoleEngine } from '../../src/console/engine.js';
+import { TargetClosedError } from '../../src/errors.js';
 import type { EvalOutcome, LineEvaluator } from '../../src/console/types.js';
 
 function setup(evaluate: LineEvaluator['evaluate'], options: { maxLineLength?: number; maxEntryParse?: number } = {}) {
@@ -111,7 +112,7 @@ describe('ConsoleEngine', () => {
 
   it('stops quietly when the evaluator reports the target closed', async () => {
     const { input, done, text } = setup(async () => {
-      throw Object.assign(new Error('gone'), { code: 'ANODE_TARGET_CLOSED' });
+      throw new TargetClosedError('gone');
     });
     input.write('1\n');
     expect(await done).toBe('closed');

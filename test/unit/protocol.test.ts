@@ -1,19 +1,22 @@
 // The anode console protocol: encoding, decoding and validation of every message, and the hello line.
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { ProtocolError } from '../../dist/errors.js';
+import { ProtocolError } from '../../src/errors.js';
 import {
+  CAPABILITIES,
   PROTOCOL_MAGIC,
+  PROTOCOL_MINOR,
   PROTOCOL_VERSION,
   decodeClientMessage,
   decodeServerMessage,
   encode,
   helloLine,
   isHelloLine,
+  requestIdOf,
   type ClientMessage,
   type ServerMessage,
-} from '../../dist/server/protocol.js';
-import { ProtocolSniffer } from '../../dist/server/protocol-sniffer.js';
+} from '../../src/server/protocol.js';
+import { ProtocolSniffer } from '../../src/server/protocol-sniffer.js';
 
 describe('anode protocol', () => {
   it('round-trips every client message', () => {
@@ -57,15 +60,27 @@ describe('anode protocol', () => {
       { type: 'bye', reason: 'the program exited (code 0)' },
     ];
     for (const m of messages) expect(decodeServerMessage(encode(m).slice(0, -1))).toEqual(m);
+    // A newer minor version's message type is skipped; its extra fields are dropped.
+    expect(decodeServerMessage('{"type":"teleport"}')).toBeUndefined();
+    expect(decodeServerMessage('{"type":"bye","reason":"x","later":1}')).toEqual({ type: 'bye', reason: 'x' });
+  });
+
+  it('finds the request id at the head of a line it could not decode', () => {
+    expect(requestIdOf('{"type":"eval","id":12,"code":"\'xxxx')).toBe(12);
+    expect(requestIdOf('{"type":"watch","on":true}')).toBeUndefined();
+    expect(requestIdOf('1 + 1')).toBeUndefined();
   });
 
   it('opens with a magic line that is never valid JavaScript', () => {
     const line = helloLine();
     expect(isHelloLine(line)).toBe(true);
     expect(line.startsWith(PROTOCOL_MAGIC)).toBe(true);
-    expect(decodeClientMessage(line.trimEnd())).toEqual({ type: 'hello', version: PROTOCOL_VERSION });
-    expect(decodeClientMessage(helloLine(999).trimEnd())).toEqual({ type: 'hello', version: 999 });
-    expect(decodeClientMessage(helloLine(1, true).trimEnd())).toEqual({ type: 'hello', version: 1, colors: true });
+    const announced = { minor: PROTOCOL_MINOR, capabilities: [...CAPABILITIES] };
+    expect(decodeClientMessage(line.trimEnd())).toEqual({ type: 'hello', version: PROTOCOL_VERSION, ...announced });
+    expect(decodeClientMessage(helloLine(999).trimEnd())).toEqual({ type: 'hello', version: 999, ...announced });
+    expect(decodeClientMessage(helloLine(1, true).trimEnd())).toEqual({ type: 'hello', version: 1, colors: true, ...announced });
+    // A minor-0 hello (no minor, no capabilities) is still a hello.
+    expect(decodeClientMessage('anode-protocol {"type":"hello","version":1}')).toEqual({ type: 'hello', version: 1 });
     expect(() => new Function(line)).toThrow(SyntaxError);
     expect(isHelloLine('anode - protocol {}')).toBe(false);
   });

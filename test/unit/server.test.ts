@@ -1,9 +1,9 @@
 // The serving layer's pure parts: addresses, loopback, tokens, the line limiter.
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { formatAddress, isLoopback, parseServeAddress } from '../../dist/server/address.js';
-import { LineLimiter } from '../../dist/server/line-limit.js';
-import { tokenMatches } from '../../dist/server/token.js';
+import { formatAddress, isLoopback, parseServeAddress } from '../../src/server/address.js';
+import { LineLimiter } from '../../src/server/line-limit.js';
+import { tokenMatches } from '../../src/server/token.js';
 
 describe('parseServeAddress', () => {
   it('defaults to loopback', () => {

@@ -1,7 +1,7 @@
 // The evaluation session and evaluator over a fake CDP transport: the protocol decisions, no target.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { Channel } from '../../src/session/channel.js';
+import type { Channel, Events, Method, Params, Result } from '../../src/session/channel.js';
 import { Evaluator } from '../../src/session/evaluator.js';
 import { EvalSession } from '../../src/session/session.js';
 
@@ -16,15 +16,15 @@ class FakeChannel implements Channel {
   constructor(private handlers: Record<string, Handler> = {}) {
     this.closed = new Promise((r) => (this.#close = r));
   }
-  async send(method: string, params?: object): Promise<never> {
-    return (await this.sendRaw(method, params)) as never;
+  async send<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
+    return (await this.sendRaw(method, params as object | undefined)) as Result<M>;
   }
   async sendRaw(method: string, params: object = {}): Promise<unknown> {
     this.sent.push({ method, params: params as Record<string, unknown> });
     const handler = this.handlers[method];
     return handler ? handler(params as Record<string, unknown>) : {};
   }
-  on(event: string, listener: (...args: never[]) => void): () => void {
+  on<E extends keyof Events & string>(event: E, listener: (...args: Events[E]) => void): () => void {
     return this.onRaw(event, listener as (p: unknown) => void);
   }
   onRaw(event: string, listener: (params: unknown) => void): () => void {
