@@ -193,7 +193,7 @@ export async function detach({ session, pidInspector, where, watchdog }: Attache
   else watchdog?.fire();
   await session.close();
   if (others > 0) {
-    say(`closing the inspector anode opened on ${where} although ${others} other connection${others === 1 ? ' is' : 's are'} open to it (not anode's: a debugger or a stray client, cut off now)`);
+    say(`closing the inspector anode opened on ${where} although ${others} other connection${others === 1 ? ' is' : 's are'} open to it (a debugger or a stray client, cut off now; an anode attaching at this very moment keeps it instead)`);
   }
   // Not scheduled: another anode leaving at the same moment may have closed it (and this connection) first.
   if (!(await waitUntilClosed(opened.pid, opened.socket, scheduled ? CLOSE_WAIT_MS : CLOSE_DELAY_MS * 2 + CLOSE_WAIT_MS))) {

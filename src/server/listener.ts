@@ -179,6 +179,7 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
       // Waiting to give their token: the oldest makes room (a flood of idle sockets cannot hold every place).
       const waiting = pending();
       if (waiting.length >= maxPending) {
+        waiting[0]!.leaving = true;
         waiting[0]!.controller.abort('crowded');
         crowded();
       }
