@@ -157,6 +157,9 @@ function closeInspectorExpression(): string {
  */
 const RELEASE_EXPRESSION = `(${OPENED_MARK}?.holders?.delete(${HOLDER}), ${OPENED_MARK}?.holders?.size ?? 0)`;
 
+/** Evaluated in the target: how many anodes hold the inspector right now. */
+const HOLDERS_EXPRESSION = `${OPENED_MARK}?.holders?.size ?? 0`;
+
 /**
  * Leaves the target as it was: closes an inspector anode opened, then the connections. The watchdog stays
  * armed until the close is scheduled (or left to another anode), so that anode dying anywhere in here
@@ -182,6 +185,13 @@ export async function detach({ session, pidInspector, where, watchdog }: Attache
   // Nobody anode knows of holds it: it is closed, whoever else is connected (a bare TCP connection must not
   // keep it open for every local user). Other connections are given a moment to go, then told about.
   const others = await otherConnections(opened.pid, opened.socket.port);
+  // One of them may be an anode attaching at this very moment: it records itself within milliseconds.
+  if (others > 0 && (await evalValue<number>(session.evalChannel, HOLDERS_EXPRESSION).catch(() => 0)) > 0) {
+    watchdog?.disarm();
+    await session.close();
+    say(`another anode is attached through the inspector anode opened on ${where}: it stays open until that one leaves`);
+    return;
+  }
   const scheduled = await session.evalChannel
     .send('Runtime.evaluate', {
       expression: closeInspectorExpression(),
@@ -193,7 +203,7 @@ export async function detach({ session, pidInspector, where, watchdog }: Attache
   else watchdog?.fire();
   await session.close();
   if (others > 0) {
-    say(`closing the inspector anode opened on ${where} although ${others} other connection${others === 1 ? ' is' : 's are'} open to it (not anode's: a debugger or a stray client, cut off now)`);
+    say(`closing the inspector anode opened on ${where} although ${others} other connection${others === 1 ? ' is' : 's are'} open to it (a debugger or a stray client, cut off now; an anode attaching at this very moment keeps it instead)`);
   }
   // Not scheduled: another anode leaving at the same moment may have closed it (and this connection) first.
   if (!(await waitUntilClosed(opened.pid, opened.socket, scheduled ? CLOSE_WAIT_MS : CLOSE_DELAY_MS * 2 + CLOSE_WAIT_MS))) {

@@ -74,6 +74,8 @@ interface Connection {
 const CLOSE_GRACE_MS = 2000;
 /** A client that does not send its token within this time is closed (it would hold a place). */
 const TOKEN_TIMEOUT_MS = 5000;
+/** A crowd at the token prompt counts as over after this long without a newcomer closing an older one. */
+const CROWD_QUIET_MS = 10_000;
 /** The default most clients waiting to give their token. */
 export const DEFAULT_MAX_PENDING = 16;
 
@@ -176,12 +178,11 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
     if (token !== undefined) {
       // Waiting to give their token: the oldest makes room (a flood of idle sockets cannot hold every place).
       const waiting = pending();
-      if (waiting.length >= maxPending) waiting[0]!.controller.abort('crowded');
-      if (waiting.length >= maxPending && crowdedSince === undefined) {
-        crowdedSince = Date.now();
-        log(`more than ${maxPending} clients waiting to give their token: the oldest are closed to make room`);
+      if (waiting.length >= maxPending) {
+        waiting[0]!.leaving = true;
+        waiting[0]!.controller.abort('crowded');
+        crowded();
       }
-      if (waiting.length < maxPending) crowdedSince = undefined;
     }
     const controller = new AbortController();
     socket.once('close', () => controller.abort('gone'));
@@ -192,7 +193,25 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
       .then(() => waitClosed(socket))
       .finally(() => connections.delete(connection));
   });
-  let crowdedSince: number | undefined;
+  /** A burst of clients closed to make room at the token prompt: logged when it starts and when it ends. */
+  let crowd: { since: number; closed: number; timer: NodeJS.Timeout | undefined } | undefined;
+  const endCrowd = (): void => {
+    if (!crowd) return;
+    clearTimeout(crowd.timer);
+    const seconds = Math.max(1, Math.round((Date.now() - crowd.since) / 1000));
+    log(`${crowd.closed} client${crowd.closed === 1 ? '' : 's'} waiting for the token closed to make room in ${seconds} s`);
+    crowd = undefined;
+  };
+  const crowded = (): void => {
+    if (!crowd) {
+      crowd = { since: Date.now(), closed: 0, timer: undefined };
+      log(`${maxPending} clients are waiting to give their token: the one that waited longest is closed for each newcomer`);
+    }
+    crowd.closed += 1;
+    clearTimeout(crowd.timer);
+    crowd.timer = setTimeout(endCrowd, CROWD_QUIET_MS);
+    crowd.timer.unref();
+  };
 
   await startListening(server, address);
   const bound = server.address();
@@ -217,6 +236,7 @@ export async function listen(options: ListenOptions, handler: ClientHandler): Pr
         await Promise.all([...connections].map((c) => c.done));
         await stopped;
         throttle.close();
+        endCrowd();
         if (address.kind === 'unix') await removeSocket(address.path);
       })();
       return closed;

@@ -99,9 +99,9 @@ describe('attack: a flood of idle sockets that never give the token', () => {
     flooding = false;
     await flood;
     expect(inside, a.output()).toBeGreaterThan(0);
-    // Logged once per crowding, not once per socket.
-    const crowdedLines = a.stderr.split('\n').filter((l) => l.includes('waiting to give their token')).length;
-    expect(crowdedLines).toBeLessThan(opened / 4);
+    // Logged once when the crowd forms (and once when it ends), not once per socket.
+    const crowdedLines = a.stderr.split('\n').filter((l) => /waiting to give their token|waiting for the token closed/.test(l)).length;
+    expect(crowdedLines).toBeLessThanOrEqual(2);
     console.info(`[attack] ${opened} idle sockets (~100/s) during ${tries} logins: ${tries - inside} of ${tries} legitimate logins locked out; ${crowdedLines} log lines`);
     process.kill(a.pid, 'SIGTERM');
     // It ends (by the signal, as anode run re-raises it, or with 0): it does not hang.
