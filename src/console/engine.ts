@@ -266,6 +266,8 @@ export class ConsoleEngine {
       }
       const rl = this.#rl;
       const cleanup = (): void => {
+        // The entry that asked goes on: keys wait for its prompt again.
+        this.#typeAhead?.hold();
         rl.off('close', onClose);
         signal?.removeEventListener('abort', onAbort);
         if (!this.#terminal && !this.#end) rl.pause();
@@ -282,7 +284,6 @@ export class ConsoleEngine {
       signal?.addEventListener('abort', onAbort, { once: true });
       this.#typeAhead?.pass();
       rl.question(prompt, signal ? { signal } : {}, (answer) => {
-        this.#typeAhead?.hold();
         cleanup();
         resolve(answer);
       });

@@ -34,6 +34,8 @@ export class ProgramOutput {
   #since = 0;
   #queue: Promise<void> = Promise.resolve();
   #pending = 0;
+  /** Messages received so far (a discard waits until no new one came in). */
+  #received = 0;
 
   constructor(channel: Channel) {
     this.#channel = channel;
@@ -55,17 +57,27 @@ export class ProgramOutput {
       // Runtime.enable replays earlier messages: they are history, not news.
       if (event.timestamp < this.#since || REPORTED_AGAIN.has(event.type)) return;
       this.#pending += 1;
+      this.#received += 1;
       this.#queue = this.#queue
         .then(() => this.#deliver(event))
-        .catch(() => undefined)
+        .catch((err: unknown) => ignored('showing a console message', err))
         .then(() => {
           this.#pending -= 1;
-          // Discarding releases every message's arguments: only once none is waiting to be formatted.
-          if (this.#pending === 0) return this.#channel.send('Runtime.discardConsoleEntries').then(() => undefined);
+          if (this.#pending === 0) return this.#discardWhenQuiet();
         })
-        .catch(() => undefined);
+        .catch((err: unknown) => ignored('discarding console messages', err));
     });
     await this.#channel.send('Runtime.enable').catch(() => undefined);
+  }
+
+  /**
+   * Discarding releases every message's arguments: only once none is waiting to be formatted, and none
+   * is on its way (a round trip on the event connection brings any message sent before it first).
+   */
+  async #discardWhenQuiet(): Promise<void> {
+    const received = this.#received;
+    await this.#channel.send('Runtime.getIsolateId');
+    if (this.#pending === 0 && this.#received === received) await this.#channel.send('Runtime.discardConsoleEntries');
   }
 
   /**
@@ -104,12 +116,17 @@ export class ProgramOutput {
   /** util.formatWithOptions in the target, so objects print as the program's console prints them. */
   async #format(event: Protocol.Runtime.ConsoleAPICalledEvent, colors: boolean): Promise<string> {
     const args = event.args.map(argumentOf);
-    const r = await this.#channel.send('Runtime.callFunctionOn', {
-      executionContextId: event.executionContextId,
-      functionDeclaration: `function (...args) { return globalThis[Symbol.for('anode.agent')]?.formatArgs(${colors}, args) ?? args.join(' '); }`,
-      arguments: args,
-      returnByValue: true,
-    });
-    return r.exceptionDetails ? event.args.map((a) => a.description ?? String(a.value)).join(' ') : String(r.result.value);
+    const described = (): string => event.args.map((a) => a.description ?? String(a.value)).join(' ');
+    // The arguments may be released already (a discard of earlier messages crossed this one): the
+    // message is shown from its descriptions then, not lost.
+    const r = await this.#channel
+      .send('Runtime.callFunctionOn', {
+        executionContextId: event.executionContextId,
+        functionDeclaration: `function (...args) { return globalThis[Symbol.for('anode.agent')]?.formatArgs(${colors}, args) ?? args.join(' '); }`,
+        arguments: args,
+        returnByValue: true,
+      })
+      .catch((err: unknown) => ignored('formatting a console message', err));
+    return !r || r.exceptionDetails ? described() : String(r.result.value);
   }
 }
