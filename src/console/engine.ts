@@ -4,7 +4,7 @@
 import { whenDrained } from '../io/drain.js';
 import * as readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
-import { AbortedError, EndOfInputError } from '../errors.js';
+import { AbortedError, EndOfInputError, isTargetClosed } from '../errors.js';
 import { commandNames, runCommand, type CommandContext } from './commands.js';
 import { isIncomplete } from './input.js';
 import { EntryBuffer } from './entry-buffer.js';
@@ -158,13 +158,16 @@ export class ConsoleEngine {
         this.#submitted = Math.max(0, this.#submitted - 1);
         // Input back-pressure: without a terminal (no Ctrl+C keys to read), stop reading while an entry
         // runs, so a client that floods lines cannot queue them in memory without bound.
-        if (!this.#terminal) this.#rl.pause();
+        // (Once the input has ended there is nothing to pause: readline of Node 24+ throws on it.)
+        if (!this.#terminal && !this.#inputEnded) this.#rl.pause();
         const prompt = await this.#take(line);
-        if (!this.#terminal && !this.#end) this.#rl.resume();
+        if (!this.#terminal && !this.#end && !this.#inputEnded) this.#rl.resume();
         if (this.#end) break;
         if (!prompt) continue;
         this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#prompt);
-        this.#rl.prompt();
+        // Lines still queued after the input ended: readline (Node 24+) refuses prompt() once closed.
+        if (this.#inputEnded) this.write(this.#rl.getPrompt());
+        else this.#rl.prompt();
       }
       this.#stop('eof');
     })();
@@ -217,7 +220,7 @@ export class ConsoleEngine {
       const cleanup = (): void => {
         rl.off('close', onClose);
         signal?.removeEventListener('abort', onAbort);
-        if (!this.#terminal && !this.#end) rl.pause();
+        if (!this.#terminal && !this.#end && !this.#inputEnded) rl.pause();
       };
       const onClose = (): void => {
         cleanup();
@@ -372,6 +375,10 @@ export class ConsoleEngine {
       const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal, notify: (text) => this.write(`${text}\n`) });
       this.write(`${outcome.text}\n`);
       await this.#drained();
+    } catch (err) {
+      // The entry failed, not the console: say so in one line and go on (a target that went away ends it).
+      if (isTargetClosed(err)) throw err;
+      this.write(`anode: ${(err as Error).message}\n`);
     } finally {
       this.#running = undefined;
     }

@@ -5,7 +5,7 @@
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 5;
+export const AGENT_VERSION = 6;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 
@@ -53,14 +53,22 @@ function installAgent(this: void, require: any, key: string, version: number): n
     setMain: undefined as undefined | ((v: unknown) => void),
     /** Each console's own `_` / `_error` (keyed `CONSOLE:_`), restored when that console uses them. */
     kept: new Map<string, unknown>(),
+    /**
+     * Each console's last printed result (keyed by console), with the entry it belongs to: the reply to an
+     * entry whose promise the inspector lost ("Promise was collected") is read back from here. The next
+     * entry of that console replaces it.
+     */
+    replies: new Map<string, { entry: string; text: string }>(),
     /** Formats a result (an entry's own expression hands its value here). Also makes it `_` (and this console's `_`). */
-    present(value: unknown, options: object, assign: boolean, key?: string): string {
+    present(value: unknown, options: object, assign: boolean, key?: string, entry?: string): string {
       // A promise the console shows is the console's to handle: its rejection must not end the program
       // (Node's default for an unhandled rejection); it prints as `<rejected>`, and `await _` rethrows it.
       if (value instanceof Promise) Promise.prototype.then.call(value, undefined, () => undefined);
       if (assign) agent.setLast?.(value);
       if (assign && key) agent.kept.set(`${key}:_`, value);
-      return inspect(value, options);
+      const text = inspect(value, options);
+      if (key && entry) agent.replies.set(key, { entry, text });
+      return text;
     },
     /** `present` for a value held by the inspector: `this` is the value. */
     format(this: unknown, options: object, assign: boolean, key?: string): string {

@@ -1,6 +1,6 @@
 // A Channel over a WebSocket inspector endpoint, through chrome-remote-interface.
 import type CDP from 'chrome-remote-interface';
-import { ConnectError, TargetClosedError } from '../errors.js';
+import { asPromiseCollected, ConnectError, TargetClosedError } from '../errors.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -67,7 +67,7 @@ class CriChannel implements Channel {
       if (this.#gone || CONNECTION_LOST.has(code ?? '') || /WebSocket (connection closed|is not open)/.test((err as Error).message)) {
         throw new TargetClosedError(undefined, err);
       }
-      throw err;
+      throw asPromiseCollected(err);
     }
   }
 

@@ -1,7 +1,7 @@
 // A Channel into THIS process, over node:inspector's in-process Session: the library's consoles run
 // the same EvalSession/Evaluator code as remote ones, with the same replMode semantics and formatting.
 import inspector from 'node:inspector';
-import { TargetClosedError } from '../errors.js';
+import { asPromiseCollected, TargetClosedError } from '../errors.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
 /** Opens one in-process inspector session. */
@@ -31,7 +31,7 @@ class InspectorChannel implements Channel {
     return new Promise((resolve, reject) => {
       try {
         const post = this.#session.post.bind(this.#session) as (m: string, p: object | undefined, cb: (e: Error | null, r?: unknown) => void) => void;
-        post(method, params, (err, result) => (err ? reject(err) : resolve(result)));
+        post(method, params, (err, result) => (err ? reject(asPromiseCollected(err)) : resolve(result)));
       } catch (err) {
         reject(new TargetClosedError('the in-process console was closed', err));
       }

@@ -2,7 +2,8 @@
 // awaited, so replies never queue behind events) and a second channel for events (the program finishing,
 // interrupts). Any number of consoles share it through their own Evaluator (evaluator.ts).
 import { setMaxListeners } from 'node:events';
-import { TargetClosedError } from '../errors.js';
+import { isPromiseCollected, TargetClosedError } from '../errors.js';
+import { ignored } from '../log/debug.js';
 import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource } from './agent.js';
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
@@ -123,7 +124,11 @@ export class EvalSession {
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');
     if (free.length > 0) {
-      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
+      // The declarations run before the reply's promise exists: a lost reply ("Promise was collected") lost nothing.
+      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true }).catch((err: unknown) => {
+        if (!isPromiseCollected(err)) throw err;
+        ignored('the reply to declaring the console bindings', err);
+      });
     }
     return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
   }
@@ -142,11 +147,18 @@ export class EvalSession {
   /** Re-reads the entry module's exports into `main` (cheap; only when a line mentions `main`). */
   async refreshMain(): Promise<void> {
     if (!this.#bindings.has('main') || this.#mainLoaded) return;
-    const r = await this.evalChannel.send('Runtime.evaluate', {
+    const loading = this.evalChannel.send('Runtime.evaluate', {
       expression: `${AGENT_REF}.loadMain().then((m) => Object.prototype.toString.call(m) === '[object Module]')`,
       awaitPromise: true,
       returnByValue: true,
     });
+    // A lost reply ("Promise was collected") leaves `main` as it was: it is read again next time.
+    const r = await loading.catch((err: unknown) => {
+      if (!isPromiseCollected(err)) throw err;
+      ignored('the reply to loading `main`', err);
+      return undefined;
+    });
+    if (!r) return;
     // An ESM namespace is live: load it once. CommonJS exports may be replaced: re-read each time.
     if (r.result.value === true) this.#mainLoaded = true;
   }

@@ -2,6 +2,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ConsoleEngine } from '../../src/console/engine.js';
+import { TargetClosedError } from '../../src/errors.js';
 import type { EvalOutcome, LineEvaluator } from '../../src/console/types.js';
 
 function setup(evaluate: LineEvaluator['evaluate'], options: { maxLineLength?: number; maxEntryParse?: number } = {}) {
@@ -111,7 +112,7 @@ describe('ConsoleEngine', () => {
 
   it('stops quietly when the evaluator reports the target closed', async () => {
     const { input, done, text } = setup(async () => {
-      throw Object.assign(new Error('gone'), { code: 'ANODE_TARGET_CLOSED' });
+      throw new TargetClosedError('gone');
     });
     input.write('1\n');
     expect(await done).toBe('closed');
@@ -141,5 +142,31 @@ describe('ConsoleEngine', () => {
     input.end();
     await done;
     expect(seen).toEqual(['a', 'b']);
+  });
+});
+
+describe('ConsoleEngine: a failing entry', () => {
+  it('says what failed in one line and goes on', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    let calls = 0;
+    const engine = new ConsoleEngine({
+      input,
+      output,
+      evaluator: {
+        evaluate: async (code) => {
+          calls += 1;
+          if (code === 'bad') throw new Error('the reply was lost');
+          return { kind: 'value', text: `ok ${code}` };
+        },
+      },
+    });
+    const done = engine.run();
+    input.end('bad\n1\n');
+    expect(await done).toBe('eof');
+    expect(calls).toBe(2);
+    expect(text).toBe('> anode: the reply was lost\n> ok 1\n> ');
   });
 });
