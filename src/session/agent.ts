@@ -4,13 +4,20 @@
 // Its source is sent as text, so it must not reference anything outside itself.
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { makePreviewText } from './preview-text.js';
+
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 6;
+export const AGENT_VERSION = 7;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
+/**
+ * The same, for evaluations with throwOnSideEffect: `Symbol.for` may add to the symbol registry, so V8
+ * counts it as a side effect; looking the registered symbol up among the global's own symbols is not.
+ */
+export const AGENT_PURE_REF = `globalThis[Object.getOwnPropertySymbols(globalThis).find((s) => Symbol.keyFor(s) === ${JSON.stringify(AGENT_KEY)})]`;
 
 /** Runs in the target (with the command-line API's `require`). Returns the agent's version. */
-function installAgent(this: void, require: any, key: string, version: number): number {
+function installAgent(this: void, require: any, key: string, version: number, makePreviewText: (types: unknown) => (v: unknown) => string): number {
   const g = globalThis as any;
   const sym = Symbol.for(key);
   if (g[sym]?.version === version) return version;
@@ -36,6 +43,9 @@ function installAgent(this: void, require: any, key: string, version: number): n
   holder.paths = Module._nodeModulePaths(base);
   holder._compile('module.exports = (specifier) => import(specifier);', anchor);
   const dynamicImport = holder.exports;
+
+  const isProxy = (v: unknown): boolean => util.types.isProxy(v);
+  const previewText = makePreviewText(util.types);
 
   const MAX_TEXT = 1_000_000;
   const clip = (text: string): string =>
@@ -63,7 +73,8 @@ function installAgent(this: void, require: any, key: string, version: number): n
     present(value: unknown, options: object, assign: boolean, key?: string, entry?: string): string {
       // A promise the console shows is the console's to handle: its rejection must not end the program
       // (Node's default for an unhandled rejection); it prints as `<rejected>`, and `await _` rethrows it.
-      if (value instanceof Promise) Promise.prototype.then.call(value, undefined, () => undefined);
+      // (util.types.isPromise: `instanceof` would run a Proxy's getPrototypeOf trap, on the value or its prototypes.)
+      if (util.types.isPromise(value)) Promise.prototype.then.call(value, undefined, () => undefined);
       if (assign) agent.setLast?.(value);
       if (assign && key) agent.kept.set(`${key}:_`, value);
       const text = inspect(value, options);
@@ -88,13 +99,23 @@ function installAgent(this: void, require: any, key: string, version: number): n
     formatArgs(colors: boolean, args: unknown[]): string {
       return util.formatWithOptions({ colors }, ...args);
     },
-    /** Property names along the prototype chain, for completion; reads no property values. */
+    /**
+     * Property names along the prototype chain, for completion; reads no property values and stops at a
+     * Proxy (its traps are the program's code). Free of side effects: run with throwOnSideEffect.
+     */
     propertyNames(obj: unknown): string[] {
       const names = new Set<string>();
-      for (let o: any = obj; o !== null && o !== undefined && names.size < 5000; o = Object.getPrototypeOf(o)) {
-        for (const name of Object.getOwnPropertyNames(o)) if (!/^\d+$/.test(name)) names.add(name);
+      for (let o: any = obj; o !== null && o !== undefined && !isProxy(o) && names.size < 5000; o = Object.getPrototypeOf(o)) {
+        for (const name of Object.getOwnPropertyNames(o)) {
+          if (names.size >= 5000) break;
+          if (!/^\d+$/.test(name)) names.add(name);
+        }
       }
       return [...names];
+    },
+    /** The eager preview's one-line text of a value (preview-text.ts); none for a Proxy. Side-effect free. */
+    preview(value: unknown): string {
+      return isProxy(value) ? '' : previewText(value);
     },
     /** Builtin modules and the packages the program can require, for `require('` completion. */
     moduleNames(): string[] {
@@ -135,7 +156,7 @@ function installAgent(this: void, require: any, key: string, version: number): n
 }
 
 /** The expression that installs the agent (evaluated with includeCommandLineAPI so `require` exists). */
-export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION})`;
+export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()})`;
 
 /** Runs in the target: which of `names` are free to be declared as console bindings. */
 function freeNames(this: void, names: string[], lexical: string[]): string[] {

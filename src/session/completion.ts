@@ -1,9 +1,12 @@
 // Tab completion computed in the target, as Node's REPL does, but never running the program's code:
 // the object being completed is evaluated with throwOnSideEffect (a getter, a call with effects, an
-// assignment all throw instead of running) under a short timeout, and its property names are listed by
-// the agent without touching getters.
-import { AGENT_REF } from './agent.js';
-import { evalValue } from './remote-object.js';
+// assignment, a Proxy trap all throw instead of running) under a short timeout, and its property names are listed by
+// the agent without touching getters, in the same evaluation (bounded-evaluate.ts). A Proxy is never
+// touched (its traps are the program's code): the agent asks V8 (util.types.isProxy) before each step
+// along the prototype chain and stops there.
+import { AGENT_PURE_REF, AGENT_REF } from './agent.js';
+import { ignored } from '../log/debug.js';
+import { lookInto } from './bounded-evaluate.js';
 import type { EvalSession } from './session.js';
 
 const TIMEOUT_MS = 250;
@@ -23,7 +26,7 @@ const KEYWORDS = [
 export async function complete(session: EvalSession, line: string): Promise<[string[], string]> {
   const req = /\brequire\(\s*(['"])([\w@./:-]*)$/.exec(line);
   if (req) {
-    const names = await listIn(session, `${AGENT_REF}.moduleNames()`);
+    const names = await listIn(session, `${AGENT_REF}.moduleNames()`, false);
     return [filter(names, req[2]!), req[2]!];
   }
   const chain = /(?:^|[^\w$.])((?:[\w$]+\s*\??\.\s*)*)([\w$]*)$/.exec(line);
@@ -33,38 +36,26 @@ export async function complete(session: EvalSession, line: string): Promise<[str
   if (objectPath === '') {
     const [lexical, globals] = await Promise.all([
       session.evalChannel.send('Runtime.globalLexicalScopeNames').then((r) => r.names, () => [] as string[]),
-      listIn(session, `${AGENT_REF}.propertyNames(globalThis)`),
+      listIn(session, `${AGENT_PURE_REF}.propertyNames(globalThis)`),
     ]);
     return [filter([...lexical, ...globals, ...KEYWORDS], partial), partial];
   }
   if (/^\d/.test(objectPath)) return [[], partial];
-  const objectGroup = `anode-completion-${++completions}`;
-  const target = await session.evalChannel.send('Runtime.evaluate', {
-    expression: objectPath,
-    throwOnSideEffect: true,
-    timeout: TIMEOUT_MS,
-    objectGroup,
-  });
-  try {
-    if (target.exceptionDetails || !target.result.objectId) {
-      const primitive = target.result.type;
-      if (target.exceptionDetails || primitive === 'undefined' || target.result.subtype === 'null') return [[], partial];
-      const names = await listIn(session, `${AGENT_REF}.propertyNames(Object(${JSON.stringify(target.result.value)}))`);
-      return [filter(names, partial), partial];
-    }
-    const r = await session.evalChannel.send('Runtime.callFunctionOn', {
-      objectId: target.result.objectId,
-      functionDeclaration: `function () { return ${AGENT_REF}.propertyNames(this); }`,
-      returnByValue: true,
-    });
-    return [filter((r.result.value as string[] | undefined) ?? [], partial), partial];
-  } finally {
-    await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup }).catch(() => undefined);
-  }
+  const names = await lookInto<string[]>(session.evalChannel, `complete:${objectPath}`, `${AGENT_PURE_REF}.propertyNames((\n${objectPath}\n))`, TIMEOUT_MS);
+  return [filter(Array.isArray(names) ? names : [], partial), partial];
 }
 
-async function listIn(session: EvalSession, expression: string): Promise<string[]> {
-  return (await evalValue<string[] | undefined>(session.evalChannel, expression, TIMEOUT_MS).catch(() => undefined)) ?? [];
+/** Names listed by an expression of anode's own; `sideEffectFree` adds throwOnSideEffect (not for moduleNames: it reads the disk). */
+async function listIn(session: EvalSession, expression: string, sideEffectFree = true): Promise<string[]> {
+  let names: unknown;
+  if (sideEffectFree) names = await lookInto<string[]>(session.evalChannel, expression, expression, TIMEOUT_MS);
+  else {
+    const r = await session.evalChannel
+      .send('Runtime.evaluate', { expression, returnByValue: true, timeout: TIMEOUT_MS })
+      .catch((err: unknown) => ignored('listing module names', err));
+    names = r && !r.exceptionDetails ? r.result.value : undefined;
+  }
+  return Array.isArray(names) ? (names as string[]) : [];
 }
 
 /** Sorted, de-duplicated names that start with `partial` (private `_x` names only when asked for). */
