@@ -42,7 +42,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   let loaded;
   try {
     loaded = await loading;
-    session = await loaded.openRemoteSession(target.url);
+    session = await loaded.openRemoteSession(target.url, { connecting: () => target.expectInspectorLines('attach') });
   } catch (err) {
     const exit = await Promise.race([target.exited, new Promise<undefined>((r) => setTimeout(r, 500, undefined))]);
     if (exit) throw new ProgramStartError(`the program ended (${describeExit(exit)}) before the console was ready`, err);
@@ -64,6 +64,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
     throw err;
   }
   if (end.by === 'user') {
+    target.expectInspectorLines('detach');
     await session.close();
     await target.stop();
     return 0;

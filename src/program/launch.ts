@@ -41,6 +41,8 @@ export interface LaunchedProgram {
   readonly exited: Promise<ProgramExit>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with how it ended. */
   stop(graceMs?: number): Promise<ProgramExit>;
+  /** Tells the stderr filter that anode is about to connect (`attach`, once per connection) or leave (`detach`). */
+  expectInspectorLines(kind: 'attach' | 'detach', count?: number): void;
 }
 
 /** Starts the program and resolves once its inspector URL is known. */
@@ -76,6 +78,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
 
   const exited = (async (): Promise<ProgramExit> => {
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    filter.programExited();
     // Let what the program wrote last reach the user, without waiting on grandchildren holding fd 2.
     await Promise.race([stderrDone, new Promise((r) => setTimeout(r, 200).unref())]);
     return { code, signal };
@@ -89,6 +92,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     file: options.file,
     exited,
     stop: (graceMs = 3000) => stopChild(child, exited, graceMs),
+    expectInspectorLines: (kind, count) => filter.expect(kind, count),
   };
 }
 
