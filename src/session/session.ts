@@ -124,11 +124,18 @@ export class EvalSession {
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');
     if (free.length > 0) {
-      // The declarations run before the reply's promise exists: a lost reply ("Promise was collected") lost nothing.
-      await evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true }).catch((err: unknown) => {
-        if (!isPromiseCollected(err)) throw err;
-        ignored('the reply to declaring the console bindings', err);
-      });
+      // The reply of a REPL-mode evaluation is its promise's, which a program still in Node's bootstrap
+      // (connected right after `Debugger listening`) may never settle, and which Node 22/24 may lose
+      // ("Promise was collected"). The declarations themselves run synchronously: the next command, which
+      // the inspector answers in order, confirms them; only if they are missing is the reply awaited.
+      const declared = evalChannel.send('Runtime.evaluate', { expression: bindingsSource(free), replMode: true });
+      declared.catch((err: unknown) => ignored('the reply to declaring the console bindings', err));
+      const { names: after } = await evalChannel.send('Runtime.globalLexicalScopeNames');
+      if (!free.every((n) => after.includes(n))) {
+        await declared.catch((err: unknown) => {
+          if (!isPromiseCollected(err)) throw err;
+        });
+      }
     }
     return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
   }
