@@ -4,8 +4,10 @@
 // - attach: one `Debugger attached.` per connection anode opens (armed by `expect('attach')`);
 // - detach: the start-up pair again when anode's last connection closes (armed by `expect('detach')`);
 // - exit: `Waiting for the debugger to disconnect...` (and `Debugger ending on ws://…`) are printed once
-//   the program's JavaScript is done: such a line is held until the stream ends or the program exits
-//   (then it was the inspector's and is dropped) or more bytes come (then it was the program's and goes on).
+//   the program's JavaScript is done (before a crash's report): from such a line on, the bytes wait (in
+//   order) until the program exits or the stream ends (the line was the inspector's: dropped, the rest
+//   passes), or the program is still running 2 s later or prints the same line again (it was the
+//   program's: everything passes).
 // A line equal to an inspector line at any other moment is the program's and passes. Only the start of a
 // line that may still become an expected inspector line (at most MAX_LINE bytes) is ever held.
 import { Transform, type TransformCallback } from 'node:stream';
@@ -31,6 +33,8 @@ const ARMED_KINDS: Kind[] = ['listening', 'help', 'attached'];
 const EXIT_KINDS: Kind[] = ['waiting', 'ending'];
 /** Longer than any inspector line: a line start beyond this is passed on, never held. */
 const MAX_LINE = 512;
+/** How long the program may keep running after an exit line before that line is taken as its own. */
+const HOLD_EXIT_MS = 2000;
 
 /** A Transform that drops the inspector's own lines from a stderr byte stream. */
 export class InspectorLineFilter extends Transform {
@@ -44,8 +48,13 @@ export class InspectorLineFilter extends Transform {
   #midLine = false;
   /** The start of a line that may still become an expected inspector line (latin1: one char per byte). */
   #partial = '';
-  /** Complete exit lines held until it is known whose they are. */
-  #heldExit: { kind: Kind; line: string }[] = [];
+  /**
+   * From an exit line on, what came since (in order) until it is known whose that line is: the program's
+   * exit (the inspector's: dropped), HOLD_EXIT_MS more of the program running, or another line of the same
+   * kind (the program's: all of it passes, in order).
+   */
+  #held: { kind?: Kind; line: string }[] | undefined;
+  #holdTimer: NodeJS.Timeout | undefined;
 
   /** Arms the lines the inspector prints when anode connects (`attach`, once per connection) or leaves (`detach`). */
   expect(kind: 'attach' | 'detach', count = 1): void {
@@ -59,7 +68,23 @@ export class InspectorLineFilter extends Transform {
   /** The program has exited: a held (or later) exit line is the inspector's. */
   programExited(): void {
     this.#exited = true;
-    this.#heldExit = [];
+    this.#release(false);
+  }
+
+  /** Ends a hold: what was held goes on, without the exit lines when they were the inspector's. */
+  #release(keepExitLines: boolean): void {
+    clearTimeout(this.#holdTimer);
+    this.#holdTimer = undefined;
+    const held = this.#held;
+    this.#held = undefined;
+    const text = (held ?? []).filter((h) => keepExitLines || h.kind === undefined).map((h) => h.line).join('');
+    if (text) this.push(Buffer.from(text, 'latin1'));
+  }
+
+  #hold(kind: Kind, line: string): void {
+    this.#held = [{ kind, line }];
+    this.#holdTimer = setTimeout(() => this.#release(true), HOLD_EXIT_MS);
+    this.#holdTimer.unref?.();
   }
 
   #arm(kind: Kind, count: number): void {
@@ -90,15 +115,23 @@ export class InspectorLineFilter extends Transform {
       else this.#line(out, this.#takePartial() + s.slice(i, nl + 1));
       i = nl + 1;
     }
-    if (out.length > 0) this.push(Buffer.from(out.join(''), 'latin1'));
+    this.#emit(out);
     done();
+  }
+
+  /** Passes `out` on, or behind a held exit line. */
+  #emit(out: string[]): void {
+    if (out.length === 0) return;
+    if (this.#held) this.#held.push({ line: out.join('') });
+    else this.push(Buffer.from(out.join(''), 'latin1'));
+    out.length = 0;
   }
 
   override _flush(done: TransformCallback): void {
     // A held exit line at the end of the stream was the inspector's; an unfinished line is the program's.
-    if (this.#partial) this.push(Buffer.from(this.#partial, 'latin1'));
+    if (this.#partial) this.#emit([this.#partial]);
     this.#partial = '';
-    this.#heldExit = [];
+    this.#release(false);
     done();
   }
 
@@ -115,18 +148,20 @@ export class InspectorLineFilter extends Transform {
     const exitKind = EXIT_KINDS.find((kind) => IS[kind](text));
     if (exitKind) {
       if (this.#exited) return;
-      // The inspector prints each exit line once: an earlier one of the same kind was the program's.
-      const earlier = this.#heldExit.findIndex((held) => held.kind === exitKind);
-      if (earlier >= 0) out.push(...this.#heldExit.splice(0, earlier + 1).map((held) => held.line));
-      this.#heldExit.push({ kind: exitKind, line });
+      this.#emit(out);
+      if (!this.#held) this.#hold(exitKind, line);
+      else if (this.#held.some((h) => h.kind === exitKind)) {
+        // The inspector prints each exit line once: the earlier one (and all after it) was the program's.
+        this.#release(true);
+        this.#hold(exitKind, line);
+      } else this.#held.push({ kind: exitKind, line });
       return;
     }
     this.#pass(out, line, false);
   }
 
-  /** The program's bytes: whatever was held for an exit line goes first (it was the program's too). */
+  /** The program's bytes. */
   #pass(out: string[], text: string, midLine: boolean): void {
-    if (this.#heldExit.length > 0) out.push(...this.#heldExit.splice(0).map((held) => held.line));
     if (this.#startup) {
       // The start-up lines come before anything of the program's, or not at all.
       this.#startup = false;
