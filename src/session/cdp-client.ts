@@ -45,6 +45,9 @@ class CriChannel implements Channel {
 
   constructor(client: CDP.Client) {
     this.#client = client;
+    // One listener per pending check (e.g. `Debugger.paused` for each slow entry of each served client),
+    // each removed when its check ends: many at once under load is not a leak.
+    (client as unknown as NodeJS.EventEmitter).setMaxListeners(0);
     this.closed = new Promise((resolve) => {
       (client as unknown as NodeJS.EventEmitter).once('disconnect', () => {
         this.#gone = true;
