@@ -341,3 +341,25 @@ export class ProfileFileError extends AnodeError {
     super('ANODE_PROFILE_FILE', `cannot write ${file}: ${detail}`, { cause });
   }
 }
+
+/**
+ * The inspector answered "Promise was collected": the promise a call waited on was garbage-collected in
+ * the target before it settled (nothing could settle it any more, or, in Node 22 and 24 before 24.20,
+ * an inspector bug lost it in the moment between its settling and the reply). The reply is lost; the
+ * target and the connection are fine.
+ */
+export class PromiseCollectedError extends AnodeError {
+  constructor(cause?: unknown) {
+    super('ANODE_PROMISE_COLLECTED', 'the promise this waited on was garbage-collected in the program before the reply was sent', { cause });
+  }
+}
+
+/** True when `err` is the inspector's "Promise was collected" (see PromiseCollectedError). */
+export function isPromiseCollected(err: unknown): boolean {
+  return isAnodeError(err, 'ANODE_PROMISE_COLLECTED');
+}
+
+/** The inspector's own error for a collected promise, told apart once, where replies arrive. */
+export function asPromiseCollected(err: unknown): unknown {
+  return err instanceof Error && /\bPromise was collected\b/.test(err.message) ? new PromiseCollectedError(err) : err;
+}

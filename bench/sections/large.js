@@ -12,6 +12,7 @@ import { FIXTURES, inspectTarget, ioBytes } from '../lib/procs.js';
 import { startListening } from '../lib/serve.js';
 import { interleave } from '../lib/sample.js';
 import { median, result } from '../lib/stats.js';
+import { within } from '../lib/hang.js';
 
 /** One line building both values, run in the target and in the Node REPL alike. */
 const BUILD =
@@ -29,12 +30,12 @@ async function bytesOf(fn) {
 /** Measures this section and pushes its rows (results.json entries) into `rows`. */
 export async function run({ quick, log, rows }) {
   const { url } = await inspectTarget(path.join(FIXTURES, 'app.js'));
-  const session = await openRemoteSession(url);
+  const session = await within('openRemoteSession', openRemoteSession(url));
   const evaluator = new Evaluator(session, { colors: false });
   const raw = await RawCdp.connect(url);
   const repl = await LineClient.open((await startListening('repl-server.js')).port);
   try {
-    const built = await evaluator.evaluate(BUILD);
+    const built = await within('Evaluator.evaluate(BUILD)', evaluator.evaluate(BUILD), 60_000);
     if (built.text !== '200000') throw new Error(`building the values printed ${built.text}`);
     await repl.ask(BUILD, 30_000);
     const n = quick ? 5 : 30;
@@ -48,13 +49,17 @@ export async function run({ quick, log, rows }) {
         awaitPromise: true,
         returnByValue: true,
       };
-      const anodeText = (await evaluator.evaluate(expr)).text;
+      const anodeText = (await within(`Evaluator.evaluate(${expr})`, evaluator.evaluate(expr))).text;
       const replText = (await repl.ask(expr, 30_000)).replace(/\n$/, '');
-      const anodeBytes = await bytesOf(() => evaluator.evaluate(expr));
-      const rawBytes = await bytesOf(() => raw.send('Runtime.evaluate', rawParams));
+      const anodeBytes = await bytesOf(() => within(`Evaluator.evaluate(${expr})`, evaluator.evaluate(expr)));
+      const rawBytes = await bytesOf(() => within(`raw Runtime.evaluate(${expr})`, raw.send('Runtime.evaluate', rawParams)));
       log(`large ${key}: ${n} interleaved samples per variant`);
       const s = await interleave(
-        { anode: () => evaluator.evaluate(expr), raw: () => raw.send('Runtime.evaluate', rawParams), repl: () => repl.ask(expr, 30_000) },
+        {
+          anode: () => within(`Evaluator.evaluate(${expr})`, evaluator.evaluate(expr)),
+          raw: () => within(`raw Runtime.evaluate(${expr})`, raw.send('Runtime.evaluate', rawParams)),
+          repl: () => repl.ask(expr, 30_000),
+        },
         { n, warmup: 1 },
       );
       rows.push(
@@ -73,7 +78,7 @@ export async function run({ quick, log, rows }) {
       );
     }
   } finally {
-    await session.close().catch(() => {});
+    await within('session.close', session.close().catch(() => {}), 10_000);
     raw.close();
     repl.close();
   }

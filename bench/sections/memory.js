@@ -13,6 +13,7 @@ import { LineClient } from '../lib/lines.js';
 import { RawCdp } from '../lib/cdp.js';
 import { Unavailable, startServe } from '../lib/serve.js';
 import { result, skipped } from '../lib/stats.js';
+import { within } from '../lib/hang.js';
 
 const APP = path.join(FIXTURES, 'app.js');
 const MB = 1024 * 1024;
@@ -31,10 +32,10 @@ async function evaluateLines(proc, count) {
 async function retainedPerCall(fn, n) {
   v8.setFlagsFromString('--expose-gc');
   const gc = vm.runInNewContext('gc');
-  for (let i = 0; i < 200; i += 1) await fn();
+  for (let i = 0; i < 200; i += 1) await fn(i);
   gc();
   const before = process.memoryUsage().heapUsed;
-  for (let i = 0; i < n; i += 1) await fn();
+  for (let i = 0; i < n; i += 1) await fn(i);
   gc();
   return (process.memoryUsage().heapUsed - before) / n;
 }
@@ -45,14 +46,17 @@ export async function run({ quick, log, rows }) {
     const n = quick ? 2000 : 5000;
     log(`memory: heap retained per evaluation over ${n}`);
     const { url } = await inspectTarget(APP);
-    const session = await openRemoteSession(url);
+    const session = await within('openRemoteSession', openRemoteSession(url));
     const evaluator = new Evaluator(session, { colors: false });
     try {
-      const bare = await retainedPerCall(() => session.evalChannel.send('Runtime.evaluate', { expression: '1+1', replMode: true, awaitPromise: true }), n);
-      const through = await retainedPerCall(() => evaluator.evaluate('1+1'), n);
+      const bare = await retainedPerCall(
+        (i) => within(`bare Runtime.evaluate #${i}`, session.evalChannel.send('Runtime.evaluate', { expression: '1+1', replMode: true, awaitPromise: true }), 10_000),
+        n,
+      );
+      const through = await retainedPerCall((i) => within(`Evaluator.evaluate #${i}`, evaluator.evaluate('1+1'), 10_000), n);
       rows.push(result({ metric: 'memory-anode-heap-per-eval', unit: 'bytes', value: through, baseline: bare, goal: 128, goalOn: 'value', note: `heap kept per Evaluator.evaluate over ${n}; baseline: bare channel sends; goal proposed here (not in issue 7)` }));
     } finally {
-      await session.close().catch(() => {});
+      await within('session.close', session.close().catch(() => {}), 10_000);
     }
   }
 

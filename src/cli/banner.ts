@@ -1,10 +1,12 @@
 // The console's opening lines: which program, which process, which Node, and what works.
 import path from 'node:path';
+import { workingDirectory } from '../program/cwd.js';
 import type { TargetInfo } from '../session/session.js';
 
 /** `anode — console into app.js (pid 42, Node v20.20.2)` plus a hint line. */
 export function banner(info: TargetInfo, verb = 'console into'): string {
-  const what = info.mainFile ? path.relative(process.cwd(), info.mainFile) || info.mainFile : 'an empty node process';
+  const cwd = workingDirectory();
+  const what = info.mainFile ? (cwd !== undefined && path.relative(cwd, info.mainFile)) || info.mainFile : 'an empty node process';
   // An empty process has no entry module: no `main` to speak of.
   const modules = info.mainFile ? '`main` is the entry module, `require` resolves like the program' : '`require` works';
   return (

@@ -80,7 +80,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   let loaded;
   try {
     loaded = await loading;
-    session = await loaded.openRemoteSession(target.url);
+    session = await loaded.openRemoteSession(target.url, { connecting: () => target.expectInspectorLines('attach') });
   } catch (err) {
     const exit = await Promise.race([target.exited, new Promise<undefined>((r) => setTimeout(r, 500, undefined))]);
     if (exit) return endedEarly(new ProgramExitedError(exit, err));
@@ -107,6 +107,7 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
     process.off('SIGWINCH', forwardResize);
   }
   if (end.by === 'user') {
+    target.expectInspectorLines('detach');
     await session.close();
     return stoppedExitCode(await target.stop(plan), plan.signal ?? DEFAULT_KILL_SIGNAL);
   }

@@ -206,13 +206,16 @@ export class ConsoleEngine {
         this.#submitted = Math.max(0, this.#submitted - 1);
         // Input back-pressure: without a terminal (no Ctrl+C keys to read), stop reading while an entry
         // runs, so a client that floods lines cannot queue them in memory without bound.
-        if (!this.#terminal) this.#rl.pause();
+        // (Once the input has ended there is nothing to pause: readline of Node 24+ throws on it.)
+        if (!this.#terminal && !this.#inputEnded) this.#rl.pause();
         const prompt = await this.#take(line);
-        if (!this.#terminal && !this.#end) this.#rl.resume();
+        if (!this.#terminal && !this.#end && !this.#inputEnded) this.#rl.resume();
         if (this.#end) break;
         if (!prompt) continue;
         this.#rl.setPrompt(this.#editor.active ? '' : !this.#buffer.empty ? CONTINUATION : this.#promptNow());
-        this.#rl.prompt();
+        // Lines still queued after the input ended: readline (Node 24+) refuses prompt() once closed.
+        if (this.#inputEnded) this.write(this.#rl.getPrompt());
+        else this.#rl.prompt();
         this.#typeAhead?.release();
       }
       // Ctrl-D on a terminal: the shell's prompt comes on a line of its own, as after Node's REPL.
@@ -270,7 +273,7 @@ export class ConsoleEngine {
         this.#typeAhead?.hold();
         rl.off('close', onClose);
         signal?.removeEventListener('abort', onAbort);
-        if (!this.#terminal && !this.#end) rl.pause();
+        if (!this.#terminal && !this.#end && !this.#inputEnded) rl.pause();
       };
       const onClose = (): void => {
         cleanup();
@@ -454,6 +457,10 @@ export class ConsoleEngine {
       if (outcome.kind === 'value') this.#history.push(code);
       this.write(`${outcome.text}\n`);
       await this.#drained();
+    } catch (err) {
+      // The entry failed, not the console: say so in one line and go on (a target that went away ends it).
+      if (isTargetClosed(err)) throw err;
+      this.write(`anode: ${(err as Error).message}\n`);
     } finally {
       this.#running = undefined;
     }

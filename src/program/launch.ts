@@ -58,6 +58,8 @@ export interface LaunchedProgram {
    * after a grace period; resolves with how the program ended and the last signal anode sent.
    */
   stop(plan?: StopPlan): Promise<ProgramExit & { sent: NodeJS.Signals | undefined }>;
+  /** Tells the stderr filter that anode is about to connect (`attach`, once per connection) or leave (`detach`). */
+  expectInspectorLines(kind: 'attach' | 'detach', count?: number): void;
 }
 
 /** Starts the program and resolves once its inspector URL is known. */
@@ -97,6 +99,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
 
   const exited = (async (): Promise<ProgramExit> => {
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    filter.programExited();
     // Let what the program wrote last reach the user, without waiting on grandchildren holding fd 2; nor
     // may such a grandchild keep anode from exiting: the pipe is read on while anode lives, unreferenced.
     await Promise.race([stderrDone, new Promise((r) => setTimeout(r, 200).unref())]);
@@ -123,6 +126,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     file: options.file,
     exited,
     stop: (plan) => stopChild(child, exited, plan),
+    expectInspectorLines: (kind, count) => filter.expect(kind, count),
   };
 }
 

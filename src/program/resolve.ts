@@ -3,10 +3,14 @@
 import { access, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ProgramNotFoundError } from '../errors.js';
+import { workingDirectory } from './cwd.js';
+
+const NO_CWD = 'the working directory no longer exists: give an absolute path, or cd to an existing directory';
 
 /** Absolute, existing path of a program file. */
-export async function resolveProgram(file: string, cwd = process.cwd()): Promise<string> {
-  const full = path.resolve(cwd, file);
+export async function resolveProgram(file: string, cwd = workingDirectory()): Promise<string> {
+  if (cwd === undefined && !path.isAbsolute(file)) throw new ProgramNotFoundError(file, NO_CWD);
+  const full = cwd === undefined ? path.normalize(file) : path.resolve(cwd, file);
   try {
     const info = await stat(full);
     if (!info.isFile()) throw new Error('not a file');
@@ -18,7 +22,8 @@ export async function resolveProgram(file: string, cwd = process.cwd()): Promise
 }
 
 /** The JavaScript file behind `node_modules/.bin/NAME`, searched from `cwd` upwards. */
-export async function resolveModuleBin(name: string, cwd = process.cwd()): Promise<string> {
+export async function resolveModuleBin(name: string, cwd = workingDirectory()): Promise<string> {
+  if (cwd === undefined) throw new ProgramNotFoundError(name, NO_CWD);
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', '.bin', name);
     const target = await realpath(candidate).catch(() => undefined);

@@ -4,16 +4,30 @@
 // Its source is sent as text, so it must not reference anything outside itself.
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { makePreviewText } from './preview-text.js';
+
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 6;
+export const AGENT_VERSION = 8;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
+/**
+ * The same, for evaluations with throwOnSideEffect: `Symbol.for` may add to the symbol registry, so V8
+ * counts it as a side effect; looking the registered symbol up among the global's own symbols is not.
+ */
+export const AGENT_PURE_REF = `globalThis[Object.getOwnPropertySymbols(globalThis).find((s) => Symbol.keyFor(s) === ${JSON.stringify(AGENT_KEY)})]`;
 
 /**
  * Runs in the target (with the command-line API's `require`). Returns the agent's version. `main` is the
  * entry file when it is not `process.argv[1]` (a worker thread's own file; null: none, a worker from a string).
  */
-function installAgent(this: void, require: any, key: string, version: number, main?: string | null): number {
+function installAgent(
+  this: void,
+  require: any,
+  key: string,
+  version: number,
+  makePreviewText: (types: unknown) => (v: unknown) => string,
+  main?: string | null,
+): number {
   const g = globalThis as any;
   const sym = Symbol.for(key);
   if (g[sym]?.version === version) return version;
@@ -40,6 +54,9 @@ function installAgent(this: void, require: any, key: string, version: number, ma
   holder.paths = Module._nodeModulePaths(base);
   holder._compile('module.exports = (specifier) => import(specifier);', anchor);
   const dynamicImport = holder.exports;
+
+  const isProxy = (v: unknown): boolean => util.types.isProxy(v);
+  const previewText = makePreviewText(util.types);
 
   const MAX_TEXT = 1_000_000;
   const clip = (text: string): string =>
@@ -137,14 +154,23 @@ function installAgent(this: void, require: any, key: string, version: number, ma
     setMain: undefined as undefined | ((v: unknown) => void),
     /** Each console's own `_` / `_error` (keyed `CONSOLE:_`), restored when that console uses them. */
     kept: new Map<string, unknown>(),
+    /**
+     * Each console's last printed result (keyed by console), with the entry it belongs to: the reply to an
+     * entry whose promise the inspector lost ("Promise was collected") is read back from here. The next
+     * entry of that console replaces it.
+     */
+    replies: new Map<string, { entry: string; text: string }>(),
     /** Formats a result (an entry's own expression hands its value here). Also makes it `_` (and this console's `_`). */
-    present(value: unknown, options: object, assign: boolean, key?: string): string {
+    present(value: unknown, options: object, assign: boolean, key?: string, entry?: string): string {
       // A promise the console shows is the console's to handle: its rejection must not end the program
       // (Node's default for an unhandled rejection); it prints as `<rejected>`, and `await _` rethrows it.
-      if (value instanceof Promise) Promise.prototype.then.call(value, undefined, () => undefined);
+      // (util.types.isPromise: `instanceof` would run a Proxy's getPrototypeOf trap, on the value or its prototypes.)
+      if (util.types.isPromise(value)) Promise.prototype.then.call(value, undefined, () => undefined);
       if (assign) agent.setLast?.(value);
       if (assign && key) agent.kept.set(`${key}:_`, value);
-      return inspect(value, options);
+      const text = inspect(value, options);
+      if (key && entry) agent.replies.set(key, { entry, text });
+      return text;
     },
     /** `present` for a value held by the inspector: `this` is the value. */
     format(this: unknown, options: object, assign: boolean, key?: string): string {
@@ -221,13 +247,23 @@ function installAgent(this: void, require: any, key: string, version: number, ma
     formatArgs(colors: boolean, args: unknown[]): string {
       return util.formatWithOptions({ colors }, ...args);
     },
-    /** Property names along the prototype chain, for completion; reads no property values. */
+    /**
+     * Property names along the prototype chain, for completion; reads no property values and stops at a
+     * Proxy (its traps are the program's code). Free of side effects: run with throwOnSideEffect.
+     */
     propertyNames(obj: unknown): string[] {
       const names = new Set<string>();
-      for (let o: any = obj; o !== null && o !== undefined && names.size < 5000; o = Object.getPrototypeOf(o)) {
-        for (const name of Object.getOwnPropertyNames(o)) if (!/^\d+$/.test(name)) names.add(name);
+      for (let o: any = obj; o !== null && o !== undefined && !isProxy(o) && names.size < 5000; o = Object.getPrototypeOf(o)) {
+        for (const name of Object.getOwnPropertyNames(o)) {
+          if (names.size >= 5000) break;
+          if (!/^\d+$/.test(name)) names.add(name);
+        }
       }
       return [...names];
+    },
+    /** The eager preview's one-line text of a value (preview-text.ts); none for a Proxy. Side-effect free. */
+    preview(value: unknown): string {
+      return isProxy(value) ? '' : previewText(value);
     },
     /** Builtin modules and the packages the program can require, for `require('` completion. */
     moduleNames(): string[] {
@@ -268,11 +304,11 @@ function installAgent(this: void, require: any, key: string, version: number, ma
 }
 
 /** The expression that installs the agent (evaluated with includeCommandLineAPI so `require` exists). */
-export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION})`;
+export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()})`;
 
 /** INSTALL_AGENT for a worker thread: `require`, `main` and `import()` resolve from the worker's own file. */
 export function installWorkerAgent(file: string | null): string {
-  return `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${JSON.stringify(file)})`;
+  return `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${JSON.stringify(file)})`;
 }
 
 /** Runs in the target: which of `names` are free to be declared as console bindings. */

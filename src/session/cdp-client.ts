@@ -1,6 +1,6 @@
 // A Channel over a WebSocket inspector endpoint, through chrome-remote-interface.
 import type CDP from 'chrome-remote-interface';
-import { ConnectError, TargetClosedError } from '../errors.js';
+import { asPromiseCollected, ConnectError, TargetClosedError } from '../errors.js';
 import { traceCdp, type CdpTrace } from '../log/cdp-trace.js';
 import { ignored } from '../log/debug.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
@@ -51,6 +51,9 @@ class CriChannel implements Channel {
     this.#client = client;
     this.#trace = trace;
     if (trace) (client as unknown as NodeJS.EventEmitter).on('event', (m: { method: string; params?: unknown }) => trace.event(m.method, m.params));
+    // One listener per pending check (e.g. `Debugger.paused` for each slow entry of each served client),
+    // each removed when its check ends: many at once under load is not a leak.
+    (client as unknown as NodeJS.EventEmitter).setMaxListeners(0);
     this.closed = new Promise((resolve) => {
       (client as unknown as NodeJS.EventEmitter).once('disconnect', () => {
         this.#gone = true;
@@ -78,7 +81,7 @@ class CriChannel implements Channel {
       if (this.#gone || CONNECTION_LOST.has(code ?? '') || /WebSocket (connection closed|is not open)/.test((err as Error).message)) {
         throw new TargetClosedError(undefined, err);
       }
-      throw err;
+      throw asPromiseCollected(err);
     }
   }
 

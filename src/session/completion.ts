@@ -1,13 +1,15 @@
 // Tab completion computed in the target, as Node's REPL does, but never running the program's code:
 // the object being completed is evaluated with throwOnSideEffect (a getter, a call with effects, an
-// assignment all throw instead of running) under a short timeout, and its property names are listed by
-// the agent without touching getters.
+// assignment, a Proxy trap all throw instead of running) under a short timeout, and its property names are listed by
+// the agent without touching getters, in the same evaluation (bounded-evaluate.ts). A Proxy is never
+// touched (its traps are the program's code): the agent asks V8 (util.types.isProxy) before each step
+// along the prototype chain and stops there.
 import type { Protocol } from 'devtools-protocol';
-import { AGENT_REF } from './agent.js';
-import { evalValue } from './remote-object.js';
+import { AGENT_PURE_REF, AGENT_REF } from './agent.js';
 import { builtinNames } from './builtin-names.js';
-import type { EvalSession } from './session.js';
 import { ignored } from '../log/debug.js';
+import { lookInto } from './bounded-evaluate.js';
+import type { EvalSession } from './session.js';
 
 const TIMEOUT_MS = 250;
 /**
@@ -26,7 +28,7 @@ const KEYWORDS = [
 export async function complete(session: EvalSession, line: string): Promise<[string[], string]> {
   const req = /\brequire\(\s*(['"])([\w@./:-]*)$/.exec(line);
   if (req) {
-    const names = await listIn(session, `${AGENT_REF}.moduleNames()`);
+    const names = await listIn(session, `${AGENT_REF}.moduleNames()`, false);
     return [filter(names, req[2]!), req[2]!];
   }
   const chain = /(?:^|[^\w$.])((?:[\w$]+\s*\??\.\s*)*)([\w$]*)$/.exec(line);
@@ -36,38 +38,48 @@ export async function complete(session: EvalSession, line: string): Promise<[str
   if (objectPath === '') {
     const [lexical, globals, builtins] = await Promise.all([
       session.evalChannel.send('Runtime.globalLexicalScopeNames').then((r) => r.names, () => [] as string[]),
-      listIn(session, `${AGENT_REF}.propertyNames(globalThis)`),
+      listIn(session, `${AGENT_PURE_REF}.propertyNames(globalThis)`),
       builtinNames(session),
     ]);
     return [filter([...lexical, ...globals, ...builtins, ...KEYWORDS], partial), partial];
   }
   if (/^\d/.test(objectPath)) return [[], partial];
-  const objectGroup = `anode-completion-${++completions}`;
   // `fs.re`: a built-in module by name (see builtin-names.ts) is loaded by the agent, not run as an
   // expression under the side-effect check (loading a module has effects); a name of the program's own wins.
-  const builtin = /^[a-z][a-z0-9_]*$/.test(objectPath) && (await builtinNames(session)).has(objectPath);
-  const ownLexical = builtin && (await session.evalChannel.send('Runtime.globalLexicalScopeNames')).names.includes(objectPath);
-  const checked = { expression: objectPath, throwOnSideEffect: true, timeout: TIMEOUT_MS, objectGroup };
-  let target = await session.evalChannel.send(
-    'Runtime.evaluate',
-    builtin && !ownLexical ? { expression: `${AGENT_REF}.builtinFor(${JSON.stringify(objectPath)})`, timeout: TIMEOUT_MS, objectGroup } : checked,
-  );
-  // The program has a global of that name: it is completed as any other expression.
-  if (builtin && !ownLexical && target.result.type === 'undefined' && !target.exceptionDetails) target = await session.evalChannel.send('Runtime.evaluate', checked);
+  if (/^[a-z][a-z0-9_]*$/.test(objectPath) && (await builtinNames(session)).has(objectPath)) {
+    const own = await session.evalChannel.send('Runtime.globalLexicalScopeNames').then((r) => r.names.includes(objectPath), () => true);
+    const global = own || (await lookInto<boolean>(session.evalChannel, `global:${objectPath}`, `Object.hasOwn(globalThis, ${JSON.stringify(objectPath)})`, TIMEOUT_MS));
+    if (!global) return [filter(await listIn(session, `${AGENT_PURE_REF}.propertyNames(${AGENT_REF}.builtinFor(${JSON.stringify(objectPath)}))`, false), partial), partial];
+  }
+  const names = await lookInto<string[]>(session.evalChannel, `complete:${objectPath}`, `${AGENT_PURE_REF}.propertyNames((\n${objectPath}\n))`, TIMEOUT_MS);
+  if (Array.isArray(names)) return [filter(names, partial), partial];
+  return [filter(await throughNamespace(session, objectPath), partial), partial];
+}
+
+/**
+ * `main.todos.fil`: V8 counts reading an ES module namespace's export as a side effect, so the checked
+ * look fails. When the path starts at a namespace, it is followed through own data properties and the
+ * namespace's exports (below); no getter of the program's called, no Proxy entered.
+ */
+async function throughNamespace(session: EvalSession, objectPath: string): Promise<string[]> {
+  const first = objectPath.split(/\??\./)[0]!;
+  if (!/^[\w$]+$/.test(first) || first === objectPath) return [];
+  const isNamespace = `Object.prototype.toString.call(${first}) === '[object Module]'`;
+  if ((await lookInto<boolean>(session.evalChannel, `namespace:${first}`, isNamespace, TIMEOUT_MS)) !== true) return [];
+  const objectGroup = `anode-completion-${++completions}`;
   try {
-    if (target.exceptionDetails) target = (await throughOwnValues(session, objectPath, objectGroup)) ?? target;
-    if (target.exceptionDetails || !target.result.objectId) {
-      const primitive = target.result.type;
-      if (target.exceptionDetails || primitive === 'undefined' || target.result.subtype === 'null') return [[], partial];
-      const names = await listIn(session, `${AGENT_REF}.propertyNames(Object(${JSON.stringify(target.result.value)}))`);
-      return [filter(names, partial), partial];
+    const target = await throughOwnValues(session, objectPath, objectGroup);
+    if (!target?.result.objectId) {
+      const value = target?.result.value;
+      if (value === undefined || value === null) return [];
+      return listIn(session, `${AGENT_PURE_REF}.propertyNames(Object(${JSON.stringify(value)}))`);
     }
     const r = await session.evalChannel.send('Runtime.callFunctionOn', {
       objectId: target.result.objectId,
-      functionDeclaration: `function () { return ${AGENT_REF}.propertyNames(this); }`,
+      functionDeclaration: `function () { return ${AGENT_PURE_REF}.propertyNames(this); }`,
       returnByValue: true,
     });
-    return [filter((r.result.value as string[] | undefined) ?? [], partial), partial];
+    return (r.result.value as string[] | undefined) ?? [];
   } finally {
     await session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup }).catch((err: unknown) => ignored('completion: releasing its object group', err));
   }
@@ -108,8 +120,18 @@ async function throughOwnValues(session: EvalSession, objectPath: string, object
   return current.subtype === 'proxy' ? undefined : { result: current };
 }
 
-async function listIn(session: EvalSession, expression: string): Promise<string[]> {
-  return (await evalValue<string[] | undefined>(session.evalChannel, expression, TIMEOUT_MS).catch((err: unknown) => ignored('completion: listing names', err))) ?? [];
+
+/** Names listed by an expression of anode's own; `sideEffectFree` adds throwOnSideEffect (not for moduleNames: it reads the disk). */
+async function listIn(session: EvalSession, expression: string, sideEffectFree = true): Promise<string[]> {
+  let names: unknown;
+  if (sideEffectFree) names = await lookInto<string[]>(session.evalChannel, expression, expression, TIMEOUT_MS);
+  else {
+    const r = await session.evalChannel
+      .send('Runtime.evaluate', { expression, returnByValue: true, timeout: TIMEOUT_MS })
+      .catch((err: unknown) => ignored('listing module names', err));
+    names = r && !r.exceptionDetails ? r.result.value : undefined;
+  }
+  return Array.isArray(names) ? (names as string[]) : [];
 }
 
 /** Sorted, de-duplicated names that start with `partial` (private `_x` names only when asked for). */

@@ -3,7 +3,7 @@
 // group, colours and `_`, over the session's shared evaluation channel.
 import { inspect } from 'node:util';
 import type { Protocol } from 'devtools-protocol';
-import { isTargetClosed, TargetClosedError } from '../errors.js';
+import { isPromiseCollected, isTargetClosed, TargetClosedError } from '../errors.js';
 import { ignored } from '../log/debug.js';
 import { AGENT_REF } from './agent.js';
 import { builtinNames } from './builtin-names.js';
@@ -39,6 +39,10 @@ const INTERRUPT_TEXT: Record<InterruptResult, string> = {
     'Interrupted: stopped waiting; the program does not answer (stopped, or blocked outside JavaScript), so the entry may still complete when it resumes.',
   paused: 'Interrupted: stopped waiting; the program is paused in another debugger, which was left alone: the entry still runs when it resumes.',
 };
+
+/** An entry whose reply the inspector lost, and whose result could not be read back either. */
+const COLLECTED_TEXT =
+  'anode: no reply: the promise this entry waited on was garbage-collected in the program (nothing could settle it any more, or the inspector lost it); the console goes on';
 
 /** Said once when an entry has waited this long and the program turns out paused in another debugger. */
 const PAUSED_CHECK_MS = 500;
@@ -108,7 +112,7 @@ export class Evaluator {
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }
     const name = this.session.nextScriptName();
-    const prepared = prepareSource(code, name, prelude, this.#presenter(), await this.#builtinsUsed(code));
+    const prepared = prepareSource(code, name, prelude, this.#presenter(name), await this.#builtinsUsed(code));
     this.#remember(name, prepared);
     const run = this.session.evalChannel.send('Runtime.evaluate', {
       expression: prepared.source,
@@ -229,6 +233,7 @@ export class Evaluator {
       if ('ended' in first) throw new TargetClosedError(first.ended);
       return await this.#present(first.r, presented, entry);
     } catch (err) {
+      if (isPromiseCollected(err)) return await this.#recoverCollected(entry.name);
       if (/Execution context was destroyed/.test((err as Error).message)) {
         throw new TargetClosedError('the program exited', err);
       }
@@ -245,12 +250,35 @@ export class Evaluator {
   }
 
   /** The call that formats an entry's expression in the target, as the entry's own value. */
-  #presenter(): Presenter {
+  #presenter(name: string): Presenter {
     const options = JSON.stringify({ colors: this.colors });
     return {
       open: `${AGENT_REF}.present((`,
-      close: `), ${options}, ${this.#follows._}, ${JSON.stringify(this.#group)})`,
+      close: `), ${options}, ${this.#follows._}, ${JSON.stringify(this.#group)}, ${JSON.stringify(name)})`,
     };
+  }
+
+  /**
+   * The inspector lost the entry's promise ("Promise was collected"). If the entry got as far as printing
+   * its result, the agent kept that text: it is the reply. Otherwise the entry says so in one line.
+   */
+  async #recoverCollected(name: string): Promise<EvalOutcome> {
+    const slot = `${AGENT_REF}.replies.get(${JSON.stringify(this.#group)})`;
+    try {
+      const r = await this.session.evalChannel.send('Runtime.evaluate', {
+        expression: `${slot}?.entry === ${JSON.stringify(name)} ? ${slot}.text : undefined`,
+        returnByValue: true,
+        timeout: 1000,
+      });
+      if (!r.exceptionDetails && typeof r.result.value === 'string') {
+        this.#pendingLast = this.#kept('_');
+        return { kind: 'value', text: r.result.value };
+      }
+    } catch (err) {
+      if (this.session.endedSignal.aborted) throw new TargetClosedError(String(this.session.endedSignal.reason), err);
+      ignored('reading back the reply of an entry whose promise was collected', err);
+    }
+    return { kind: 'error', text: COLLECTED_TEXT };
   }
 
   /** Keeps the way back to what was typed for this console's recent entries (their functions may throw later). */
@@ -329,9 +357,8 @@ export class Evaluator {
   /** Forgets this console's `_` / `_error` in the target (a served client left). */
   async dispose(): Promise<void> {
     const keys = JSON.stringify([`${this.#group}:_`, `${this.#group}:_error`]);
-    await this.session.evalChannel
-      .send('Runtime.evaluate', { expression: `${keys}.forEach((k) => ${AGENT_REF}.kept.delete(k))` })
-      .catch(() => undefined);
+    const forget = `${keys}.forEach((k) => ${AGENT_REF}.kept.delete(k)); ${AGENT_REF}.replies.delete(${JSON.stringify(this.#group)})`;
+    await this.session.evalChannel.send('Runtime.evaluate', { expression: forget }).catch((err: unknown) => ignored('forgetting a console in the target', err));
   }
 
   #inspect(value: unknown): string {

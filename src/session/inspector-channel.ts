@@ -1,7 +1,7 @@
 // A Channel into THIS process, over node:inspector's in-process Session: the library's consoles run
 // the same EvalSession/Evaluator code as remote ones, with the same replMode semantics and formatting.
 import inspector from 'node:inspector';
-import { TargetClosedError } from '../errors.js';
+import { asPromiseCollected, TargetClosedError } from '../errors.js';
 import { traceCdp, type CdpTrace } from '../log/cdp-trace.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
@@ -41,7 +41,7 @@ class InspectorChannel implements Channel {
         post(method, params, (err, result) => {
           if (err) {
             this.#trace?.failed(id, method, err);
-            reject(err);
+            reject(asPromiseCollected(err));
           } else {
             this.#trace?.replied(id, method, result);
             resolve(result);

@@ -1,19 +1,15 @@
-// The eager preview's value (Node's REPL getInputPreview): the line is evaluated with throwOnSideEffect
-// and a short timeout, so a getter, a call with effects, an assignment or a long loop throws instead of
-// running; what survives is formatted on one line, as Node shows it.
-import { inspect } from 'node:util';
-import { AGENT_REF } from './agent.js';
+// The eager preview's value (Node's REPL getInputPreview): the line and its formatting are ONE evaluation
+// with throwOnSideEffect and a short timeout (see bounded-evaluate.ts), so a getter, a call with effects,
+// an assignment or a long loop throws instead of running. The agent's own formatter (preview-text.ts)
+// prints what survives on one line, bounded in size, without reading a getter, touching a Proxy (a Proxy
+// is not previewed; inside a value it shows as `[Proxy]`) or calling [util.inspect.custom].
+import { AGENT_PURE_REF } from './agent.js';
+import { lookInto } from './bounded-evaluate.js';
 import type { EvalSession } from './session.js';
 import { wrapObjectLiteral } from './source.js';
 import { ignored } from '../log/debug.js';
 
 const TIMEOUT_MS = 200;
-/** Each preview keeps its objects in a group of its own (see completion.ts: late or concurrent ones). */
-let previews = 0;
-// util.inspect is not side-effect free for V8, so formatting runs normally (as in Node's REPL); but without
-// the value's own [util.inspect.custom] (program code), with proxies shown as such (no traps) and getters
-// left unread, formatting runs nothing of the program's.
-const INSPECT_OPTIONS = { colors: false, depth: 1, compact: true, breakLength: 1e9, showProxy: true, customInspect: false };
 
 /** The styled preview of `code`'s result (dim, or `// ` without colours), or undefined for none. */
 export async function previewOf(
@@ -21,36 +17,10 @@ export async function previewOf(
   code: string,
   options: { colors: boolean; maxWidth: number },
 ): Promise<string | undefined> {
-  const ch = session.evalChannel;
-  const objectGroup = `anode-preview-${++previews}`;
-  const r = await ch.send('Runtime.evaluate', {
-    expression: wrapObjectLiteral(code),
-    throwOnSideEffect: true,
-    timeout: TIMEOUT_MS,
-    objectGroup,
-  });
-  try {
-    // Side effects, syntax errors, unknown names: nothing to say yet.
-    if (r.exceptionDetails) return undefined;
-    let text: string;
-    if (r.result.objectId) {
-      const f = await ch.send('Runtime.callFunctionOn', {
-        objectId: r.result.objectId,
-        functionDeclaration: `function (options) { return ${AGENT_REF}.format.call(this, options, false); }`,
-        arguments: [{ value: INSPECT_OPTIONS }],
-        returnByValue: true,
-      });
-      if (f.exceptionDetails || typeof f.result.value !== 'string') return undefined;
-      text = f.result.value;
-    } else {
-      const u = r.result.unserializableValue;
-      const value = r.result.type === 'undefined' ? undefined : u !== undefined ? (u.endsWith('n') ? BigInt(u.slice(0, -1)) : Number(u)) : r.result.value;
-      text = inspect(value, INSPECT_OPTIONS);
-    }
-    return style(text, code, options);
-  } finally {
-    if (r.result.objectId) await ch.send('Runtime.releaseObjectGroup', { objectGroup }).catch((err: unknown) => ignored('preview: releasing its object group', err));
-  }
+  // The newlines keep a trailing `// comment` from swallowing the closing parenthesis.
+  const expression = `${AGENT_PURE_REF}.preview((\n${wrapObjectLiteral(code)}\n))`;
+  const text = await lookInto<string>(session.evalChannel, `preview:${code}`, expression, TIMEOUT_MS);
+  return typeof text === 'string' && text !== '' ? style(text, code, options) : undefined;
 }
 
 /** One line of at most `maxWidth` columns, dimmed; nothing when it would only repeat the input. */

@@ -2,7 +2,8 @@
 // awaited, so replies never queue behind events) and a second channel for events (the program finishing,
 // interrupts). Any number of consoles share it through their own Evaluator (evaluator.ts).
 import { setMaxListeners } from 'node:events';
-import { TargetClosedError } from '../errors.js';
+import { isPromiseCollected, TargetClosedError } from '../errors.js';
+import { ignored } from '../log/debug.js';
 import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource, installWorkerAgent } from './agent.js';
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
@@ -138,7 +139,18 @@ export class EvalSession {
     // A REPL-mode evaluation does not complete while a --wait program is held: release it first.
     if (!inProcess) await evalChannel.send('Runtime.runIfWaitingForDebugger');
     if (free.length > 0) {
-      await declareBindings(evalChannel, `${bindingsSource(free)}\n${commandLineApiSource(free)}`);
+      // The reply of a REPL-mode evaluation is its promise's, which a program still in Node's bootstrap
+      // (connected right after `Debugger listening`) may never settle, and which Node 22/24 may lose
+      // ("Promise was collected"). The declarations themselves run synchronously: the next command, which
+      // the inspector answers in order, confirms them; only if they are missing is the reply awaited.
+      const declared = evalChannel.send('Runtime.evaluate', { expression: `${bindingsSource(free)}\n${commandLineApiSource(free)}`, replMode: true });
+      declared.catch((err: unknown) => ignored('the reply to declaring the console bindings', err));
+      const { names: after } = await evalChannel.send('Runtime.globalLexicalScopeNames');
+      if (!free.every((n) => after.includes(n))) {
+        await declared.catch((err: unknown) => {
+          if (!isPromiseCollected(err)) throw err;
+        });
+      }
     }
     return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
   }
@@ -157,11 +169,18 @@ export class EvalSession {
   /** Re-reads the entry module's exports into `main` (cheap; only when a line mentions `main`). */
   async refreshMain(): Promise<void> {
     if (!this.#bindings.has('main') || this.#mainLoaded) return;
-    const r = await this.evalChannel.send('Runtime.evaluate', {
+    const loading = this.evalChannel.send('Runtime.evaluate', {
       expression: `${AGENT_REF}.loadMain().then((m) => Object.prototype.toString.call(m) === '[object Module]')`,
       awaitPromise: true,
       returnByValue: true,
     });
+    // A lost reply ("Promise was collected") leaves `main` as it was: it is read again next time.
+    const r = await loading.catch((err: unknown) => {
+      if (!isPromiseCollected(err)) throw err;
+      ignored('the reply to loading `main`', err);
+      return undefined;
+    });
+    if (!r) return;
     // An ESM namespace is live: load it once. CommonJS exports may be replaced: re-read each time.
     if (r.result.value === true) this.#mainLoaded = true;
   }
@@ -218,18 +237,3 @@ export class EvalSession {
   }
 }
 
-/**
- * Declares the console bindings (a REPL-mode evaluation, which awaits its own promise). Node 22/24 can
- * answer "Promise was collected" when a GC of a busy program takes that promise: REPL mode lets the same
- * `let`s be declared again, so it is simply tried again.
- */
-async function declareBindings(ch: Channel, expression: string): Promise<void> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      await ch.send('Runtime.evaluate', { expression, replMode: true });
-      return;
-    } catch (err) {
-      if (attempt >= 3 || !/Promise was collected/.test((err as Error).message)) throw err;
-    }
-  }
-}

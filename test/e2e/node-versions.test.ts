@@ -1,28 +1,15 @@
 // The same console on every supported Node.js line: `anode run --node BIN` and `anode attach` against a
-// target running Node 20 (this node), 22 and 24. The other binaries come from `npm run nodes`
+// target running each line of test/helpers/node-versions.ts (20, 22, 24, 24.9.0, 26; the running node
+// stands for its own line). The other binaries come from `npm run nodes`
 // (test/node-versions/); a version that is not installed is skipped with the reason, never silently.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
 import { anode, echo, echoLine, freePort } from '../helpers/attach.js';
+import { NODE_LINES, nodeBinary } from '../helpers/node-versions.js';
 import { isAlive } from '../helpers/processes.js';
 import { startTarget } from '../helpers/target.js';
 
-const installed = (name: string): string =>
-  fileURLToPath(new URL(`../node-versions/node_modules/${name}/bin/node`, import.meta.url));
-
-const versions: { line: string; bin: string }[] = [
-  { line: process.version.split('.')[0]!, bin: process.execPath },
-  { line: 'v22', bin: installed('node22') },
-  { line: 'v24', bin: installed('node24') },
-];
-
-/** The binary for `line`, or a skip naming why it is missing. */
-function binaryFor(ctx: TestContext, line: string, bin: string): string {
-  if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\` (linux-x64 only)`);
-  return bin;
-}
+const versions = NODE_LINES;
 
 /** What every console must do the same way, whatever the target's version. */
 async function exercise(a: ReturnType<typeof startAnode>, version: string, spinning: () => Promise<unknown>): Promise<void> {
@@ -46,11 +33,11 @@ async function exercise(a: ReturnType<typeof startAnode>, version: string, spinn
 
 describe.each(versions)('Node $line', ({ line, bin }) => {
   it('anode run --node: the console, and the exit code', async (ctx) => {
-    const node = binaryFor(ctx, line, bin);
+    const node = nodeBinary(ctx, { line, bin });
     const a = startAnode(['run', '--node', node, echo, '0']);
     await a.waitForPrompt();
     const version = (await a.evaluate('process.version')).slice(1, -1);
-    expect(version.startsWith(`${line}.`)).toBe(true);
+    expect(version === line || version.startsWith(`${line}.`)).toBe(true);
     expect(a.stderr).toContain(`(pid ${await a.programPid()}, Node ${version})`);
     await exercise(a, version, () => a.waitFor('spinning', { stream: 'stdout' }));
     a.send('process.exit(3)');
@@ -58,14 +45,14 @@ describe.each(versions)('Node $line', ({ line, bin }) => {
   });
 
   it('anode attach: the console, then leaving closes the inspector it opened', async (ctx) => {
-    const node = binaryFor(ctx, line, bin);
+    const node = nodeBinary(ctx, { line, bin });
     const target = startTarget(['--inspect-port=0', echo, '0'], { command: node });
     const port = Number((await target.waitFor(/served on 127\.0\.0\.1:(\d+)/))[1]);
     const a = startAnode(['attach', '--no-console', String(target.pid)]);
     await a.waitForPrompt();
     expect(a.stderr).toContain('leaving closes it again');
     const version = (await a.evaluate('process.version')).slice(1, -1);
-    expect(version.startsWith(`${line}.`)).toBe(true);
+    expect(version === line || version.startsWith(`${line}.`)).toBe(true);
     await exercise(a, version, () => target.waitFor('spinning'));
     expect(await echoLine(port, 'hello')).toBe('hello\n');
     a.end();
@@ -84,7 +71,7 @@ describe.each(versions)('Node $line', ({ line, bin }) => {
   });
 
   it('anode attach to a program held by --inspect-wait (Node 22+): it starts, and the console works', async (ctx) => {
-    const node = binaryFor(ctx, line, bin);
+    const node = nodeBinary(ctx, { line, bin });
     if (line === 'v20') ctx.skip('Node 20 has no --inspect-wait');
     const inspectPort = await freePort();
     const target = startTarget([`--inspect-wait=127.0.0.1:${inspectPort}`, echo, '0'], { command: node });
@@ -102,7 +89,7 @@ describe.each(versions)('Node $line', ({ line, bin }) => {
   });
 
   it('--disable-sigusr1 (Node 22.14+): attach refuses without signalling', async (ctx) => {
-    const node = binaryFor(ctx, line, bin);
+    const node = nodeBinary(ctx, { line, bin });
     if (line === 'v20') ctx.skip('Node 20 has no --disable-sigusr1');
     const target = startTarget(['--disable-sigusr1', echo, '0'], { command: node });
     const port = Number((await target.waitFor(/served on 127\.0\.0\.1:(\d+)/))[1]);

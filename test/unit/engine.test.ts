@@ -144,3 +144,29 @@ describe('ConsoleEngine', () => {
     expect(seen).toEqual(['a', 'b']);
   });
 });
+
+describe('ConsoleEngine: a failing entry', () => {
+  it('says what failed in one line and goes on', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let text = '';
+    output.on('data', (d: Buffer) => (text += d.toString()));
+    let calls = 0;
+    const engine = new ConsoleEngine({
+      input,
+      output,
+      evaluator: {
+        evaluate: async (code) => {
+          calls += 1;
+          if (code === 'bad') throw new Error('the reply was lost');
+          return { kind: 'value', text: `ok ${code}` };
+        },
+      },
+    });
+    const done = engine.run();
+    input.end('bad\n1\n');
+    expect(await done).toBe('eof');
+    expect(calls).toBe(2);
+    expect(text).toBe('> anode: the reply was lost\n> ok 1\n> ');
+  });
+});

@@ -70,7 +70,7 @@ describe('EvalSession', () => {
     expect(events.methods()).toEqual(['NodeRuntime.notifyWhenWaitingForDisconnect']);
     const methods = ev.methods();
     expect(methods.indexOf('Runtime.runIfWaitingForDebugger')).toBeLessThan(methods.lastIndexOf('Runtime.evaluate'));
-    const bindings = ev.sent.at(-1)!;
+    const bindings = ev.sent.filter((m) => m.method === 'Runtime.evaluate').at(-1)!;
     expect(bindings.params.replMode).toBe(true);
     expect(String(bindings.params.expression)).toMatch(/let _;[\s\S]*let require =[\s\S]*let main;/);
   });
