@@ -22,7 +22,7 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
   const evaluator = new TargetedEvaluator(session, {
     colors: useColor(flags),
     processes: processReach,
-    ...(stdio ? { shownElsewhere: (stream: 'stdout' | 'stderr') => stdio[stream].terminal } : {}),
+    ...(stdio ? { shownElsewhere: (stream: 'stdout' | 'stderr') => stdio[stream].shown } : {}),
   });
   if (flags.worker !== undefined) await evaluator.enter(flags.worker);
   const engine = await terminalConsole(evaluator, flags, {
@@ -45,15 +45,15 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
   return targetGone === undefined ? { by: 'user' } : { by: 'target', reason: targetGone };
 }
 
-/** The first time an entry logs to a stream that is not the terminal, says once where it went. */
+/** The first time an entry logs to a stream the user does not see, says once where it went. */
 function noticeOutputPlace(session: EvalSession, engine: ConsoleEngine, stdio: ProgramStdio): (() => void) | undefined {
   const told = new Set<'stdout' | 'stderr'>();
-  const untold = (['stdout', 'stderr'] as const).filter((s) => !stdio[s].terminal);
+  const untold = (['stdout', 'stderr'] as const).filter((s) => !stdio[s].shown);
   if (untold.length === 0) return undefined;
   const off = session.programOutput.subscribe(
     ({ type }) => {
       const stream = streamOf(type);
-      if (!engine.evaluating || stdio[stream].terminal || told.has(stream)) return;
+      if (!engine.evaluating || stdio[stream].shown || told.has(stream)) return;
       told.add(stream);
       engine.write(`${chalkStderr.dim(outputNotice(stream, stdio[stream]))}\n`);
       if (untold.every((s) => told.has(s))) off();

@@ -67,7 +67,7 @@ describe('bracketed paste', () => {
     ];
     a.write(PASTE(`${lines.join('\n')}\n`));
     await a.waitFor(
-      /^1 \+ 1\n2\n> await .*\n'awaited'\n> function f\(\) \{\n\.\.\. {3}return 7\n\.\.\. \}\nundefined\n> let broken = \)\nUncaught SyntaxError: Unexpected token '\)'\n> f\(\)\n7\n> $/m,
+      /^1 \+ 1\n2\n> await .*\n'awaited'\n> function f\(\) \{\n\.\.\. {3}return 7\n\.\.\. \}\nundefined\n> let broken = \)\nlet broken = \)\n {13}\^\n\nUncaught SyntaxError: Unexpected token '\)'\n> f\(\)\n7\n> $/m,
       { from },
     );
   });

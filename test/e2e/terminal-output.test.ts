@@ -6,6 +6,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TEST_FIXTURES } from '../helpers/paths.js';
 import { ANODE_COMMAND, KEY, startAnodePty, startShellPty } from '../helpers/pty.js';
+import { startAnode } from '../helpers/anode.js';
+import { ANODE_BIN } from '../helpers/paths.js';
+// Plain JavaScript: feeds lines to a console whose stdout and stderr are one pipe (`2>&1`).
+import * as transcript from './repl-cases/transcript.mjs';
 import { startTarget } from '../helpers/target.js';
 
 const CONTROLLED = path.join(TEST_FIXTURES, 'controlled.js');
@@ -75,6 +79,24 @@ describe('under anode run', () => {
       expect(fs.readFileSync(path.join(dir, 'echo.log'), 'utf8')).toBe('firstlog\nsecondlog\n');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('with stdout where the console writes (2>&1), nothing is said; on another pipe it is named', async () => {
+    const runSession = transcript.runSession as (argv: string[], session: unknown, options: Record<string, unknown>) => Promise<{ cases: Record<string, string>; output: string }>;
+    const session = { name: 'notice', cases: [{ id: 'log', input: ["console.log('same' + 'place')"] }] };
+    const together = await runSession([process.execPath, ANODE_BIN, 'run', '--no-preview', CONTROLLED], session, { env: { CONTROLLED_QUIET: '1' } });
+    expect(together.cases['log'], together.output).toBe('sameplace\nundefined');
+    // Positive control: stdout and stderr on two sockets, so the output is elsewhere and named once.
+    const apart = startAnode(['run', '--no-preview', CONTROLLED]);
+    try {
+      await apart.waitForPrompt();
+      const shown = await apart.evaluate("console.log('other' + 'place')");
+      expect(shown, apart.output()).toContain('anode: console.log output of the program goes to its stdout: a socket');
+      await apart.waitFor('otherplace', { stream: 'stdout' });
+    } finally {
+      apart.end();
+      await apart.exited;
     }
   });
 });
