@@ -45,8 +45,12 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
   return targetGone === undefined ? { by: 'user' } : { by: 'target', reason: targetGone };
 }
 
-/** The first time an entry logs to a stream the user does not see, says once where it went. */
+/**
+ * The first time an entry logs to a stream the user does not see, says once where it went. Only for a
+ * person at a terminal: a piped console is a script, whose transcript gets no extra lines.
+ */
 function noticeOutputPlace(session: EvalSession, engine: ConsoleEngine, stdio: ProgramStdio): (() => void) | undefined {
+  if (process.stdin.isTTY !== true) return undefined;
   const told = new Set<'stdout' | 'stderr'>();
   const untold = (['stdout', 'stderr'] as const).filter((s) => !stdio[s].shown);
   if (untold.length === 0) return undefined;

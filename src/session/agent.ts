@@ -7,7 +7,7 @@
 import { makePreviewText } from './preview-text.js';
 
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 8;
+export const AGENT_VERSION = 9;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 /**
@@ -208,8 +208,13 @@ function installAgent(
             const line = entry.code.split('\n')[(entry.line ?? 1) - 1];
             decorated = again ?? (line === undefined ? stack : `${line}\n${' '.repeat(Math.max(0, (entry.column ?? 1) - 1))}^\n\n${stack}`);
           }
-          // As Node's REPL: no `REPLn:1` line above the source line, no frames.
-          setStack(err, decorated.replace(/^REPL\d+:\d+\r?\n/, '').replace(/^\s+at\s.*\n?/gm, '').replace(/\n+$/, ''));
+          // As Node's REPL: no `REPLn:1` line above the source line, no frames. The source line echoes what
+          // was typed: its control characters are shown cat -v style (^[, ^@), so garbage sent by a client
+          // never comes back as raw escapes.
+          decorated = decorated.replace(/^REPL\d+:\d+\r?\n/, '').replace(/^\s+at\s.*\n?/gm, '').replace(/\n+$/, '');
+          // eslint-disable-next-line no-control-regex
+          decorated = decorated.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, (c) => (c === '\x7f' ? '^?' : `^${String.fromCharCode(c.charCodeAt(0) ^ 0x40)}`));
+          setStack(err, decorated);
         } else {
           // As Node's REPL: this entry's own top-level frame and everything below it are not shown (an
           // error an earlier entry made keeps its frames: Node's REPL had shown them already).
