@@ -68,7 +68,9 @@ describe('anode run: programs that end before the console opens', () => {
   it('--wait with process.exit(2) on the first line exits 2 at once', async () => {
     const a = startAnode(['run', '--wait', fixture('early.cjs'), 'exit2']);
     expect((await a.exited).code).toBe(2);
-    expect(a.stderr).toBe('anode: the program exited (code 2) before the console opened\n');
+    // Released by the console, the program may exit before or just after the console has opened.
+    expect(a.stderr).toMatch(/anode: the program exited \(code 2\)( before the console opened)?\n$/);
+    expect(a.stderr).not.toMatch(/internal error|Couldn't|protocol/i);
   });
 
   it('a program ending while an entry runs shows "the program exited (code N)", no protocol error', async () => {
@@ -288,7 +290,7 @@ describe.each([
     if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\``);
     const held = startAnode(['run', '--node', bin, '--wait', fixture('early.cjs'), 'exit2']);
     expect((await held.exited).code).toBe(2);
-    expect(held.stderr).toContain('anode: the program exited (code 2) before the console opened\n');
+    expect(held.stderr).toMatch(/anode: the program exited \(code 2\)( before the console opened)?\n$/);
     const early = startAnode(['run', '--node', bin, fixture('early.cjs'), 'print']);
     expect((await early.exited).code).toBe(0);
     expect(early.stdout).toBe('out line\n');
