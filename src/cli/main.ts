@@ -60,7 +60,7 @@ function runCommand(): Command {
 }
 
 /** The commands besides `run` (and commander's `help`). */
-const OTHER_COMMANDS = new Set(['attach', 'connect', 'ps', 'help']);
+const OTHER_COMMANDS = new Set(['attach', 'connect', 'ps', 'loop', 'profile', 'heapsnapshot', 'help']);
 
 /** Entry point: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
