@@ -55,9 +55,11 @@ function noticeOutputPlace(session: EvalSession, engine: ConsoleEngine, stdio: P
   const untold = (['stdout', 'stderr'] as const).filter((s) => !stdio[s].shown);
   if (untold.length === 0) return undefined;
   const off = session.programOutput.subscribe(
-    ({ type }) => {
+    ({ type, timestamp }) => {
       const stream = streamOf(type);
-      if (!engine.evaluating || stdio[stream].shown || told.has(stream)) return;
+      // What the program logged before the entry began (its event can arrive during the entry) is not the entry's.
+      const since = engine.evaluatingSince;
+      if (since === undefined || timestamp < since || stdio[stream].shown || told.has(stream)) return;
       told.add(stream);
       engine.write(`${chalkStderr.dim(outputNotice(stream, stdio[stream]))}\n`);
       if (untold.every((s) => told.has(s))) off();

@@ -65,6 +65,7 @@ export class ConsoleEngine {
   readonly #buffer: EntryBuffer;
   #history: string[] = [];
   #running: AbortController | undefined;
+  #runningSince = 0;
   /** Ctrl-C right after Enter belongs to that entry, even before its evaluation has begun. */
   #submitted = 0;
   readonly #terminal: boolean;
@@ -451,6 +452,7 @@ export class ConsoleEngine {
    */
   async evaluate(code: string, controller = new AbortController()): Promise<void> {
     this.#running = controller;
+    this.#runningSince = Date.now();
     try {
       const outcome = await this.#evaluator.evaluate(code, { signal: controller.signal, notify: (text) => this.write(`${text}\n`) });
       await this.#outputSettled();
@@ -469,6 +471,11 @@ export class ConsoleEngine {
   /** True while an entry is being evaluated. */
   get evaluating(): boolean {
     return this.#running !== undefined;
+  }
+
+  /** When the entry being evaluated began (ms since the epoch); undefined when none is. */
+  get evaluatingSince(): number | undefined {
+    return this.#running === undefined ? undefined : this.#runningSince;
   }
 
   /** What the entry logged is shown before its result (a stuck event connection delays it 1 s at most). */

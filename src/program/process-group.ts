@@ -11,6 +11,14 @@ export interface GroupMember {
   command: string;
 }
 
+/**
+ * A command line of at most 80 characters: the middle gives way, so the program and its arguments (which
+ * tell processes of one binary apart) stay at the end and the binary at the start.
+ */
+function shortened(command: string): string {
+  return command.length > 80 ? `${command.slice(0, 24)}...${command.slice(-53)}` : command;
+}
+
 /** The live members of process group `pgid` (zombies are left out: they are already gone). */
 export function groupMembers(pgid: number): GroupMember[] {
   const members: GroupMember[] = [];
@@ -23,7 +31,7 @@ export function groupMembers(pgid: number): GroupMember[] {
       if (Number(fields[2]) !== pgid || fields[0] === 'Z' || fields[0] === 'X') continue;
       const argv = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').filter(Boolean);
       const command = argv.join(' ');
-      members.push({ pid: Number(entry), command: command.length > 80 ? `${command.slice(0, 77)}...` : command });
+      members.push({ pid: Number(entry), command: shortened(command) });
     } catch (err) {
       ignored(`reading /proc/${entry} (gone meanwhile)`, err);
     }

@@ -26,7 +26,7 @@ function queryObjects(this: void, agent: any, ctor: unknown): unknown[] {
     proto = d && 'value' in d ? d.value : undefined;
   }
   if (proto === null || (typeof proto !== 'object' && typeof proto !== 'function') || util.types.isProxy(proto)) {
-    throw new TypeError('queryObjects wants a class (constructor) or a prototype object, e.g. queryObjects(Map)');
+    throw new TypeError('queryObjects wants a class or a prototype, e.g. queryObjects(Map)');
   }
   const session = new (agent.require('inspector').Session)();
   const slot: { proto: unknown; result?: unknown[]; error?: string } = { proto };

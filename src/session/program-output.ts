@@ -11,6 +11,8 @@ import { ignored } from '../log/debug.js';
 export interface ProgramMessage {
   type: string;
   text: string;
+  /** When the program logged it (ms since the epoch, the inspector's timestamp). */
+  timestamp: number;
 }
 
 /**
@@ -101,7 +103,7 @@ export class ProgramOutput {
     const byColors = new Map<boolean, string>();
     for (const [listener, { colors, format }] of this.#listeners) {
       if (!format) {
-        listener({ type: event.type, text: '' });
+        listener({ type: event.type, text: '', timestamp: event.timestamp });
         continue;
       }
       let text = byColors.get(colors);
@@ -109,7 +111,7 @@ export class ProgramOutput {
         text = await this.#format(event, colors);
         byColors.set(colors, text);
       }
-      listener({ type: event.type, text });
+      listener({ type: event.type, text, timestamp: event.timestamp });
     }
   }
 

@@ -50,6 +50,8 @@ export class TargetedEvaluator implements LineEvaluator {
   readonly #notices = new EventEmitter();
   /** The target an entry of this console runs in now: its end is told by that entry's outcome. */
   #inFlight: { level: Level; id: TargetId } | undefined;
+  /** Whether the last entry ran in the program (any of its threads), not in a process entered with `.attach`. */
+  #lastInProgram = true;
 
   constructor(session: EvalSession, options: TargetedEvaluatorOptions = {}) {
     const { processes, ...evaluatorOptions } = options;
@@ -109,6 +111,7 @@ export class TargetedEvaluator implements LineEvaluator {
     const level = this.#top;
     const current = level.current;
     this.#inFlight = { level, id: current.id };
+    this.#lastInProgram = level === this.#levels[0];
     try {
       return await current.evaluator.evaluate(code, options);
     } catch (err) {
@@ -144,6 +147,9 @@ export class TargetedEvaluator implements LineEvaluator {
 
   /** Resolves once the program's output logged so far has reached watchOutput's listeners. */
   settleOutput(): Promise<void> {
+    // An entry in an attached process logged nothing the program's output watch carries: no round trip to
+    // the program (which may be ending, as a parent whose forked child just exited does).
+    if (!this.#lastInProgram) return Promise.resolve();
     return this.#levels[0]!.main.settleOutput();
   }
 

@@ -210,6 +210,7 @@ describe('in the console', () => {
     await a.waitFor('Recording a CPU profile for 600 s', { from });
     a.kill('SIGINT');
     await a.waitFor(/Wrote .*interrupted\.cpuprofile/, { from, timeoutMs: 30_000 });
+    await a.waitForPrompt();
     expect(a.stderr.slice(from)).toContain('Top functions by self time');
     expect(JSON.parse(readFileSync(file, 'utf8')).nodes.length).toBeGreaterThan(0);
     // The console and the program go on.
