@@ -6,6 +6,7 @@ import { splitRunArgs } from './args.js';
 import { parseGrace, parseSignal } from './stop-flags.js';
 import { run, type RunFlags } from './run.js';
 import { sayError } from './say.js';
+import { guardOutput } from './broken-output.js';
 import { withExamples } from './help-text.js';
 import { VERSION } from '../version.js';
 
@@ -64,6 +65,8 @@ const OTHER_COMMANDS = new Set(['attach', 'connect', 'ps', 'loop', 'profile', 'h
 
 /** Entry point: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
+  // A reader that leaves (`anode --help | head -1`) ends anode quietly, never with a stack.
+  guardOutput();
   const program = new Command('anode')
     .description("a live, asynchronous console into a Node.js program's event loop")
     .version(VERSION, '-V, --version', 'show the version')

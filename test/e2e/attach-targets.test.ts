@@ -50,7 +50,9 @@ describe('anode attach PID: refusals leave the process untouched', () => {
   });
 
   it('activation turned off (permission model): says so, does not signal', async () => {
-    const { target, port } = await startEcho(['--experimental-permission', '--allow-fs-read=*', '--no-warnings']);
+    // Node 22.13+ names it --permission; 26 no longer takes the experimental name.
+    const permission = Number(process.versions.node.split('.')[0]) >= 22 ? '--permission' : '--experimental-permission';
+    const { target, port } = await startEcho([permission, '--allow-fs-read=*', '--no-warnings']);
     const r = await anode(['attach', String(target.pid)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('permission model');
