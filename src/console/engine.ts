@@ -18,6 +18,9 @@ import { PASTE_END, PASTE_START, TypeAhead } from './type-ahead.js';
 import { promptAt } from './target-commands.js';
 import type { ConsoleEnd, LineEvaluator } from './types.js';
 
+/** How long the console's end waits for its last history write. */
+const HISTORY_WAIT_MS = 2000;
+
 export interface ConsoleOptions {
   input: Readable;
   output: Writable;
@@ -62,6 +65,8 @@ export class ConsoleEngine {
   readonly #prompt: string;
   readonly #maxLineLength: number;
   readonly #historySink: ConsoleOptions['history'];
+  /** The last history write: the console's end waits for it (briefly), so no entry is lost on Ctrl-D. */
+  #historySaved: Promise<unknown> = Promise.resolve();
   readonly #buffer: EntryBuffer;
   #history: string[] = [];
   #running: AbortController | undefined;
@@ -228,7 +233,10 @@ export class ConsoleEngine {
       if (!isTargetClosed(err)) this.write(`anode: ${(err as Error).message}\n`);
       this.#stop('closed');
     });
-    return this.#done;
+    const end = await this.#done;
+    // What was typed last reaches the history file before the console is gone (at most 2 s).
+    await Promise.race([this.#historySaved, new Promise((r) => setTimeout(r, HISTORY_WAIT_MS).unref())]);
+    return end;
   }
 
   /** The next line readline emitted, in order; undefined once the input has ended and all are taken. */
@@ -443,7 +451,7 @@ export class ConsoleEngine {
     if (lines > 1 && rl.history) {
       rl.history.splice(0, Math.min(lines, rl.history.length), code);
     }
-    this.#historySink?.add(code);
+    if (this.#historySink) this.#historySaved = Promise.resolve(this.#historySink.add(code)).catch((err: unknown) => ignored('saving the history', err));
   }
 
   /**

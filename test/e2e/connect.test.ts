@@ -222,8 +222,11 @@ describe('anode connect, piped', () => {
     expect(await client.evaluate('}')).toMatch(/^(\.\.\. )*undefined$/);
     expect(await client.evaluate('twice(21)')).toBe('42');
     expect(await client.evaluate('.console on')).toContain("The program's console output is shown here.");
+    // The mirrored line and the entry's own result come in any order: both are waited for, so the next
+    // entry's answer is its own.
+    const from = client.stderr.length;
     client.send('globalThis.action = "chatter"');
-    await client.waitFor(/\[program\] chatter \{ tick: \d+ \}/);
+    await Promise.all([client.waitFor(/\[program\] chatter \{ tick: \d+ \}/, { from }), client.waitFor(/'chatter'\n> /, { from })]);
     await client.evaluate('globalThis.action = undefined');
     // .scope is read by the served program (the entry module's variables, live).
     const listing = await client.evaluate('.scope');
