@@ -4,21 +4,16 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
 import { anode } from '../helpers/attach.js';
 import { connectClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
+import { nodeBinary, TARGET_LINES } from '../helpers/node-versions.js';
 import { startTarget, type TargetProcess } from '../helpers/target.js';
 
 const app = path.join(TEST_FIXTURES, 'loop-app.cjs');
-const installed = (name: string): string => fileURLToPath(new URL(`../node-versions/node_modules/${name}/bin/node`, import.meta.url));
-const versions = [
-  { line: process.version.split('.')[0]!, bin: process.execPath },
-  { line: 'v22', bin: installed('node22') },
-  { line: 'v24', bin: installed('node24') },
-];
+const versions = TARGET_LINES;
 
 interface App {
   target: TargetProcess;
@@ -239,7 +234,7 @@ describe('in the console', () => {
 describe('on every supported Node.js line', () => {
   for (const { line, bin } of versions) {
     it(`Node ${line}: loop and profile`, async (ctx: TestContext) => {
-      if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\``);
+      nodeBinary(ctx, { line, bin });
       const { url } = await startApp({}, bin);
       const r = await loopJson(url, ['--sample', '200', '--deep']);
       expect(r.servers).toEqual([expect.objectContaining({ kind: 'http', connections: 3 })]);

@@ -1,38 +1,28 @@
 // A program's processes: `anode ps` as a tree, `.children` / `.attach PID` / `.detach` from a console into
 // a cluster primary or a forking parent, `anode run` giving cluster workers their own free inspector ports,
 // and `anode attach --all PATTERN -e EXPR`; on Node 20, 22 and 24 targets.
-import { existsSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startAnode } from '../helpers/anode.js';
 import { connectClient } from '../helpers/client.js';
 import { anode } from '../helpers/attach.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
+import { nodeBinary, TARGET_LINES } from '../helpers/node-versions.js';
 import { processTable } from '../../src/program/process-table.js';
 
 const ownListening = (pid: number) => processTable().listening(pid);
 
 const cluster = path.join(TEST_FIXTURES, 'cluster-app.cjs');
 const forking = path.join(TEST_FIXTURES, 'fork-server.cjs');
-const installed = (name: string): string => fileURLToPath(new URL(`../node-versions/node_modules/${name}/bin/node`, import.meta.url));
-const versions = [
-  { line: process.version.split('.')[0]!, bin: process.execPath },
-  { line: 'v22', bin: installed('node22') },
-  { line: 'v24', bin: installed('node24') },
-];
+const versions = TARGET_LINES;
 
-function binaryFor(ctx: TestContext, line: string, bin: string): string {
-  if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\``);
-  return bin;
-}
 
 const portsOf = async (pid: number): Promise<number[]> => (await ownListening(pid)).map((s) => s.port).sort((a, b) => a - b);
 
 describe.each(versions)('a cluster primary with 2 workers, Node $line', ({ line, bin }) => {
   it('ps draws the tree; each worker has its own inspector port; .attach/.detach and --all reach the workers', async (ctx) => {
-    const a = startAnode(['run', '--node', binaryFor(ctx, line, bin), cluster, '2']);
+    const a = startAnode(['run', '--node', nodeBinary(ctx, { line, bin }), cluster, '2']);
     const workers = (await a.waitFor(/primary ready ([\d,]+)/, { stream: 'stdout' }))[1]!.split(',').map(Number);
     const primary = await a.programPid();
     await a.waitForPrompt();

@@ -1,27 +1,17 @@
 // Worker threads: `.workers`, `.worker ID` / `.worker main`, and everything a console does, inside a real
 // worker_threads pool that keeps serving its tasks; on Node 20, 22 and 24 targets.
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { describe, expect, it, type TestContext } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { anode } from '../helpers/attach.js';
 import { connectClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
+import { nodeBinary, TARGET_LINES } from '../helpers/node-versions.js';
 import { startTarget } from '../helpers/target.js';
 
 const pool = path.join(TEST_FIXTURES, 'worker-pool.cjs');
-const installed = (name: string): string => fileURLToPath(new URL(`../node-versions/node_modules/${name}/bin/node`, import.meta.url));
-const versions = [
-  { line: process.version.split('.')[0]!, bin: process.execPath },
-  { line: 'v22', bin: installed('node22') },
-  { line: 'v24', bin: installed('node24') },
-];
+const versions = TARGET_LINES;
 
-function binaryFor(ctx: TestContext, line: string, bin: string): string {
-  if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\``);
-  return bin;
-}
 
 /** Starts `anode run` of the pool and waits for its workers; resolves with their thread ids. */
 async function runPool(node: string, size: number): Promise<{ a: AnodeProcess; ids: number[] }> {
@@ -33,7 +23,7 @@ async function runPool(node: string, size: number): Promise<{ a: AnodeProcess; i
 
 describe.each(versions)('worker threads, Node $line', ({ line, bin }) => {
   it('lists the workers, enters one, and every entry acts there while the pool keeps working', async (ctx) => {
-    const { a, ids } = await runPool(binaryFor(ctx, line, bin), 3);
+    const { a, ids } = await runPool(nodeBinary(ctx, { line, bin }), 3);
     const listing = await a.evaluate('.workers');
     for (const id of ids) expect(listing).toMatch(new RegExp(`^\\s+${id}\\s+\\S*worker-pool\\.cjs\\s+\\d\\d:\\d\\d:\\d\\d \\(\\d+s\\)\\s+\\{ role: 'pool', index: \\d \\}$`, 'm'));
     expect(await a.evaluate('typeof workerStats')).toBe("'undefined'");
@@ -72,7 +62,7 @@ describe.each(versions)('worker threads, Node $line', ({ line, bin }) => {
   });
 
   it('a worker that exits under the console is said in one line and the console is back in the main thread', async (ctx) => {
-    const { a } = await runPool(binaryFor(ctx, line, bin), 1);
+    const { a } = await runPool(nodeBinary(ctx, { line, bin }), 1);
     // Idle in the worker when it exits by itself.
     const short = Number(await a.evaluate('shortLived(1500)'));
     expect(await a.evaluate(`.worker ${short}`, `worker ${short}> `)).toContain(`Now in worker ${short}`);
@@ -90,7 +80,7 @@ describe.each(versions)('worker threads, Node $line', ({ line, bin }) => {
   });
 
   it('anode attach PID --worker ID -e EXPR evaluates in that worker; an unknown id is one line, exit 1', async (ctx) => {
-    const node = binaryFor(ctx, line, bin);
+    const node = nodeBinary(ctx, { line, bin });
     const target = startTarget(['--inspect-port=0', pool, '2'], { command: node });
     const ids = (await target.waitFor(/ready ([\d,]+)/))[1]!.split(',').map(Number);
     const r = await anode(['attach', String(target.pid), '--worker', String(ids[1]), '-e', 'workerStats.index', '-e', "require('node:worker_threads').threadId"]);

@@ -31,3 +31,9 @@ export function nodeBinary(ctx: TestContext, { line, bin }: NodeLine): string {
   if (!existsSync(bin)) ctx.skip(`Node ${line} is not installed (${bin} missing): run \`npm run nodes\` (linux-x64 only)`);
   return bin;
 }
+
+/** The lines the multi-process suites run targets on: the running node, 22 and 24 (each once). */
+export const TARGET_LINES: NodeLine[] = [
+  { line: self, bin: process.execPath },
+  ...others.filter((o) => (o.line === 'v22' || o.line === 'v24') && o.line !== self),
+];
