@@ -64,23 +64,29 @@ export class HistoryFile {
 
   async #save(): Promise<void> {
     if (this.#unsaved.length === 0) return;
+    // Entries added while this write runs wait for the next one (clearing them after it would lose them).
+    const batch = this.#unsaved;
+    this.#unsaved = [];
+    let written = false;
     const release = await this.#lock();
     try {
       const onDisk = decode(await readFile(this.file, 'utf8').catch(() => ''));
       const merged = [...onDisk];
-      for (const e of this.#unsaved) if (merged.at(-1) !== e) merged.push(e);
+      for (const e of batch) if (merged.at(-1) !== e) merged.push(e);
       const kept = merged.slice(-HISTORY_SIZE);
       const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
       try {
         await writeFile(temp, encode(kept), { mode: 0o600, flush: true });
         await chmod(temp, 0o600);
         await rename(temp, this.file);
+        written = true;
       } catch (err) {
         await rm(temp, { force: true }).catch((e: unknown) => ignored('removing a history temp file', e));
         throw err;
       }
-      this.#unsaved = [];
     } finally {
+      // A write that failed keeps its entries for the next one.
+      if (!written) this.#unsaved = [...batch, ...this.#unsaved];
       await release();
     }
   }
