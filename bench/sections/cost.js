@@ -69,6 +69,30 @@ async function startServer(kind) {
 }
 
 /** Measures this section and pushes its rows (results.json entries) into `rows`. */
+/**
+ * Drives each of `servers` (by kind) in interleaved rounds of `ms`, after a warm-up round each: a server's
+ * `driver` (a busy console, a recording) is started for its own rounds only. Latencies and rates by kind.
+ */
+export async function interleave(servers, kinds, { rounds, conns, ms }) {
+  const latencies = Object.fromEntries(kinds.map((k) => [k, []]));
+  const rates = Object.fromEntries(kinds.map((k) => [k, []]));
+  // Warm-up: every server and the load generator get their code compiled before anything counts.
+  for (const kind of kinds) await drive(servers[kind].port, conns, ms);
+  for (let r = 0; r < rounds; r += 1) {
+    for (let j = 0; j < kinds.length; j += 1) {
+      const kind = kinds[(r + j) % kinds.length];
+      const { port, driver } = servers[kind];
+      driver?.write('start\n');
+      const t0 = nowMs();
+      const got = await drive(port, conns, ms);
+      rates[kind].push(got.count / ((nowMs() - t0) / 1000));
+      driver?.write('stop\n');
+      latencies[kind].push(...got.latencies);
+    }
+  }
+  return { latencies, rates };
+}
+
 export async function run({ quick, log, rows }) {
   const servers = {};
   for (const kind of ['plain', 'inspector', 'rawBusy', 'idle', 'busy']) servers[kind] = await startServer(kind);
@@ -76,24 +100,7 @@ export async function run({ quick, log, rows }) {
   // round of one variant, not the figure.
   const [rounds, ms, conns] = quick ? [6, 200, 4] : [12, 500, 4];
   log(`cost: ${rounds} interleaved rounds of ${ms} ms per variant, ${conns} connections`);
-  const acc = { plain: [], inspector: [], rawBusy: [], idle: [], busy: [] };
-  const rates = { plain: [], inspector: [], rawBusy: [], idle: [], busy: [] };
-  const kinds = Object.keys(acc);
-  // Warm-up: every server and the load generator get their code compiled before anything counts.
-  for (const kind of kinds) await drive(servers[kind].port, conns, ms);
-  for (let r = 0; r < rounds; r += 1) {
-    for (let j = 0; j < kinds.length; j += 1) {
-      const kind = kinds[(r + j) % kinds.length];
-      const { port, driver } = servers[kind];
-      // The busy consoles evaluate a line every 10 ms, during their own rounds only.
-      driver?.write('start\n');
-      const t0 = nowMs();
-      const got = await drive(port, conns, ms);
-      rates[kind].push(got.count / ((nowMs() - t0) / 1000));
-      driver?.write('stop\n');
-      acc[kind].push(...got.latencies);
-    }
-  }
+  const { latencies: acc, rates } = await interleave(servers, ['plain', 'inspector', 'rawBusy', 'idle', 'busy'], { rounds, conns, ms });
   // The busy consoles must really have evaluated: their drivers count the results.
   const answered = {};
   for (const kind of ['busy', 'rawBusy']) {

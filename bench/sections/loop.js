@@ -4,9 +4,8 @@
 // holding 10,000 sockets and 10,000 timers.
 import path from 'node:path';
 import { FIXTURES, node } from '../lib/procs.js';
-import { nowMs } from '../lib/sample.js';
 import { median, p99, result } from '../lib/stats.js';
-import { drive } from './cost.js';
+import { interleave } from './cost.js';
 
 const SERVER = path.join(FIXTURES, 'echo-server.js');
 const DRIVER = path.join(FIXTURES, 'loop-driver.js');
@@ -44,22 +43,7 @@ export async function run({ quick, log, rows }) {
     servers[kind] = { proc, port: Number(m[1]), driver: kind === 'quiet' ? undefined : await looker(kind, url, kind === 'loop' ? PACE_MS : 0) };
   }
   log(`loop: ${rounds} interleaved rounds of ${ms} ms per variant, ${conns} connections`);
-  const kinds = Object.keys(servers);
-  const lat = { quiet: [], loop: [], profile: [] };
-  const rates = { quiet: [], loop: [], profile: [] };
-  for (const kind of kinds) await drive(servers[kind].port, conns, ms);
-  for (let r = 0; r < rounds; r += 1) {
-    for (let j = 0; j < kinds.length; j += 1) {
-      const kind = kinds[(r + j) % kinds.length];
-      const { port, driver } = servers[kind];
-      driver?.write('start\n');
-      const t0 = nowMs();
-      const got = await drive(port, conns, ms);
-      rates[kind].push(got.count / ((nowMs() - t0) / 1000));
-      driver?.write('stop\n');
-      lat[kind].push(...got.latencies);
-    }
-  }
+  const { latencies: lat, rates } = await interleave(servers, ['quiet', 'loop', 'profile'], { rounds, conns, ms });
   const loops = await report(servers.loop.driver);
   const samples = await report(servers.profile.driver);
   const base = median(rates.quiet);
