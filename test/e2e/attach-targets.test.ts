@@ -52,7 +52,9 @@ describe('anode attach PID: refusals leave the process untouched', () => {
   it('activation turned off (permission model): says so, does not signal', async () => {
     // Node 22.13+ names it --permission; 26 no longer takes the experimental name.
     const permission = Number(process.versions.node.split('.')[0]) >= 22 ? '--permission' : '--experimental-permission';
-    const { target, port } = await startEcho([permission, '--allow-fs-read=*', '--no-warnings']);
+    // Node 25+ puts the network under the permission model too: the echo server needs --allow-net to listen.
+    const net = process.allowedNodeEnvironmentFlags.has('--allow-net') ? ['--allow-net'] : [];
+    const { target, port } = await startEcho([permission, '--allow-fs-read=*', ...net, '--no-warnings']);
     const r = await anode(['attach', String(target.pid)]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('permission model');
