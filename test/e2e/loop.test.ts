@@ -22,7 +22,9 @@ interface App {
 }
 
 async function startApp(env: NodeJS.ProcessEnv = {}, command = process.execPath): Promise<App> {
-  const target = startTarget(['--inspect=127.0.0.1:0', app], { command, env });
+  // Code V8 optimized before a profile starts can put the busy function's samples on its caller (listOnTimeout,
+  // seen on Node 24 under load); the program runs unoptimized here so what the profile names is deterministic.
+  const target = startTarget(['--inspect=127.0.0.1:0', '--no-opt', '--no-maglev', app], { command, env });
   const m = await target.waitFor(/Debugger listening on (ws:\/\/\S+)/, 'stderr');
   await target.waitFor(/ready \d+/);
   return { target, url: m[1]! };
