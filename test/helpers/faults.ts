@@ -121,10 +121,8 @@ export function rssGrowth(pid: number): { stop(): { baseMiB: number; peakGrowthM
  * Asks a flooding program (test/fixtures/flood*.mjs) how much it has written, over and over, until it has
  * written `total`: the console's answers while the flood ran, with how long each took (ms, sorted).
  */
-export async function askDuringFlood(console: { evaluate(line: string): Promise<string> }, total: number, startIt = false): Promise<number[]> {
+export async function askDuringFlood(console: { evaluate(line: string): Promise<string> }, total: number): Promise<number[]> {
   const answers: { written: number; ms: number }[] = [];
-  // A flood that waits for its start (flood.mjs with FLOOD_WAIT=1) starts now, with the console already up.
-  if (startIt) await console.evaluate('main.start()');
   while (answers.length < 5 || answers.at(-1)!.written < total) {
     const t0 = Date.now();
     const written = Number(await console.evaluate('main.written'));
