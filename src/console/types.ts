@@ -1,13 +1,14 @@
 // What the console engine needs from whatever runs its entries (a CDP session, or a test's fake).
 
-import type { EvalOutcome } from '../session/evaluator.js';
+import type { EvalOutcome, EvaluateOptions } from '../session/evaluator.js';
 import type { EvalSession } from '../session/session.js';
 
-export type { EvalOutcome };
+export type { EvalOutcome, EvaluateOptions };
+
 
 /** Evaluates complete entries; an aborted signal interrupts the running one. */
 export interface LineEvaluator {
-  evaluate(code: string, options?: { signal?: AbortSignal; notify?: (text: string) => void }): Promise<EvalOutcome>;
+  evaluate(code: string, options?: EvaluateOptions): Promise<EvalOutcome>;
   /** Tab completion: candidates and the substring they complete (readline's completer contract). */
   complete?(line: string): Promise<[string[], string]>;
   /** The program's own console output, for `.console on` (and `--console`); returns unsubscribe. */

@@ -3,6 +3,7 @@
 import { AbortedError } from '../errors.js';
 import { primitiveOf } from '../session/remote-object.js';
 import { prepareSource } from '../session/source.js';
+import { contextEntry } from './context.js';
 import { localSession } from './local.js';
 import { ignoreFailure, ignored } from '../log/debug.js';
 
@@ -16,8 +17,9 @@ export async function aeval(code: string, options: { signal?: AbortSignal } = {}
   const session = await localSession();
   const ch = session.evalChannel;
   const group = `anode-aeval-${++seq}`;
+  const entry = contextEntry();
   const run = ch.send('Runtime.evaluate', {
-    expression: prepareSource(code, session.nextScriptName()).source,
+    expression: prepareSource(code, session.nextScriptName(), entry ? { before: entry.before } : {}).source,
     replMode: true,
     awaitPromise: true,
     objectGroup: group,
@@ -38,6 +40,7 @@ export async function aeval(code: string, options: { signal?: AbortSignal } = {}
     return value;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    entry?.forget();
     ignoreFailure(ch.send('Runtime.releaseObjectGroup', { objectGroup: group }), 'aeval: releasing its object group');
   }
 }

@@ -17,6 +17,37 @@ const KEY = Symbol.for('anode.console-context');
 const g = globalThis as unknown as Record<symbol, AsyncLocalStorage<ConsoleContext> | undefined>;
 const current = (g[KEY] ??= new AsyncLocalStorage<ConsoleContext>());
 
+// Contexts handed to entries (see contextEntry): the entry takes its own out by number.
+const HANDOFF = Symbol.for('anode.console-context.handoff');
+interface Handoff {
+  next: number;
+  waiting: Map<number, ConsoleContext>;
+  enter(id: number): void;
+}
+const handoff = ((g as unknown as Record<symbol, Handoff | undefined>)[HANDOFF] ??= {
+  next: 0,
+  waiting: new Map(),
+  enter(id: number): void {
+    const context = this.waiting.get(id);
+    this.waiting.delete(id);
+    if (context) current.enterWith(context);
+  },
+});
+
+/**
+ * Carries the console's async context into one entry it evaluates in this process. When the inspector
+ * runs the entry from a worker thread's session (on the releases where an in-process session would
+ * abort, see session/collected-promise-abort.ts), it runs outside the caller's async context; the entry
+ * then enters it itself before its first await (SourceOptions.before). Returns the expression and the
+ * function that forgets it if the entry never ran.
+ */
+export function contextEntry(context: ConsoleContext | undefined = currentConsole()): { before: string; forget(): void } | undefined {
+  if (!context) return undefined;
+  const id = ++handoff.next;
+  handoff.waiting.set(id, context);
+  return { before: `globalThis[Symbol.for('anode.console-context.handoff')].enter(${id})`, forget: () => handoff.waiting.delete(id) };
+}
+
 /** The console running the current code, if any. */
 export function currentConsole(): ConsoleContext | undefined {
   return current.getStore();
@@ -30,7 +61,15 @@ export function runInConsole<T>(context: ConsoleContext, fn: () => T): T {
 /** An evaluator whose entries run as code of the console `context()` returns; everything else it does is kept. */
 export function evaluatorIn(evaluator: LineEvaluator, context: () => ConsoleContext): LineEvaluator {
   return {
-    evaluate: (code, options) => runInConsole(context(), () => evaluator.evaluate(code, options)),
+    evaluate: async (code, options) => {
+      const console = context();
+      const entry = contextEntry(console)!;
+      try {
+        return await runInConsole(console, () => evaluator.evaluate(code, { ...options, before: entry.before }));
+      } finally {
+        entry.forget();
+      }
+    },
     complete: evaluator.complete?.bind(evaluator),
     watchOutput: evaluator.watchOutput?.bind(evaluator),
     scope: evaluator.scope?.bind(evaluator),

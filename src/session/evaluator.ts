@@ -19,6 +19,16 @@ import type { Position } from './insertions.js';
 import { assignsName, builtinWords, declaresName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
 
 /** The printed outcome of one entry. */
+/** How one entry is evaluated. */
+export interface EvaluateOptions {
+  /** Aborting interrupts the entry. */
+  signal?: AbortSignal;
+  /** Notes about a slow entry meanwhile (the program paused in another debugger). */
+  notify?: (text: string) => void;
+  /** An expression the target runs before the entry (see SourceOptions.before): in-process consoles only. */
+  before?: string;
+}
+
 export interface EvalOutcome {
   kind: 'value' | 'error' | 'interrupted';
   text: string;
@@ -100,7 +110,7 @@ export class Evaluator {
    * Evaluates one (complete) entry. An abort interrupts it and resolves as 'interrupted'. `notify` gets
    * notes about a slow entry meanwhile (the program paused in another debugger).
    */
-  async evaluate(code: string, options: { signal?: AbortSignal; notify?: (text: string) => void } = {}): Promise<EvalOutcome> {
+  async evaluate(code: string, options: EvaluateOptions = {}): Promise<EvalOutcome> {
     code = await this.#withoutTypes(asDynamicImports(code) ?? code);
     let notes = this.#trackAssignments(code);
     const prelude = await this.#syncBindings(code);
@@ -112,7 +122,12 @@ export class Evaluator {
       if (note) notes = notes ? `${notes}\n${note}` : note;
     }
     const name = this.session.nextScriptName();
-    const prepared = prepareSource(code, name, prelude, this.#presenter(name), await this.#builtinsUsed(code));
+    const prepared = prepareSource(code, name, {
+      prelude,
+      present: this.#presenter(name),
+      builtins: await this.#builtinsUsed(code),
+      ...(options.before ? { before: options.before } : {}),
+    });
     this.#remember(name, prepared);
     const run = this.session.evalChannel.send('Runtime.evaluate', {
       expression: prepared.source,

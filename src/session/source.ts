@@ -94,17 +94,33 @@ export interface Presenter {
   close: string;
 }
 
+/** What goes around an entry besides the entry itself (see prepareSource). */
+export interface SourceOptions {
+  /** Statements completing with undefined, run in the same microtask as the entry. */
+  prelude?: string;
+  /** With it, an entry that ends with an expression has it wrapped so that the reply carries the printed text. */
+  present?: Presenter;
+  /** The built-in module names the entry reads from the agent. */
+  builtins?: ReadonlySet<string>;
+  /**
+   * An expression run before the leading yield, whose continuation then carries the async context it
+   * entered (an in-process console's, so that ainput/aprint called by the entry find their console).
+   */
+  before?: string;
+}
+
 /**
  * The full transformation, made of insertions only (so stack positions map back to the entry): a
- * leading yield, `prelude` (statements completing with undefined, run in the same microtask as the
- * entry), `{…}` read as an object, `import(` routed through the agent, and with `present`, an entry that
- * ends with an expression has it wrapped so that the evaluation's own reply carries the printed text (one round trip).
- * `name` becomes the script's sourceURL (shown in stack traces).
+ * leading yield, the prelude, `{…}` read as an object, `import(` routed through the agent, and with
+ * `present`, an entry that ends with an expression has it wrapped so that the evaluation's own reply
+ * carries the printed text (one round trip). `name` becomes the script's sourceURL (shown in stack traces).
  */
-export function prepareSource(code: string, name: string, prelude = '', present?: Presenter, builtins?: ReadonlySet<string>): PreparedSource {
+export function prepareSource(code: string, name: string, options: SourceOptions = {}): PreparedSource {
+  const { prelude = '', present, builtins, before } = options;
   // The leading await moves the entry out of the inspector's dispatch, which is what makes it
   // interruptible (see notes/inspector-facts.md); `await undefined` keeps completion values unchanged.
-  const insertions: Insertion[] = [{ at: 0, text: `${ENTRY_PREFIX}${prelude}` }];
+  const lead = before ? `await (${before}, undefined);` : ENTRY_PREFIX;
+  const insertions: Insertion[] = [{ at: 0, text: `${lead}${prelude}` }];
   const asObject = isObjectLiteral(code);
   const sole = present ? finalExpression(asObject ? `(${code})` : code) : undefined;
   const shift = asObject ? 1 : 0;

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { ConsoleTargets, EvalOutcome, LineEvaluator } from '../console/types.js';
 import { isAnodeError, isTargetClosed } from '../errors.js';
 import { ignoreFailure } from '../log/debug.js';
-import { Evaluator, type EvaluatorOptions } from './evaluator.js';
+import { Evaluator, type EvaluateOptions, type EvaluatorOptions } from './evaluator.js';
 import type { EvalSession } from './session.js';
 import { targetsOf, type ProgramTargets, type TargetId } from './targets.js';
 import { formatChildren, formatWorkers, type ChildProcessEntry } from './worker-table.js';
@@ -107,7 +107,7 @@ export class TargetedEvaluator implements LineEvaluator {
     level.current = { id: target, evaluator, file: session.info.mainFile ?? null };
   }
 
-  async evaluate(code: string, options: { signal?: AbortSignal; notify?: (text: string) => void } = {}): Promise<EvalOutcome> {
+  async evaluate(code: string, options: EvaluateOptions = {}): Promise<EvalOutcome> {
     const level = this.#top;
     const current = level.current;
     this.#inFlight = { level, id: current.id };

@@ -1,13 +1,13 @@
 // "Promise was collected" on every Node line: an entry whose awaited promise is garbage-collected in the
 // program. The entry says so in one line (or prints its result when it got that far), the console goes on,
 // anode never dies of it and never takes the program with it, and the library's in-process console does
-// not abort its host on the releases where an in-process inspector session does (22.x, 24.x before 24.20).
+// not abort its host on the releases where an in-process inspector session does (every release after 20).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { collectedPromiseAborts } from '../../src/session/collected-promise-abort.js';
+import { collectedPromiseReported, inProcessSessionAborts } from '../../src/session/collected-promise-abort.js';
 import { startAnode } from '../helpers/anode.js';
 import { NODE_LINES, nodeBinary } from '../helpers/node-versions.js';
 import { ROOT, TEST_FIXTURES } from '../helpers/paths.js';
@@ -33,7 +33,7 @@ describe.each(NODE_LINES)('Node $line', (entry) => {
     const a = startAnode(['run', '--node', bin, '--expose-gc', allocating]);
     await a.waitForPrompt();
     const version = (await a.evaluate('process.version')).slice(1, -1);
-    const affected = collectedPromiseAborts(version);
+    const affected = collectedPromiseReported(version);
     // A promise that settled, collected before the inspector's reply: the reply is read back, or said lost.
     expect(await a.evaluate('Promise.resolve(1).then(gc)')).toMatch(/^(Promise \{ <pending> \}|Promise \{ 1 \}|.*no reply.*)$/);
     expect(await a.evaluate('1 + 1')).toBe('2');
@@ -82,6 +82,15 @@ describe.each(NODE_LINES)('Node $line', (entry) => {
       const done = interact({ input, output, banner: '' });
       input.end(['Promise.resolve(1).then(gc)', 'await Promise.resolve(2).then(gc), "after"', '1 + 1', ''].join('\\n'));
       console.log('ended:', await done);
+      // An abandoned wait (an aborted aeval), its promise collected afterwards.
+      const { aeval } = await import(${JSON.stringify(index)});
+      const c = new AbortController();
+      const lost = aeval('await new Promise(() => {})', { signal: c.signal });
+      c.abort();
+      console.log('aeval:', await lost.catch((e) => e.code));
+      const junk = []; for (let i = 0; i < 1e6; i++) junk.push({ i }); gc();
+      await new Promise((r) => setTimeout(r, 20));
+      console.log('after gc');
       console.log(text);
     `;
     const r = await runScript(bin, script);
@@ -89,20 +98,40 @@ describe.each(NODE_LINES)('Node $line', (entry) => {
     expect(r.code, r.out).toBe(0);
     expect(r.out).toContain('ended: eof');
     expect(r.out).toMatch(/> 2\n/);
+    expect(r.out).toContain('aeval: ANODE_ABORTED');
+    expect(r.out).toContain('after gc');
   });
+
+  // The two ways in (see collected-promise-abort.ts), each in a raw in-process session.
+  const RAW_WAYS = {
+    // An evaluation awaiting a promise that is collected while it runs.
+    'collected while awaited': `s.post('Runtime.evaluate', { expression: 'await undefined; Promise.resolve(1).then(gc); "x"', replMode: true, awaitPromise: true },
+        (err, r) => console.log('reply', err ? err.message : r.result.value));`,
+    // An abandoned wait: the awaited promise's remote object released, then the promise collected.
+    'released, then collected': `s.post('Runtime.evaluate', { expression: 'new Promise(() => {})', objectGroup: 'g' }, (e, r) => {
+        s.post('Runtime.awaitPromise', { promiseObjectId: r.result.objectId }, () => console.log('reply'));
+        s.post('Runtime.releaseObjectGroup', { objectGroup: 'g' });
+      });
+      setTimeout(() => { const junk = []; for (let i = 0; i < 1e6; i++) junk.push({ i }); gc(); setTimeout(() => console.log('survived'), 20); }, 20);`,
+  };
 
   it('positive control: a raw in-process inspector session aborts on exactly the affected releases', { timeout: 60_000 }, async (ctx) => {
     const bin = nodeBinary(ctx, entry);
-    const script = `
-      import inspector from 'node:inspector';
-      const s = new inspector.Session(); s.connect();
-      s.post('Runtime.evaluate', { expression: 'await undefined; Promise.resolve(1).then(gc); "x"', replMode: true, awaitPromise: true },
-        (err, r) => console.log('reply', err ? err.message : r.result.value));
-      console.log('version', process.version);
-    `;
-    const r = await runScript(bin, script);
-    const version = /version (v\S+)/.exec(r.out)![1]!;
-    if (collectedPromiseAborts(version)) expect(r.code === 0 && r.signal === null, r.out).toBe(false);
-    else expect(r.out, r.out).toContain('reply x');
+    const ended: Record<string, boolean> = {};
+    let version = '';
+    for (const [way, post] of Object.entries(RAW_WAYS)) {
+      const script = `
+        import inspector from 'node:inspector';
+        const s = new inspector.Session(); s.connect();
+        ${post}
+        console.log('version', process.version);
+      `;
+      const r = await runScript(bin, script);
+      version = /version (v\S+)/.exec(r.out)![1]!;
+      ended[way] = r.code === 0 && r.signal === null;
+      if (way === 'collected while awaited' && !collectedPromiseReported(version) && ended[way]) expect(r.out, r.out).toContain('reply x');
+    }
+    expect(ended['collected while awaited'], version).toBe(!collectedPromiseReported(version));
+    expect(Object.values(ended).every(Boolean), version).toBe(!inProcessSessionAborts(version));
   });
 });

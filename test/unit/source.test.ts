@@ -51,7 +51,7 @@ describe('source transforms', () => {
   it('hands the value of an entry that ends with an expression to the formatter, and nothing else', () => {
     const present = { open: 'P(', close: ')' };
     const source = (code: string): string | undefined => {
-      const p = prepareSource(code, 'R', '', present);
+      const p = prepareSource(code, 'R', { present });
       return p.presented ? p.source.replace(/^await undefined;|\n\/\/# sourceURL=R$/g, '') : undefined;
     };
     expect(source('1 + 1')).toBe('P(1 + 1)');
@@ -71,7 +71,7 @@ describe('source transforms', () => {
 
   it('maps positions in what it evaluates back to the entry as typed', () => {
     const code = "f(import('a'),\n  null.x)";
-    const p = prepareSource(code, 'R', 'restore();', { open: 'present((', close: '), {})' });
+    const p = prepareSource(code, 'R', { prelude: 'restore();', present: { open: 'present((', close: '), {})' }, before: 'enter(1)' });
     const at = (needle: string): { line: number; column: number } => {
       const offset = p.source.indexOf(needle);
       const before = p.source.slice(0, offset);
@@ -81,6 +81,7 @@ describe('source transforms', () => {
     expect(p.original(at("('a')"))).toEqual({ line: 1, column: 9 });
     expect(p.original(at('.x)'))).toEqual({ line: 2, column: 7 });
     expect(p.original(at('restore'))).toEqual({ line: 1, column: 1 }); // inserted: where it was inserted
+    expect(p.source.startsWith('await (enter(1), undefined);restore();')).toBe(true); // `before` ahead of the first await
   });
 
   it('knows when a line uses or assigns a binding', () => {
