@@ -11,12 +11,19 @@ import { ignored } from '../log/debug.js';
 
 const TIMEOUT_MS = 200;
 
+/**
+ * A line that begins with a function or class declaration: as an entry it declares (its value is
+ * undefined, so Node previews nothing); in the preview's parentheses it would read as an expression.
+ */
+const DECLARATION = /^\s*(?:async\s+function|function|class)(?![\w$])/;
+
 /** The styled preview of `code`'s result (dim, or `// ` without colours), or undefined for none. */
 export async function previewOf(
   session: EvalSession,
   code: string,
   options: { colors: boolean; maxWidth: number },
 ): Promise<string | undefined> {
+  if (DECLARATION.test(code)) return undefined;
   // The newlines keep a trailing `// comment` from swallowing the closing parenthesis.
   const expression = `${AGENT_PURE_REF}.preview((\n${wrapObjectLiteral(code)}\n))`;
   const text = await lookInto<string>(session.evalChannel, `preview:${code}`, expression, TIMEOUT_MS);

@@ -74,4 +74,16 @@ describe('preview', () => {
     b.write(KEY.enter);
     await b.waitFor(/7\n42\n> $/, { from });
   });
+
+  it('is not shown for a function or class declaration (its value is undefined, as in Node), but is for the same function as an expression', async () => {
+    const a = await terminal();
+    let from = a.text().length;
+    a.write('(function twice(n) { return n * 2 })');
+    await a.waitFor(/\)\n\[Function: twice\]/, { from });
+    for (const declaration of ['function twice(n) { return n * 2 }', 'async function later() {}', 'class Point {}']) {
+      from = a.text().length;
+      a.write(`\x15${declaration}`);
+      await expect(a.waitFor(/\}\n\[(Async)?(Function|class)/, { from, timeoutMs: NO_PREVIEW_WINDOW_MS }), declaration).rejects.toThrow(/timed out/);
+    }
+  });
 });

@@ -56,7 +56,9 @@ describe('redirects', () => {
       // CONTROLLED_QUIET empty: the program writes a line to its stderr at start.
       sh.write(`CONTROLLED_QUIET= ${ANODE_COMMAND} run ${JSON.stringify(path.join(TEST_FIXTURES, 'controlled.js'))} 2> ${JSON.stringify(log)}${KEY.enter}`);
       await sh.waitFor('anode: console into');
-      await sh.waitFor(/> $/);
+      // Its start-up line (stdout, on the terminal) may come before or after the first prompt.
+      await sh.waitFor('controlled ready');
+      await sh.waitFor(/> $|controlled ready\r?\n$/);
       let from = sh.text().length;
       sh.write(`'on the ' + 'terminal'${KEY.enter}`);
       await sh.waitFor(/'on the terminal'\n> $/, { from });
