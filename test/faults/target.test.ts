@@ -305,6 +305,18 @@ function lineChecker(expected: (n: number) => string) {
 /** Anode's stderr is fine for a flood only if nothing of its own (a warning, an error) appeared. */
 const ANODE_NOTICE = /Uncaught|\nanode: |\n\s+at /;
 
+/**
+ * Waits until the flood fixture has its SIGUSR2 handler: on a loaded machine the console's first prompt
+ * can come before the ES module's body ran (the signal's default action would end the program). Asked
+ * before the test counts the streams: the answers are the console's output.
+ */
+async function floodArmed(a: ReturnType<typeof startAnode>): Promise<void> {
+  for (let i = 0; (await a.evaluate('main?.armed')) !== 'true'; i++) {
+    if (i >= 200) throw new Error(`the flood fixture never armed its SIGUSR2 handler\n${a.output()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 describe('faults: the program floods its output', () => {
   // Bounds asserted for anode's own memory while it passes a flood on (measured growth is printed).
   const RSS_GROWTH_LIMIT_MIB = 64;
@@ -313,6 +325,7 @@ describe('faults: the program floods its output', () => {
     const total = 100 * 1024 * 1024;
     const a = startAnode(['run', path.join(TEST_FIXTURES, 'flood-streams.mjs')], { env: { FLOOD_MODE: 'stderr', FLOOD_BYTES: String(total) } });
     await a.waitForPrompt();
+    await floodArmed(a);
     const pid = await a.programPid();
     // anode's stderr carries the program's stderr (through the inspector-line filter) AND the console. The
     // flood is lowercase letters only, the console's output from here on digits, '> ' and newlines (only
@@ -341,13 +354,14 @@ describe('faults: the program floods its output', () => {
     expect((await a.exited).code).toBe(0);
   });
 
-  it("100 MiB to stdout: every byte arrives and anode's RSS stays bounded (the program writes to anode's stdout directly)", async () => {
+  it("100 MiB to stdout: every byte arrives and anode's RSS stays bounded (the program writes to anode's stdout directly)", { timeout: 60_000 }, async () => {
     const total = 100 * 1024 * 1024;
     const a = startAnode(['run', path.join(TEST_FIXTURES, 'flood-streams.mjs')], { env: { FLOOD_MODE: 'stdout', FLOOD_BYTES: String(total) } });
     a.child.stdout.removeAllListeners('data');
     let bytes = 0;
     a.child.stdout.on('data', (d: string) => (bytes += d.length));
     await a.waitForPrompt();
+    await floodArmed(a);
     const rss = rssGrowth(a.pid);
     process.kill(await a.programPid(), 'SIGUSR2');
     await waitUntil(() => bytes >= total, () => `${bytes} of ${total} bytes received`, 30_000);
@@ -364,6 +378,7 @@ describe('faults: the program floods its output', () => {
     const lines = 150_000;
     const a = startAnode(['run', path.join(TEST_FIXTURES, 'flood-streams.mjs')], { env: { FLOOD_MODE: 'mixed', FLOOD_LINES: String(lines) } });
     await a.waitForPrompt();
+    await floodArmed(a);
     const pid = await a.programPid();
     const pad = 'x'.repeat(80);
     const out = lineChecker((n) => `out ${String(n).padStart(7, '0')} ${pad}`);
