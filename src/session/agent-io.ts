@@ -144,6 +144,10 @@ export function makeConsoleIo(util: any): any {
       c.poll?.(null);
       c.poll = undefined;
     },
+    /** How many consoles have used the bindings and not closed (a console that never names them is not one). */
+    get consoles(): number {
+      return consoles.size;
+    },
     /** How many requests, of all consoles, wait for their answer (a test checks that none is left). */
     get pending(): number {
       let n = 0;

@@ -11,6 +11,7 @@ import { complete } from './completion.js';
 import { previewOf } from './preview.js';
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { asDynamicImports } from '../syntax/static-import.js';
+import { freeReferences } from '../syntax/free-references.js';
 import { evalValue, primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import { streamOf } from './program-output.js';
@@ -159,6 +160,10 @@ export class Evaluator {
       if (assignsName(code, n)) this.#ioFollows.delete(n);
       else names.add(n);
     }
+    if (names.size === 0) return undefined;
+    // Named as code, not only in a string or a comment (the scan above may over-report).
+    const used = freeReferences(isObjectLiteral(code) ? `(${code})` : code, names);
+    for (const n of names) if (!used.has(n)) names.delete(n);
     if (names.size === 0) return undefined;
     this.#io ??= new ConsoleIoLink(this.session, this.#ioUser, () => this.colors);
     return { names, via: this.#io.via };

@@ -12,6 +12,8 @@ import { startEcho } from '../helpers/attach.js';
 const IDLE = path.join(TEST_FIXTURES, 'idle.js');
 const OWN = path.join(TEST_FIXTURES, 'own-ainput.js');
 const PENDING = `globalThis[Symbol.for('anode.agent')].io.pending`;
+const CONSOLES = `globalThis[Symbol.for('anode.agent')].io.consoles`;
+const POOL = path.join(TEST_FIXTURES, 'worker-pool.cjs');
 
 const clients: LineClient[] = [];
 afterEach(() => {
@@ -35,6 +37,8 @@ describe('ainput / aprint in anode run through a pipe', () => {
   it('the next line answers ainput; aprint prints on the console, not on the program stdout', async () => {
     const a = startAnode(['run', IDLE]);
     await a.waitForPrompt();
+    // A console that has not named them costs the program nothing (a mention in a string is no use).
+    expect(await a.evaluate(`'ainput'.length + ${CONSOLES}`)).toBe('6');
     // The answer comes in the same chunk as the entry, as from a piped transcript.
     expect(await a.evaluate("const n = await ainput('name? ')\nbob")).toBe('name? undefined');
     expect(await a.evaluate('n')).toBe("'bob'");
@@ -47,7 +51,9 @@ describe('ainput / aprint in anode run through a pipe', () => {
     expect(await a.evaluate('Object.keys(globalThis).filter((k) => /^a(input|print)$/.test(k))')).toBe('[]');
     // A function defined in an entry asks this console too; nothing is left pending in the program.
     expect(await a.evaluate("const ask = async (q) => (await ainput(q)).toUpperCase(); await ask('shout? ')\nquiet")).toBe("shout? 'QUIET'");
-    expect(await a.evaluate(PENDING)).toBe('0');
+    expect(await a.evaluate(`[${PENDING}, ${CONSOLES}]`)).toBe('[ 0, 1 ]');
+    // Code the console did not type (a string given to eval) is not answered by any console.
+    expect(await a.evaluate(`await eval("ainput('x? ')").catch((e) => e.code)`)).toBe("'ANODE_NO_CONSOLE'");
     a.end();
     expect((await a.exited).code).toBe(0);
   });
@@ -65,6 +71,22 @@ describe('ainput / aprint in anode run through a pipe', () => {
     a.end();
     b.end();
     await Promise.all([a.exited, b.exited]);
+  });
+});
+
+describe('ainput / aprint in a worker thread', () => {
+  it('ask and print from the worker the console is in, as in the main thread', async () => {
+    const a = startAnode(['run', POOL]);
+    await a.waitFor(/^ready (\d+),/m, { stream: 'stdout' });
+    await a.waitForPrompt();
+    const id = (await a.waitFor(/^ready (\d+),/m, { stream: 'stdout' }))[1]!;
+    expect(await a.evaluate(`.worker ${id}`, `worker ${id}> `)).toMatch(new RegExp(`^Now in worker ${id}`));
+    expect(await a.evaluate("const w = await ainput('in the worker? ')\nyes", `worker ${id}> `)).toBe('in the worker? undefined');
+    expect(await a.evaluate("await aprint(w, require('node:worker_threads').threadId)", `worker ${id}> `)).toBe(`yes ${id}\nundefined`);
+    expect(await a.evaluate("'ainput' in globalThis", `worker ${id}> `)).toBe('false');
+    a.end();
+    expect((await a.exited).code).toBe(0);
+    expect(a.stdout).not.toContain('yes');
   });
 });
 
