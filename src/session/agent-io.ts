@@ -91,8 +91,10 @@ export function makeConsoleIo(util: any): any {
     },
     /** The bindings themselves, called from code no console entry wrote (an eval'd string, the program). */
     unbound: {
-      ainput: (): Promise<never> => tolerated(Promise.reject(error('ANODE_NO_CONSOLE', 'ainput: only code typed at a console asks its user'))),
-      aprint: (): Promise<never> => tolerated(Promise.reject(error('ANODE_NO_CONSOLE', 'aprint: only code typed at a console prints to it'))),
+      ainput: (): Promise<never> =>
+        tolerated(Promise.reject(error('ANODE_NO_CONSOLE', 'ainput: no console user to ask: only code typed at an anode console asks its user'))),
+      aprint: (): Promise<never> =>
+        tolerated(Promise.reject(error('ANODE_NO_CONSOLE', 'aprint: no console to print to: only code typed at an anode console prints to it'))),
     },
     /**
      * anode's long poll: the requests after `seen` (those up to it were received), once there is one; null
