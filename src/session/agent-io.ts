@@ -97,19 +97,21 @@ export function makeConsoleIo(util: any): any {
         tolerated(Promise.reject(error('ANODE_NO_CONSOLE', 'aprint: no console to print to: only code typed at an anode console prints to it'))),
     },
     /**
-     * anode's long poll: the requests after `seen` (those up to it were received), once there is one; null
-     * once the console is closed (or another poll took its place).
+     * anode's long poll: the requests after `seen` (those up to it were received, and its prints shown),
+     * once there is one; null once the console is closed (or another poll took its place).
      */
     next(token: string, seen: number, colors: boolean): Promise<Request[] | null> {
       const c = open(token, colors);
       if (!c) return Promise.resolve(null);
       c.queue = c.queue.filter((r) => r.seq > seen);
+      // The prints handed over are shown by now: this poll is their answer (one message each way per aprint).
+      for (const [seq, w] of [...c.waiting]) if (seq <= seen && w.kind === 'print') settle(c, seq)?.resolve(undefined);
       c.poll?.(null);
       const p = new Promise<Request[] | null>((resolve) => (c.poll = resolve));
       wake(c);
       return p;
     },
-    /** A question answered (`line`), or a print shown. */
+    /** A question answered. */
     answer(token: string, seq: number, line?: string): void {
       const c = consoles.get(token);
       const w = c && settle(c, seq);

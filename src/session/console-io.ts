@@ -2,8 +2,8 @@
 // console per target. Entries of the console that name them call their console's own functions (the
 // evaluator routes the names there, as it routes built-in module names), so two consoles on one program
 // never get each other's questions. Once an entry has used them, the link keeps ONE long poll open in the
-// target (`io.next`), hands each question to the console's user and each aprint to its output, and answers
-// with a small evaluation. Consoles that never name them cost nothing. Closing the link ends its questions
+// target (`io.next`), hands each question to the console's user (answered with a small evaluation) and
+// each aprint to its output (the next poll is its answer: one message each way per aprint). Consoles that never name them cost nothing. Closing the link ends its questions
 // in the program (end of input) and its poll.
 import { randomBytes } from 'node:crypto';
 import { EndOfInputError, isPromiseCollected } from '../errors.js';
@@ -117,20 +117,24 @@ export class ConsoleIoLink {
         return;
       }
       if (requests === null) return;
+      const shown: Array<void | Promise<void>> = [];
       for (const request of requests) {
         if (request.seq <= this.#seen) continue;
         this.#seen = request.seq;
-        if (request.kind === 'print') this.#print(request.seq, request.text ?? '');
+        if (request.kind === 'print') shown.push(this.#print(request.text ?? ''));
         else this.#ask(request.seq, request.prompt ?? '');
       }
+      // The next poll tells the target they are shown: it is their answer.
+      await Promise.all(shown);
     }
   }
 
-  #print(seq: number, text: string): void {
-    const io = this.#io();
-    void Promise.resolve(io?.print(text))
-      .catch((err: unknown) => ignored('showing an aprint', err))
-      .then(() => this.#answer(seq));
+  #print(text: string): void | Promise<void> {
+    try {
+      return Promise.resolve(this.#io()?.print(text)).catch((err: unknown) => ignored('showing an aprint', err));
+    } catch (err) {
+      return ignored('showing an aprint', err);
+    }
   }
 
   #ask(seq: number, prompt: string): void {
