@@ -46,7 +46,9 @@ export class ConsoleIoLink {
   #seen = 0;
   /** Questions up to this one were cancelled in the target: one still on its way is not asked. */
   #cancelledUpTo = 0;
+  /** Questions asked or waiting their turn, by request number. */
   readonly #asking = new Map<number, AbortController>();
+  #questions: Promise<void> = Promise.resolve();
 
   constructor(session: EvalSession, io: () => ConsoleIo | undefined, colors: () => boolean) {
     this.#session = session;
@@ -137,23 +139,26 @@ export class ConsoleIoLink {
     }
   }
 
+  /** Asks one question after another, in order (the console reads one line at a time). */
   #ask(seq: number, prompt: string): void {
-    const io = this.#io();
-    if (!io) return this.#fail(seq, 'ANODE_EOF', 'ainput: end of input (this console has no user to ask)');
-    if (seq <= this.#cancelledUpTo) return;
     const controller = new AbortController();
     this.#asking.set(seq, controller);
-    io.ask(prompt, controller.signal)
-      .then(
-        (line) => this.#answer(seq, line),
-        (err: unknown) => {
-          const reason: unknown = controller.signal.reason;
-          if (controller.signal.aborted) return this.#fail(seq, 'ANODE_ABORTED', typeof reason === 'string' ? reason : 'ainput: cancelled');
-          if (!(err instanceof EndOfInputError)) ignored('asking the user for ainput', err);
-          this.#fail(seq, 'ANODE_EOF', 'ainput: end of input');
-        },
-      )
-      .finally(() => this.#asking.delete(seq));
+    const asked = this.#questions.then(() => this.#askNow(seq, prompt, controller));
+    this.#questions = asked.finally(() => this.#asking.delete(seq));
+  }
+
+  async #askNow(seq: number, prompt: string, controller: AbortController): Promise<void> {
+    const reason = (): string => (typeof controller.signal.reason === 'string' ? controller.signal.reason : 'ainput: cancelled');
+    if (controller.signal.aborted || seq <= this.#cancelledUpTo) return this.#fail(seq, 'ANODE_ABORTED', reason());
+    const io = this.#io();
+    if (!io) return this.#fail(seq, 'ANODE_EOF', 'ainput: end of input (this console has no user to ask)');
+    try {
+      this.#answer(seq, await io.ask(prompt, controller.signal));
+    } catch (err) {
+      if (controller.signal.aborted) return this.#fail(seq, 'ANODE_ABORTED', reason());
+      if (!(err instanceof EndOfInputError)) ignored('asking the user for ainput', err);
+      this.#fail(seq, 'ANODE_EOF', 'ainput: end of input');
+    }
   }
 
   #answer(seq: number, line?: string): void {

@@ -42,6 +42,8 @@ describe('ainput / aprint in anode run through a pipe', () => {
     // The answer comes in the same chunk as the entry, as from a piped transcript.
     expect(await a.evaluate("const n = await ainput('name? ')\nbob")).toBe('name? undefined');
     expect(await a.evaluate('n')).toBe("'bob'");
+    // Two questions at once are asked one after the other, in order.
+    expect(await a.evaluate("await Promise.all([ainput('first? '), ainput('second? ')])\none\ntwo")).toBe("first? second? [ 'one', 'two' ]");
     expect(await a.evaluate("await aprint('hi', {a:1}); console.log('from the program'); 'printed'")).toBe("hi { a: 1 }\n'printed'");
     // Positive control: the program's own console.log goes to its stdout (here anode run's stdout).
     await a.waitFor('from the program', { stream: 'stdout' });
