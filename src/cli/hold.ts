@@ -8,6 +8,7 @@ import { runWithSignals, terminalConsole, useColor, type ConsoleFlags } from './
 import { outputNotice, type ProgramStdio } from './program-stdio.js';
 import { streamOf } from '../session/program-output.js';
 import type { ConsoleEngine } from '../console/engine.js';
+import { engineIo } from '../console/engine-io.js';
 
 export { useColor, type ConsoleFlags } from './terminal.js';
 
@@ -19,13 +20,16 @@ export type HoldEnd = { by: 'user' } | { by: 'target'; reason: string };
  * run) says where the program's own output goes: what a terminal shows already is not mirrored again.
  */
 export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFlags, banner: string, stdio?: ProgramStdio): Promise<HoldEnd> {
+  let engine: ConsoleEngine | undefined;
   const evaluator = new TargetedEvaluator(session, {
     colors: useColor(flags),
+    // `ainput` / `aprint` typed here read from and print to this terminal, not the program's stdio.
+    io: () => engine && engineIo(engine),
     processes: processReach,
     ...(stdio ? { shownElsewhere: (stream: 'stdout' | 'stderr') => stdio[stream].shown } : {}),
   });
   if (flags.worker !== undefined) await evaluator.enter(flags.worker);
-  const engine = await terminalConsole(evaluator, flags, {
+  engine = await terminalConsole(evaluator, flags, {
     banner: flags.banner ?? chalkStderr.dim(banner),
     prompt: flags.prompt ?? '> ',
     colors: evaluator.colors,
@@ -38,7 +42,7 @@ export async function holdTerminalConsole(session: EvalSession, flags: ConsoleFl
   });
   const { end, bySignal } = await runWithSignals(engine).finally(() => {
     unwatch?.();
-    return evaluator.leaveAll();
+    return evaluator.finish();
   });
   // An entry that ended the program (`process.exit(3)`) closes the console before the session notices.
   if (end === 'closed' && !bySignal && targetGone === undefined) targetGone = await session.ended;

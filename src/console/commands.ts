@@ -65,6 +65,8 @@ const COMMANDS: Record<string, Command> = {
         `${lines.join('\n')}\n\nPress Ctrl+C to interrupt an evaluation or clear the line, Ctrl+D to exit.\n` +
           'Top-level await works; `main` is the program\'s entry module, `require` resolves like the program,\n' +
           '`scope` holds the entry module\'s top-level variables (live objects).\n' +
+          "`await ainput('name? ')` reads a line from you, `await aprint(...values)` prints here (this console,\n" +
+          "never the program's stdio; in a program's own console, import them from 'anode').\n" +
           COMMAND_LINE_API_HELP,
       );
     },

@@ -68,9 +68,9 @@ export class TypeAhead {
     this.#busy = true;
   }
 
-  /** The entry asks for input (`ainput`): keys go to that question now. */
+  /** The entry asks for input (`ainput`): keys go to that question now, those typed ahead first. */
   pass(): void {
-    this.#busy = false;
+    this.release();
   }
 
   /** The prompt is drawn: what waited is replayed, up to the next line it submits. */

@@ -40,19 +40,18 @@ export class PendingCalls<T> {
         call.timer.unref?.();
       }
       this.#calls.set(id, call);
-      const { signal, onAbort } = options;
-      if (signal) {
-        const abort = (): void => void this.reject(id, onAbort ? onAbort() : new Error(`${label}: aborted`));
-        if (signal.aborted) abort();
-        else {
-          signal.addEventListener('abort', abort, { once: true });
-          void reply.then(
-            () => signal.removeEventListener('abort', abort),
-            () => signal.removeEventListener('abort', abort),
-          );
-        }
-      }
     });
+    const { signal, onAbort } = options;
+    if (signal) {
+      // (Outside the executor: `reply` exists only once it has returned.)
+      const abort = (): void => void this.reject(id, onAbort ? onAbort() : new Error(`${label}: aborted`));
+      if (signal.aborted) abort();
+      else {
+        signal.addEventListener('abort', abort, { once: true });
+        const off = (): void => signal.removeEventListener('abort', abort);
+        void reply.then(off, off);
+      }
+    }
     return { id, reply };
   }
 

@@ -4,6 +4,8 @@
 // Evaluator instead (protocol-server.ts); everyone else gets the plain-text console.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConsoleEngine } from '../console/engine.js';
+import { engineIo } from '../console/engine-io.js';
+import type { ConsoleIo } from '../session/console-io.js';
 import type { LineEvaluator } from '../console/types.js';
 import { TargetedEvaluator, type ProcessReach } from '../session/targeted-evaluator.js';
 import type { EvalSession } from '../session/session.js';
@@ -50,7 +52,13 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
   const banner = [options.banner, SHARED_SCOPE_NOTE].filter(Boolean).join('\n');
   const prompt = options.prompt ?? '> ';
   const lineServer = await listen(options, async (client) => {
-    const evaluator = new TargetedEvaluator(session, { colors: options.colors ?? false, ...(options.processes ? { processes: options.processes } : {}) });
+    // `ainput` / `aprint` typed by this client reach this client: its plain console, or its protocol session.
+    let io: ConsoleIo | undefined;
+    const evaluator = new TargetedEvaluator(session, {
+      colors: options.colors ?? false,
+      io: () => io,
+      ...(options.processes ? { processes: options.processes } : {}),
+    });
     const input = new ProtocolSniffer();
     let hello: string | undefined;
     // `.console on`: the program's bytes reach this client made visible, unless it is a terminal that
@@ -79,8 +87,10 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
       maxEntryParse: DEFAULT_MAX_ENTRY_PARSE,
     });
+    io = engineIo(engine);
     input.once('hello', (line: string) => {
       hello = line;
+      io = undefined;
       engine.close();
     });
     let said = false;
@@ -132,6 +142,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
           onHello: (h) => void (evaluator.colors = h.colors ?? evaluator.colors),
           limiter: client.input instanceof LineLimiter ? client.input : undefined,
         });
+        io = { ask: (p, signal) => structured.ask(p, signal), print: (text) => void output.write(text) };
         closeConsole = (message) => structured.close(message);
         await structured.done;
       } else if (end === 'closed' && !told && !client.signal.aborted) {
@@ -143,6 +154,7 @@ export async function startConsoleServer(session: EvalSession, options: ConsoleS
       finished = true;
       clearTimeout(graceTimer);
       tellers.delete(tell);
+      io = undefined;
       void evaluator.dispose();
       client.signal.removeEventListener('abort', onAbort);
     }

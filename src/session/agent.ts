@@ -4,10 +4,11 @@
 // Its source is sent as text, so it must not reference anything outside itself.
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
+import { makeConsoleIo } from './agent-io.js';
 import { makePreviewText } from './preview-text.js';
 
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 9;
+export const AGENT_VERSION = 10;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 /**
@@ -26,6 +27,7 @@ function installAgent(
   key: string,
   version: number,
   makePreviewText: (types: unknown) => (v: unknown) => string,
+  makeConsoleIo: (util: unknown) => unknown,
   main?: string | null,
 ): number {
   const g = globalThis as any;
@@ -123,6 +125,8 @@ function installAgent(
     builtinNames,
     lib,
     builtinFor,
+    /** The requests of `ainput` / `aprint` typed at each console (agent-io.ts). */
+    io: makeConsoleIo(util),
     /** 'strip': entries' types are stripped; 'unavailable': a TypeScript program on a Node without a stripper. */
     typescript: typescriptProgram ? (stripTypeScriptTypes ? 'strip' : 'unavailable') : undefined,
     /**
@@ -309,11 +313,11 @@ function installAgent(
 }
 
 /** The expression that installs the agent (evaluated with includeCommandLineAPI so `require` exists). */
-export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()})`;
+export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${makeConsoleIo.toString()})`;
 
 /** INSTALL_AGENT for a worker thread: `require`, `main` and `import()` resolve from the worker's own file. */
 export function installWorkerAgent(file: string | null): string {
-  return `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${JSON.stringify(file)})`;
+  return `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${makeConsoleIo.toString()}, ${JSON.stringify(file)})`;
 }
 
 /** Runs in the target: which of `names` are free to be declared as console bindings. */
@@ -324,7 +328,7 @@ function freeNames(this: void, names: string[], lexical: string[]): string[] {
 export const FREE_NAMES = freeNames.toString();
 
 /**
- * The REPL-mode source that declares the console's bindings (`_`, `_error`, `require`, `main`, `scope`) as global
+ * The REPL-mode source that declares the console's bindings (`_`, `_error`, `require`, `main`, `scope`, `ainput`, `aprint`) as global
  * lexical bindings: they are not properties of globalThis, so the program's own view of its globals is
  * unchanged. Only names that are free are declared.
  */
@@ -336,5 +340,8 @@ export function bindingsSource(free: string[]): string {
   if (has('require')) parts.push(`let require = ${AGENT_REF}.require;`);
   if (has('main')) parts.push(`let main; ${AGENT_REF}.setMain = (v) => { main = v; };`);
   if (has('scope')) parts.push(`let scope; ${AGENT_REF}.setScope = (v) => { scope = v; };`);
+  // Entries of a console call their own console's (see console-io.ts); the bindings are what any other code finds.
+  if (has('ainput')) parts.push(`let ainput = ${AGENT_REF}.io.unbound.ainput;`);
+  if (has('aprint')) parts.push(`let aprint = ${AGENT_REF}.io.unbound.aprint;`);
   return parts.join('\n');
 }

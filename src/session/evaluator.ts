@@ -11,12 +11,14 @@ import { complete } from './completion.js';
 import { previewOf } from './preview.js';
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { asDynamicImports } from '../syntax/static-import.js';
+import { freeReferences } from '../syntax/free-references.js';
 import { evalValue, primitiveOf, sourceOf } from './remote-object.js';
 import { describeScope, refreshScope } from './scope.js';
 import { streamOf } from './program-output.js';
+import { CONSOLE_IO_NAMES, ConsoleIoLink, type ConsoleIo, type ConsoleIoName } from './console-io.js';
 import type { EvalSession, InterruptResult } from './session.js';
 import type { Position } from './insertions.js';
-import { assignsName, builtinWords, declaresName, mentions, prepareSource, type PreparedSource, type Presenter } from './source.js';
+import { assignsName, builtinWords, declaresName, mentions, prepareSource, type PreparedSource, type Presenter, type RoutedNames } from './source.js';
 
 /** The printed outcome of one entry. */
 /** How one entry is evaluated. */
@@ -39,6 +41,8 @@ export interface EvaluatorOptions {
   colors?: boolean;
   /** Whether the program's output to that stream reaches the user already (its terminal): not mirrored then. */
   shownElsewhere?: (stream: 'stdout' | 'stderr') => boolean;
+  /** This console's user, for the `ainput` / `aprint` bindings (none: entries get the unbound ones). */
+  io?: () => ConsoleIo | undefined;
 }
 
 const INTERRUPT_TEXT: Record<InterruptResult, string> = {
@@ -92,11 +96,17 @@ export class Evaluator {
   #scopeSeen: Promise<unknown> | undefined;
   /** This console's recent entries by script name, to print stack positions as typed. */
   readonly #typed = new Map<string, PreparedSource>();
+  /** `ainput` / `aprint` of this console in this target: made when an entry first names them. */
+  #io: ConsoleIoLink | undefined;
+  readonly #ioUser: (() => ConsoleIo | undefined) | undefined;
+  /** Until the user declares or assigns one of them (then it is theirs, as `_` is). */
+  readonly #ioFollows = new Set<ConsoleIoName>(CONSOLE_IO_NAMES);
 
   constructor(session: EvalSession, options: EvaluatorOptions = {}) {
     this.session = session;
     this.colors = options.colors ?? false;
     this.#shownElsewhere = options.shownElsewhere ?? (() => false);
+    this.#ioUser = options.io;
   }
 
   readonly #shownElsewhere: (stream: 'stdout' | 'stderr') => boolean;
@@ -113,7 +123,9 @@ export class Evaluator {
   async evaluate(code: string, options: EvaluateOptions = {}): Promise<EvalOutcome> {
     code = await this.#withoutTypes(asDynamicImports(code) ?? code);
     let notes = this.#trackAssignments(code);
-    const prelude = await this.#syncBindings(code);
+    let prelude = await this.#syncBindings(code);
+    const routed = this.#consoleIo(code);
+    if (routed) prelude += this.#io!.prelude();
     // `scope` (the entry module's variables) is re-read only for entries that mention it.
     if (this.#follows.scope && mentions(code, 'scope') && this.session.hasBinding('scope')) {
       const reading = refreshScope(this.session);
@@ -127,6 +139,7 @@ export class Evaluator {
       present: this.#presenter(name),
       builtins: await this.#builtinsUsed(code),
       ...(options.before ? { before: options.before } : {}),
+      ...(routed ? { routed } : {}),
     });
     this.#remember(name, prepared);
     const run = this.session.evalChannel.send('Runtime.evaluate', {
@@ -135,12 +148,46 @@ export class Evaluator {
       awaitPromise: true,
       objectGroup: this.#group,
     });
-    const outcome = await this.#race(run, { code, name, original: prepared.original }, options.signal, prepared.presented, options.notify);
+    if (routed) this.#io!.start();
+    let interrupted = false;
+    let outcome: EvalOutcome;
+    try {
+      outcome = await this.#race(run, { code, name, original: prepared.original }, options.signal, prepared.presented, options.notify);
+      interrupted = outcome.kind === 'interrupted';
+    } finally {
+      this.#io?.entryEnded(interrupted);
+    }
     outcome.text = this.#asTyped(outcome.text);
     // Node's hint for a shell command typed at the console.
     if (outcome.kind === 'error' && code.trim().startsWith('npm ')) outcome.text = NPM_HINT;
     if (notes) outcome.text = `${notes}\n${outcome.text}`;
     return outcome;
+  }
+
+  /**
+   * The console's `ainput` / `aprint` the entry names (cheap scan; parsed only then), routed to this
+   * console's own: undefined when it names neither, or this console has no user to reach.
+   */
+  #consoleIo(code: string): RoutedNames | undefined {
+    if (!this.#ioUser) return undefined;
+    const names = new Set<string>();
+    for (const n of CONSOLE_IO_NAMES) {
+      if (!this.#ioFollows.has(n) || !mentions(code, n) || !this.session.hasBinding(n)) continue;
+      if (assignsName(code, n)) this.#ioFollows.delete(n);
+      else names.add(n);
+    }
+    if (names.size === 0) return undefined;
+    // Named as code, not only in a string or a comment (the scan above may over-report).
+    const used = freeReferences(isObjectLiteral(code) ? `(${code})` : code, names);
+    for (const n of names) if (!used.has(n)) names.delete(n);
+    if (names.size === 0) return undefined;
+    this.#io ??= new ConsoleIoLink(this.session, this.#ioUser, () => this.colors);
+    return { names, via: this.#io.via };
+  }
+
+  /** Ends this console's `ainput` / `aprint` in the target: questions waiting there end (end of input). */
+  closeIo(): Promise<void> {
+    return this.#io?.close() ?? Promise.resolve();
   }
 
   /**
@@ -371,6 +418,7 @@ export class Evaluator {
 
   /** Forgets this console's `_` / `_error` in the target (a served client left). */
   async dispose(): Promise<void> {
+    await this.closeIo();
     const keys = JSON.stringify([`${this.#group}:_`, `${this.#group}:_error`]);
     const forget = `${keys}.forEach((k) => ${AGENT_REF}.kept.delete(k)); ${AGENT_REF}.replies.delete(${JSON.stringify(this.#group)})`;
     await this.session.evalChannel.send('Runtime.evaluate', { expression: forget }).catch((err: unknown) => ignored('forgetting a console in the target', err));

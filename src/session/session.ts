@@ -8,6 +8,7 @@ import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource, installWorkerAgen
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
 import { COMMAND_LINE_API_NAMES, commandLineApiSource } from './command-line-api.js';
+import { CONSOLE_IO_NAMES } from './console-io.js';
 import { evalValue } from './remote-object.js';
 import { ANSWER_WAIT_MS, stopEntries, type InterruptResult } from './stop-entries.js';
 
@@ -125,7 +126,8 @@ export class EvalSession {
       );
     }
     const { names } = await evalChannel.send('Runtime.globalLexicalScopeNames');
-    const wanted = ['_', '_error', 'require', 'main', 'scope', ...COMMAND_LINE_API_NAMES];
+    // `ainput` / `aprint` only in another process: in its own process a program imports anode's (library).
+    const wanted = ['_', '_error', 'require', 'main', 'scope', ...COMMAND_LINE_API_NAMES, ...(inProcess ? [] : CONSOLE_IO_NAMES)];
     const free = await evalValue<string[]>(
       evalChannel,
       `(${FREE_NAMES})(${JSON.stringify(wanted)}, ${JSON.stringify([...new Set(names)])})`,

@@ -1,6 +1,7 @@
 // Turns a console entry into the source the target evaluates: `{a: 1}` as an object literal (as Node's
 // REPL does), `import()` routed through the agent (Runtime.evaluate has no dynamic-import callback), a
-// leading yield so Ctrl-C can stop even a synchronous loop, and a sourceURL naming the entry in stacks.
+// leading yield so Ctrl-C can stop even a synchronous loop, built-in module names and the console's
+// routed names (`ainput`) supplied through the agent, and a sourceURL naming the entry in stacks.
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { freeReferences, type Reference } from '../syntax/free-references.js';
 import { AGENT_REF } from './agent.js';
@@ -67,8 +68,14 @@ export function builtinWords(code: string, builtins: ReadonlySet<string>): Set<s
 }
 
 /** The references to `names` in `code` (parsed only when there are names to look for). */
-function builtinReferences(code: string, names: ReadonlySet<string>): Map<string, Reference[]> {
+function suppliedReferences(code: string, names: ReadonlySet<string>): Map<string, Reference[]> {
   return names.size === 0 ? new Map() : freeReferences(code, names);
+}
+
+/** Names the console supplies to an entry by routing its references through `via` (`<via>ainput`). */
+export interface RoutedNames {
+  names: ReadonlySet<string>;
+  via: string;
 }
 
 /** How every console entry begins (see prepareSource): how anode's entries are told from other scripts. */
@@ -107,6 +114,8 @@ export interface SourceOptions {
    * entered (an in-process console's, so that ainput/aprint called by the entry find their console).
    */
   before?: string;
+  /** Names whose references go to a console's own functions in the agent (ainput/aprint). */
+  routed?: RoutedNames;
 }
 
 /**
@@ -116,7 +125,7 @@ export interface SourceOptions {
  * carries the printed text (one round trip). `name` becomes the script's sourceURL (shown in stack traces).
  */
 export function prepareSource(code: string, name: string, options: SourceOptions = {}): PreparedSource {
-  const { prelude = '', present, builtins, before } = options;
+  const { prelude = '', present, builtins, before, routed } = options;
   // The leading await moves the entry out of the inspector's dispatch, which is what makes it
   // interruptible (see notes/inspector-facts.md); `await undefined` keeps completion values unchanged.
   const lead = before ? `await (${before}, undefined);` : ENTRY_PREFIX;
@@ -130,8 +139,11 @@ export function prepareSource(code: string, name: string, options: SourceOptions
   const imports = asObject ? dynamicImports(`(${code})`).map((at) => at - 1) : dynamicImports(code);
   for (const at of imports) insertions.push({ at, text: `${AGENT_REF}.` });
   // Built-in modules by name (`fs.readFileSync`), as in Node's REPL: read from the agent, nothing declared.
-  for (const [lib, refs] of builtins ? builtinReferences(asObject ? `(${code})` : code, builtins) : []) {
-    for (const r of refs) insertions.push({ at: r.at - shift, text: `${r.shorthand ? `${lib}: ` : ''}${AGENT_REF}.lib.` });
+  // Routed names (this console's `ainput`) likewise, through their own object.
+  const supplied = new Set([...(builtins ?? []), ...(routed?.names ?? [])]);
+  for (const [word, refs] of suppliedReferences(asObject ? `(${code})` : code, supplied)) {
+    const via = routed?.names.has(word) ? routed.via : `${AGENT_REF}.lib.`;
+    for (const r of refs) insertions.push({ at: r.at - shift, text: `${r.shorthand ? `${word}: ` : ''}${via}` });
   }
   if (present && sole) insertions.push({ at: sole.end - shift, text: present.close });
   if (asObject) insertions.push({ at: code.length, text: ')' });

@@ -163,8 +163,15 @@ export class TargetedEvaluator implements LineEvaluator {
     while (this.#levels.length > 1) {
       const level = this.#levels.pop()!;
       level.offEnded();
+      await closeIo(level);
       await level.leave?.();
     }
+  }
+
+  /** The console ends: its `ainput` questions in every target end (end of input), and it leaves what it attached to. */
+  async finish(): Promise<void> {
+    await this.leaveAll();
+    await closeIo(this.#levels[0]!);
   }
 
   /** Forgets this console's `_` / `_error` in every target it entered, and leaves attached processes. */
@@ -283,7 +290,13 @@ export class TargetedEvaluator implements LineEvaluator {
     if (this.#levels.length === 1) return 'This console is in the program it started in: nothing to detach (.exit leaves).';
     const level = this.#levels.pop()!;
     level.offEnded();
+    await closeIo(level);
     await level.leave?.();
     return `Detached from pid ${level.pid}; back in ${this.#place()}.`;
   }
+}
+
+/** Ends the console's `ainput` / `aprint` in each thread of `level`. */
+async function closeIo(level: Level): Promise<void> {
+  await Promise.all([level.main.closeIo(), ...[...level.workers.values()].map((e) => e.closeIo())]);
 }

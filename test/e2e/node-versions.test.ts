@@ -21,6 +21,9 @@ async function exercise(a: ReturnType<typeof startAnode>, version: string, spinn
   expect(await a.evaluate("(await import('node:os')).EOL === '\\n'")).toBe('true');
   expect(await a.evaluate('const k = 1; const k2 = k + 1; k2')).toBe('2');
   expect(await a.evaluate('[...main.history.values()]')).toBe('[]');
+  // The console bindings ainput / aprint: this console's user, not the program's stdio.
+  expect(await a.evaluate("const who = await ainput('who? ')\nada")).toBe('who? undefined');
+  expect(await a.evaluate('await aprint(who, [1])')).toBe('ada [ 1 ]\nundefined');
   // Interrupting code stuck in a loop (SIGINT to a piped anode is its Ctrl-C).
   const from = a.stderr.length;
   a.send("process.stdout.write('spinning\\n'); while (true) {}");
@@ -81,6 +84,9 @@ describe.each(versions)('Node $line', ({ line, bin }) => {
     await a.waitForPrompt();
     const port = Number((await target.waitFor(/served on 127\.0\.0\.1:(\d+)/))[1]);
     expect(await a.evaluate('[...main.history.values()]')).toBe('[]');
+  // The console bindings ainput / aprint: this console's user, not the program's stdio.
+  expect(await a.evaluate("const who = await ainput('who? ')\nada")).toBe('who? undefined');
+  expect(await a.evaluate('await aprint(who, [1])')).toBe('ada [ 1 ]\nundefined');
     expect(await echoLine(port, 'hi')).toBe('hi\n');
     expect(await a.evaluate('[...main.history.values()].flat()')).toBe("[ 'hi' ]");
     a.end();

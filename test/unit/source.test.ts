@@ -97,3 +97,18 @@ describe('source transforms', () => {
     expect(assignsName('_error = 1', '_')).toBe(false);
   });
 });
+
+describe('prepareSource: names the console routes to its own (ainput / aprint)', () => {
+  const routed = { names: new Set(['ainput', 'aprint']), via: 'IO.' };
+  const body = (source: string): string => source.slice('await undefined;'.length, source.indexOf('\n//# sourceURL'));
+
+  it('routes free references, shorthand properties and typeof, next to built-in module names', () => {
+    const p = prepareSource("const n = await ainput('a? '); ({ aprint }); typeof ainput; fs.x", 'R', { builtins: new Set(['fs']), routed });
+    expect(body(p.source)).toBe(`const n = await IO.ainput('a? '); ({ aprint: IO.aprint }); typeof IO.ainput; ${AGENT_REF}.lib.fs.x`);
+  });
+
+  it("leaves an entry's own ainput alone, and properties and strings", () => {
+    const p = prepareSource("let ainput = () => 1; o.aprint('aprint'); ainput()", 'R', { routed });
+    expect(body(p.source)).toBe("let ainput = () => 1; o.aprint('aprint'); ainput()");
+  });
+});
