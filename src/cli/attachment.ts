@@ -14,6 +14,7 @@ import { hostPort, inspectorUrl, parseAttachTarget } from '../program/endpoint.j
 import { processTable, runsHere, type ListeningSocket } from '../program/process-table.js';
 import { ignoreFailure } from '../log/debug.js';
 import { say } from './say.js';
+import { ignored } from '../log/debug.js';
 
 /** Where anode connected, and whether it must close the inspector again when leaving. */
 export interface Attached {
@@ -121,7 +122,7 @@ const HOLDER = JSON.stringify(randomUUID());
 
 function markOpened(session: EvalSession, port: number): Promise<unknown> {
   const expression = `(() => { let m = ${OPENED_MARK}; if (m?.port !== ${port}) m = ${OPENED_MARK} = { port: ${port}, holders: new Set() }; m.holders.add(${HOLDER}); })()`;
-  return session.evalChannel.send('Runtime.evaluate', { expression }).catch(() => undefined);
+  return session.evalChannel.send('Runtime.evaluate', { expression }).catch((err: unknown) => ignored('marking the inspector as opened by anode', err));
 }
 
 /** True when an anode opened the target's inspector on `port` (and it has not been closed since); `hold` joins the holders. */

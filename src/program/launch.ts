@@ -95,7 +95,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
   forwardResizes(child);
   const filter = new InspectorLineFilter();
   child.stderr!.pipe(filter).pipe(errStream, { end: false });
-  const stderrDone = once(filter, 'end').catch(() => undefined);
+  const stderrDone = once(filter, 'end').catch((err: unknown) => ignored('the stderr filter ended with an error', err));
 
   const exited = (async (): Promise<ProgramExit> => {
     const [code, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
@@ -106,7 +106,7 @@ export async function launch(options: LaunchOptions): Promise<LaunchedProgram> {
     (child.stderr as unknown as { unref?: () => void }).unref?.();
     return { code, signal };
   })();
-  exited.catch(() => undefined);
+  exited.catch(() => undefined); // awaited by whoever asks how the program ended
 
   let url: string;
   if (control) {

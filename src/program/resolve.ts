@@ -4,6 +4,7 @@ import { access, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ProgramNotFoundError } from '../errors.js';
 import { workingDirectory } from './cwd.js';
+import { ignored } from '../log/debug.js';
 
 const NO_CWD = 'the working directory no longer exists: give an absolute path, or cd to an existing directory';
 
@@ -26,7 +27,7 @@ export async function resolveModuleBin(name: string, cwd = workingDirectory()): 
   if (cwd === undefined) throw new ProgramNotFoundError(name, NO_CWD);
   for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'node_modules', '.bin', name);
-    const target = await realpath(candidate).catch(() => undefined);
+    const target = await realpath(candidate).catch((err: unknown) => ignored(`no ${candidate}`, err));
     if (target) {
       const head = (await readFile(target, 'utf8').catch(() => '')).slice(0, 200);
       if (/\.[cm]?js$/.test(target) || /^#!.*\bnode\b/.test(head)) return target;

@@ -81,7 +81,7 @@ export class TokenThrottle {
       if (!ok) this.#failed(address, record, remote);
       return ok;
     });
-    record.queue = verdict.catch(() => undefined);
+    record.queue = verdict.catch(() => undefined); // the next check only waits its turn; the verdict is returned
     return verdict;
   }
 

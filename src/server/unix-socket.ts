@@ -67,7 +67,7 @@ export async function prepareSocketPath(socketPath: string): Promise<void> {
   });
   // Made just now, or changed meanwhile: looked at again.
   checkSocketPath(socketPath);
-  const stat = await lstat(socketPath).catch(() => undefined);
+  const stat = await lstat(socketPath).catch((err: unknown) => ignored(`no socket file at ${socketPath} yet`, err));
   if (!stat) return;
   if (!stat.isSocket()) {
     throw new ServeError(`${socketPath} exists and is not a socket; anode will not remove it: choose another path`);
@@ -87,7 +87,7 @@ export async function prepareSocketPath(socketPath: string): Promise<void> {
 
 /** Removes the socket file at `socketPath` if (and only if) it is still a socket, and ours. */
 export async function removeSocket(socketPath: string): Promise<void> {
-  const stat = await lstat(socketPath).catch(() => undefined);
+  const stat = await lstat(socketPath).catch((err: unknown) => ignored(`no socket file at ${socketPath} to remove`, err));
   const me = process.getuid?.();
   if (stat?.isSocket() && (me === undefined || stat.uid === me)) {
     await unlink(socketPath).catch((err: unknown) => ignored(`removing the socket ${socketPath}`, err));

@@ -288,7 +288,7 @@ export class Evaluator {
     try {
       const first = await Promise.race([run.then((r) => ({ r })), aborted, ended]);
       if (first === 'aborted') {
-        run.catch(() => undefined);
+        run.catch((err: unknown) => ignored('an interrupted entry\'s own reply', err));
         const how = await this.session.interrupt(entry.name).catch(() => 'abandoned' as const);
         return { kind: 'interrupted', text: INTERRUPT_TEXT[how] };
       }
@@ -390,7 +390,7 @@ export class Evaluator {
       if (r.result.objectId || r.exceptionDetails?.exception?.objectId) {
         // Not awaited: the connection keeps order, so the release is done before this console's next
         // request, and the result is printed one round trip sooner. A closed connection released it anyway.
-        this.session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup: this.#group }).catch(() => undefined);
+        this.session.evalChannel.send('Runtime.releaseObjectGroup', { objectGroup: this.#group }).catch((err: unknown) => ignored('releasing an entry\'s objects', err));
       }
     }
   }

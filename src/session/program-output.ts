@@ -69,7 +69,7 @@ export class ProgramOutput {
         })
         .catch((err: unknown) => ignored('discarding console messages', err));
     });
-    await this.#channel.send('Runtime.enable').catch(() => undefined);
+    await this.#channel.send('Runtime.enable').catch((err: unknown) => ignored('mirroring: enabling Runtime', err));
   }
 
   /**
@@ -96,7 +96,7 @@ export class ProgramOutput {
   async #stop(): Promise<void> {
     this.#off?.();
     this.#off = undefined;
-    await this.#channel.send('Runtime.disable').catch(() => undefined);
+    await this.#channel.send('Runtime.disable').catch((err: unknown) => ignored('mirroring: disabling Runtime', err));
   }
 
   async #deliver(event: Protocol.Runtime.ConsoleAPICalledEvent): Promise<void> {

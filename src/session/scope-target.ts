@@ -57,7 +57,7 @@ export async function moduleFunctions(this: void, agent: any, file: string, url:
   };
   if (cjs) members(agent.require('module')._cache[file]?.exports);
   else {
-    const ns = await Promise.race([agent.import(url).catch(() => undefined), new Promise((r) => setTimeout(r, 300, undefined))]);
+    const ns = await Promise.race([agent.import(url).catch(() => undefined) /* runs in the target: a module that fails to import has no scope */, new Promise((r) => setTimeout(r, 300, undefined))]);
     if (ns) {
       for (const key of Object.keys(ns)) {
         try {

@@ -13,6 +13,7 @@ import { topLevelNames } from './module-declarations.js';
 import { argumentOf, evalValue } from './remote-object.js';
 import { functionsInSource, moduleFunctions, resolveModule, type Resolved } from './scope-target.js';
 import type { EvalSession } from './session.js';
+import { ignored } from '../log/debug.js';
 
 type RemoteObject = Protocol.Runtime.RemoteObject;
 
@@ -120,7 +121,7 @@ async function withModuleScope<T>(
     try {
       return await use(ch, await readModuleScope(ch, spec));
     } finally {
-      await ch.send('Runtime.releaseObjectGroup', { objectGroup: GROUP }).catch(() => undefined);
+      await ch.send('Runtime.releaseObjectGroup', { objectGroup: GROUP }).catch((err: unknown) => ignored('.scope: releasing its objects', err));
     }
   });
 }
@@ -172,7 +173,7 @@ async function searchScope(ch: Channel, file: string, url: string, cjs: boolean,
   ];
   let anchor: string | undefined;
   for (const search of searches) {
-    const list = await search().catch(() => undefined);
+    const list = await search().catch((err: unknown) => ignored('.scope: one way of finding the module (the next is tried)', err));
     if (!list) continue;
     anchor ??= list;
     const scope = await moduleScopeAmong(ch, list, scriptIds, cjs, declared);
@@ -199,7 +200,7 @@ async function scriptsOf(ch: Channel, file: string, url: string): Promise<Script
     return { scriptIds, source };
   } finally {
     off();
-    await ch.send('Debugger.disable').catch(() => undefined);
+    await ch.send('Debugger.disable').catch((err: unknown) => ignored('.scope: disabling the debugger', err));
   }
 }
 

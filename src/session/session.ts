@@ -92,7 +92,7 @@ export class EvalSession {
     const finished = new Promise<never>((_, reject) => {
       finishedEarly = () => reject(new TargetClosedError('the program finished before the console was ready'));
     });
-    finished.catch(() => undefined);
+    finished.catch(() => undefined); // handled where it is raced
     const off = eventChannel.onRaw('NodeRuntime.waitingForDisconnect', () => finishedEarly());
     try {
       return await Promise.race([EvalSession.#prepare(evalChannel, eventChannel, options), finished]);
@@ -213,7 +213,7 @@ export class EvalSession {
       // are awaited outside that turn, so a program that answers nothing (SIGSTOP) holds up no Ctrl-C.
       const enabled = await this.exclusive(async () => {
         const sent = ch.send('Debugger.enable').then(() => paused);
-        ch.send('Debugger.disable').catch(() => undefined);
+        ch.send('Debugger.disable').catch((err: unknown) => ignored('disabling the debugger after an interrupt', err));
         return { sent };
       });
       const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, ANSWER_WAIT_MS, false)));
@@ -229,7 +229,7 @@ export class EvalSession {
   /** Runs `task` alone among the event channel's Debugger users (interrupts, `.scope`), in order. */
   exclusive<T>(task: () => Promise<T>): Promise<T> {
     const run = this.#debuggerQueue.then(task);
-    this.#debuggerQueue = run.catch(() => undefined);
+    this.#debuggerQueue = run.catch(() => undefined); // its failure is the caller's (run is returned)
     return run;
   }
 
