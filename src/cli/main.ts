@@ -4,7 +4,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { isAnodeError } from '../errors.js';
 import { splitRunArgs } from './args.js';
 import { parseGrace, parseSignal } from './stop-flags.js';
-import { run, type RunFlags } from './run.js';
+import type { RunFlags } from './run.js';
 import { sayError } from './say.js';
 import { guardOutput } from './broken-output.js';
 import { withExamples } from './help-text.js';
@@ -90,6 +90,11 @@ export async function main(argv: string[]): Promise<number> {
 
   try {
     const [first, ...rest] = argv;
+    // Its own start-up is anode's cost on every command: the version needs none of the commands loaded.
+    if (argv.length === 1 && (first === '-V' || first === '--version')) {
+      process.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
     // `anode` alone, or `anode --flags`, is `anode run`: a console into an empty node process.
     // `anode app.js` is `anode run app.js`: anything that is not one of the other commands is a program.
     const isRun =
@@ -112,6 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     const split = splitRunArgs(first === 'run' ? rest : argv, runCmd.options);
     runCmd.parse(split.own, { from: 'user' });
     const flags = runCmd.opts<RunFlags>();
+    const { run } = await import('./run.js');
     return await run(flags, split.file, split.args, split.nodeFlags);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;

@@ -87,7 +87,18 @@ export function makeConsoleIo(util: any): any {
     },
     /** What an entry of console `token` calls when it names ainput / aprint. */
     of(token: string): Console['bound'] | typeof closedBound {
-      return consoles.get(token)?.bound ?? closedBound;
+      const bound = consoles.get(token)?.bound ?? closedBound;
+      // A global of the program's own of that name (defined after the console began) is the program's.
+      const own = (name: 'ainput' | 'aprint'): boolean => Object.getOwnPropertyDescriptor(globalThis, name) !== undefined;
+      if (!own('ainput') && !own('aprint')) return bound;
+      return {
+        get ainput() {
+          return own('ainput') ? (globalThis as any).ainput : bound.ainput;
+        },
+        get aprint() {
+          return own('aprint') ? (globalThis as any).aprint : bound.aprint;
+        },
+      } as Console['bound'];
     },
     /** The bindings themselves, called from code no console entry wrote (an eval'd string, the program). */
     unbound: {

@@ -8,7 +8,7 @@ import { makeConsoleIo } from './agent-io.js';
 import { makePreviewText } from './preview-text.js';
 
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 10;
+export const AGENT_VERSION = 11;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 /**
@@ -328,7 +328,7 @@ function freeNames(this: void, names: string[], lexical: string[]): string[] {
 export const FREE_NAMES = freeNames.toString();
 
 /**
- * The REPL-mode source that declares the console's bindings (`_`, `_error`, `require`, `main`, `scope`, `ainput`, `aprint`) as global
+ * The REPL-mode source that declares the console's bindings (`_`, `_error`, `require`, `main`, `scope`) as global
  * lexical bindings: they are not properties of globalThis, so the program's own view of its globals is
  * unchanged. Only names that are free are declared.
  */
@@ -340,8 +340,8 @@ export function bindingsSource(free: string[]): string {
   if (has('require')) parts.push(`let require = ${AGENT_REF}.require;`);
   if (has('main')) parts.push(`let main; ${AGENT_REF}.setMain = (v) => { main = v; };`);
   if (has('scope')) parts.push(`let scope; ${AGENT_REF}.setScope = (v) => { scope = v; };`);
-  // Entries of a console call their own console's (see console-io.ts); the bindings are what any other code finds.
-  if (has('ainput')) parts.push(`let ainput = ${AGENT_REF}.io.unbound.ainput;`);
-  if (has('aprint')) parts.push(`let aprint = ${AGENT_REF}.io.unbound.aprint;`);
+  // `ainput` / `aprint` are not declared: an entry's references to them are routed to its console's own
+  // (console-io.ts), and a global lexical binding would shadow a global of that name the program defines
+  // later for the program's own code too.
   return parts.join('\n');
 }

@@ -41,7 +41,7 @@ export interface EvaluatorOptions {
   colors?: boolean;
   /** Whether the program's output to that stream reaches the user already (its terminal): not mirrored then. */
   shownElsewhere?: (stream: 'stdout' | 'stderr') => boolean;
-  /** This console's user, for the `ainput` / `aprint` bindings (none: entries get the unbound ones). */
+  /** This console's user, for the `ainput` / `aprint` bindings (none: the names are not routed). */
   io?: () => ConsoleIo | undefined;
 }
 
