@@ -23,7 +23,13 @@ async function runScript(bin: string, script: string): Promise<{ code: number | 
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
   track({ description: `${bin} -e (library script)`, output: () => out, kill: () => killPid(child.pid!) });
+  // A script that hangs is ended with what it printed so far, so the failure shows where it stopped.
+  const limit = setTimeout(() => {
+    out += '\n[test: no end after 40 s, killed]\n';
+    killPid(child.pid!);
+  }, 40_000);
   const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
+  clearTimeout(limit);
   return { code, signal, out };
 }
 
