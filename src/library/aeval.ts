@@ -40,6 +40,7 @@ export async function aeval(code: string, options: { signal?: AbortSignal } = {}
     return value;
   } finally {
     signal?.removeEventListener('abort', onAbort);
+    if (signal?.aborted) ch.abandon?.(run);
     entry?.forget();
     ignoreFailure(ch.send('Runtime.releaseObjectGroup', { objectGroup: group }), 'aeval: releasing its object group');
   }

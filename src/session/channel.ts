@@ -16,6 +16,11 @@ export interface Channel {
   sendRaw(method: string, params?: object): Promise<unknown>;
   on<E extends keyof Events & string>(event: E, listener: (...args: Events[E]) => void): () => void;
   onRaw(event: string, listener: (params: unknown) => void): () => void;
+  /**
+   * Nobody waits for this reply any more (an aborted aeval, an abandoned entry): where a pending reply
+   * keeps this process alive (the in-process worker channel), this one no longer does.
+   */
+  abandon?(reply: Promise<unknown>): void;
   /** Resolves with a reason once the connection is gone, whoever closed it. */
   readonly closed: Promise<string>;
   close(): Promise<void>;

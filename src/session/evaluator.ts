@@ -290,6 +290,7 @@ export class Evaluator {
       if (first === 'aborted') {
         run.catch((err: unknown) => ignored('an interrupted entry\'s own reply', err));
         const how = await this.session.interrupt(entry.name).catch(() => 'abandoned' as const);
+        if (how === 'abandoned') this.session.evalChannel.abandon?.(run);
         return { kind: 'interrupted', text: INTERRUPT_TEXT[how] };
       }
       if ('ended' in first) throw new TargetClosedError(first.ended);

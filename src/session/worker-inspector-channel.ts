@@ -44,6 +44,8 @@ class WorkerInspectorChannel implements Channel {
   readonly #worker: Worker;
   readonly #events = new EventEmitter();
   readonly #pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
+  readonly #abandoned = new Set<number>();
+  readonly #ids = new WeakMap<Promise<unknown>, number>();
   #seq = 0;
   #gone = false;
   #markClosed!: (reason: string) => void;
@@ -59,18 +61,35 @@ class WorkerInspectorChannel implements Channel {
     worker.unref();
   }
 
-  async send<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
-    return (await this.sendRaw(method, params as object | undefined)) as Result<M>;
+  send<M extends Method>(method: M, params?: Params<M>): Promise<Result<M>> {
+    // The very promise sendRaw made: abandon() knows it.
+    return this.sendRaw(method, params as object | undefined) as Promise<Result<M>>;
   }
 
   sendRaw(method: string, params?: object): Promise<unknown> {
     if (this.#gone) return Promise.reject(new TargetClosedError('the in-process console was closed'));
     const id = ++this.#seq;
-    return new Promise((resolve, reject) => {
+    const reply = new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      if (this.#pending.size === 1) this.#worker.ref();
+      this.#holding();
       this.#worker.postMessage({ id, method, params });
     });
+    this.#ids.set(reply, id);
+    return reply;
+  }
+
+  abandon(reply: Promise<unknown>): void {
+    const id = this.#ids.get(reply);
+    if (id !== undefined && this.#pending.has(id)) {
+      this.#abandoned.add(id);
+      this.#holding();
+    }
+  }
+
+  /** Keeps the process alive while a reply someone waits for is due. */
+  #holding(): void {
+    if (this.#pending.size > this.#abandoned.size) this.#worker.ref();
+    else this.#worker.unref();
   }
 
   #receive(m: Reply): void {
@@ -81,7 +100,8 @@ class WorkerInspectorChannel implements Channel {
     const waiter = this.#pending.get(m.id!);
     if (!waiter) return;
     this.#pending.delete(m.id!);
-    if (this.#pending.size === 0) this.#worker.unref();
+    this.#abandoned.delete(m.id!);
+    this.#holding();
     if (m.error !== undefined) waiter.reject(asPromiseCollected(new Error(m.error)));
     else waiter.resolve(m.result);
   }
