@@ -3,6 +3,7 @@
 // working directory by default), never on the server. The same arguments, notices and files as locally.
 import { resolve } from 'node:path';
 import { defaultFile, ensureAbsent, RecordingFile } from '../loop/recording.js';
+import { RemoteInspectError } from '../errors.js';
 import type { CommandContext } from './commands.js';
 import {
   DEFAULT_HEAP_SECONDS,
@@ -39,6 +40,8 @@ async function remotely(
   const stop = new AbortController();
   const run = options.interruptible ? ctx.interruptible() : undefined;
   run?.signal.addEventListener('abort', () => stop.abort(), { once: true });
+  let file = options.file;
+  // Created with the first piece (a client that dies while the program records leaves no empty file).
   let opening: Promise<RecordingFile | undefined> | undefined;
   let openFailed: unknown;
   let reply: { text: string; ms?: number | undefined };
@@ -46,16 +49,18 @@ async function remotely(
     reply = await remote.run(command, arg, {
       signal: stop.signal,
       started: (pid) => {
-        if (options.ext === undefined || opening) return;
-        const file = options.file ?? resolve(defaultFile(pid, options.ext));
-        opening = RecordingFile.create(file).catch((err: unknown) => {
+        if (options.ext !== undefined) file ??= resolve(defaultFile(pid, options.ext));
+      },
+      chunk: (data) => {
+        if (file === undefined) return;
+        opening ??= RecordingFile.create(file).catch((err: unknown) => {
           openFailed = err;
           stop.abort();
           return undefined;
         });
+        void opening.then((out) => out?.write(data));
       },
       progress: (text) => bar.show(text),
-      chunk: (data) => void opening?.then((out) => out?.write(data)),
     });
   } catch (err) {
     await (await opening)?.discard();
@@ -67,7 +72,7 @@ async function remotely(
   if (options.ext === undefined) return reply;
   const out = await opening;
   if (openFailed !== undefined) throw openFailed;
-  if (!out) throw new Error('the served console sent no recording');
+  if (!out) throw new RemoteInspectError('the served console sent no recording');
   return { ...reply, file: out.path, size: await out.finish() };
 }
 
