@@ -4,6 +4,7 @@
 // is dropped, and write() says so, for the caller to stop.
 import type { Writable } from 'node:stream';
 import { whenDrained } from '../io/drain.js';
+import { ignored } from '../log/debug.js';
 
 export class PacedOutput {
   readonly #output: Writable;
@@ -34,7 +35,9 @@ export class PacedOutput {
     }
     this.#queue.push(line);
     this.#queued += line.length;
-    this.#pumping ??= this.#pump().finally(() => (this.#pumping = undefined));
+    this.#pumping ??= this.#pump()
+      .catch((err: unknown) => ignored('pacing lines to a client (they are dropped)', err))
+      .finally(() => (this.#pumping = undefined));
     return true;
   }
 
@@ -46,7 +49,9 @@ export class PacedOutput {
         this.#queued = 0;
         return;
       }
-      const line = this.#queue.shift()!;
+      // (The queue may have overflowed and been emptied while this waited.)
+      const line = this.#queue.shift();
+      if (line === undefined) return;
       this.#queued -= line.length;
       this.#output.write(line);
     }
