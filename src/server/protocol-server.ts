@@ -273,7 +273,7 @@ class ProtocolClient implements ProtocolSession {
       .then(
         ({ text, ms }) => {
           if (paced.overflowed) {
-            const message = `this client read the recording more slowly than the program wrote it (over ${bytes(MAX_QUEUED_RECORDING)} waited): it was dropped; try again nearer the server`;
+            const message = `this client read the recording more slowly than the program wrote it (over ${bytes(MAX_QUEUED_RECORDING)} waited): it was dropped for this client (the program is unharmed): take it over a faster link, or in a plain (nc) client, which writes it on the server`;
             return this.#fail(id, ERROR_CODES.failed, message);
           }
           reply(ms === undefined ? { type: 'inspected', id, text } : { type: 'inspected', id, text, ms });
