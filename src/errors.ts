@@ -335,6 +335,13 @@ export class RecordingBusyError extends AnodeError {
   }
 }
 
+/** The served console could not run a loop command (`.loop`, `.profile`, ...) for an `anode connect` client: what it said. */
+export class RemoteInspectError extends AnodeError {
+  constructor(message: string) {
+    super('ANODE_REMOTE_INSPECT', message);
+  }
+}
+
 /** The file for a profile exists already, or cannot be created. */
 export class ProfileFileError extends AnodeError {
   constructor(file: string, detail: string, cause?: unknown) {

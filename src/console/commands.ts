@@ -3,7 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { entrySyntax, isObjectLiteral } from '../syntax/entry.js';
 import { TARGET_COMMANDS, type TargetCommandContext } from './target-commands.js';
 import { LOOP_COMMANDS } from './loop-commands.js';
-import type { Inspection } from './types.js';
+import type { Inspection, RemoteInspection } from './types.js';
 import { COMMAND_LINE_API_HELP } from '../session/command-line-api.js';
 
 /** What a dot-command may do to the console that runs it. */
@@ -21,6 +21,8 @@ export interface CommandContext extends TargetCommandContext {
   editor(): boolean;
   /** The session and colours `.loop`/`.profile`/`.heap` work with; undefined when this console has none. */
   inspection(): Inspection | undefined;
+  /** The served console that runs them for this one instead (`anode connect`), when it can. */
+  remoteInspection?(): RemoteInspection | undefined;
   /** Whether the console is a terminal (progress lines are drawn only there). */
   terminal: boolean;
   /** Makes Ctrl-C abort the command until `done()` (a long `.profile` ends early). */

@@ -508,6 +508,7 @@ export class ConsoleEngine {
       scope: async (file) => this.#evaluator.scope?.(file),
       targets: this.#evaluator.targets,
       inspection: () => this.#evaluator.inspection?.(),
+      remoteInspection: () => this.#evaluator.remoteInspection?.(),
       terminal: this.#terminal,
       interruptible: () => {
         const controller = new AbortController();

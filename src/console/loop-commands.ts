@@ -1,6 +1,7 @@
 // The dot-commands that look inside the live program: `.loop`, `.profile`, `.heap`, `.heapsnapshot`.
-// They run wherever the console engine runs (the terminal, or the server for served clients), over the
-// session's own inspector connection; files are written by anode, in its working directory by default.
+// They run wherever the console engine has the inspector session (the terminal, or the server for plain
+// served clients), over the session's own inspector connection; files are written by anode, in its working
+// directory by default. An `anode connect` console has the served console run them (remote-loop-commands.ts).
 import { resolve } from 'node:path';
 import { isAnodeError, isTargetClosed } from '../errors.js';
 import { profileText, recordCpuProfile, writeProfile } from '../loop/cpu-profile.js';
@@ -8,24 +9,41 @@ import { heapText, sampleHeap, writeHeapSnapshot } from '../loop/heap.js';
 import { loopText } from '../loop/loop-text.js';
 import { defaultFile, ensureAbsent } from '../loop/recording.js';
 import { DEFAULT_SAMPLE_MS, loopReport } from '../loop/snapshot.js';
-import { bytes } from '../loop/table.js';
 import { targetCwd } from '../loop/locations.js';
 import type { CommandContext } from './commands.js';
-import type { Inspection } from './types.js';
-
+import {
+  DEFAULT_HEAP_SECONDS,
+  HEAP_USAGE,
+  LOOP_USAGE,
+  PROFILE_USAGE,
+  SNAPSHOT_NOTICE,
+  heapNotice,
+  loopWords,
+  profileArgs,
+  profileNotice,
+  progressLine,
+  recordingProgress,
+  seconds,
+  snapshotProgress,
+  wroteProfile,
+  wroteSnapshot,
+} from './loop-command-kit.js';
+import { REMOTE_LOOP_COMMANDS } from './remote-loop-commands.js';
+import type { InspectCommand, Inspection } from './types.js';
 
 type Run = (arg: string, ctx: CommandContext, target: Inspection) => Promise<void>;
 
-const DEFAULT_PROFILE_SECONDS = 5;
-const DEFAULT_HEAP_SECONDS = 5;
-
-/** Wraps a command: no session (an `anode connect` client), and failures said in one line. */
-function inspecting(name: string, run: Run): (arg: string, ctx: CommandContext) => Promise<void> {
+/**
+ * Wraps a command: run here on the session, or by the served console (`anode connect` to a server that
+ * can), or not at all (an older server); failures said in one line.
+ */
+function inspecting(name: InspectCommand, run: Run): (arg: string, ctx: CommandContext) => Promise<void> {
   return async (arg, ctx) => {
     const target = ctx.inspection();
-    if (!target) return ctx.write(`.${name} is not available in this console (it needs the inspector session: run it where the console is served, or attach directly)\n`);
+    const remote = target ? undefined : ctx.remoteInspection?.();
+    if (!target && !remote) return ctx.write(`.${name} is not available in this console (it needs the inspector session: run it where the console is served, or attach directly)\n`);
     try {
-      await run(arg, ctx, target);
+      await (target ? run(arg, ctx, target) : REMOTE_LOOP_COMMANDS[name](arg, ctx, remote!));
     } catch (err) {
       if (isTargetClosed(err)) throw err;
       ctx.write(`anode: .${name}: ${isAnodeError(err) ? err.message : (err as Error).message}\n`);
@@ -33,57 +51,32 @@ function inspecting(name: string, run: Run): (arg: string, ctx: CommandContext) 
   };
 }
 
-/** Progress on one rewritten line in a terminal; nothing elsewhere (a plain stream keeps clean lines). */
-function progress(ctx: CommandContext): { show(text: string): void; clear(): void } {
-  let shown = false;
-  return {
-    show: (text) => {
-      if (!ctx.terminal) return;
-      shown = true;
-      ctx.write(`\r\x1b[K${text}`);
-    },
-    clear: () => {
-      if (shown) ctx.write('\r\x1b[K');
-    },
-  };
-}
-
-function seconds(text: string | undefined, fallback: number): number | undefined {
-  if (text === undefined || text === '') return fallback;
-  const n = Number(text);
-  return Number.isFinite(n) && n > 0 && n <= 3600 ? n : undefined;
-}
-
-
 const loop: Run = async (arg, ctx, { session, colors }) => {
-  const words = arg.split(/\s+/).filter(Boolean);
-  const unknown = words.filter((w) => w !== 'all' && w !== 'json' && w !== 'deep');
-  if (unknown.length > 0) return ctx.write('usage: .loop [all] [deep] [json]\n');
+  const words = loopWords(arg);
+  if (!words) return ctx.write(LOOP_USAGE);
   const run = ctx.interruptible();
   try {
-    const report = await loopReport(session, { all: words.includes('all'), deep: words.includes('deep'), sampleMs: DEFAULT_SAMPLE_MS, signal: run.signal });
-    ctx.write(words.includes('json') ? `${JSON.stringify(report, null, 2)}\n` : loopText(report, { colors }));
+    const report = await loopReport(session, { all: words.all, deep: words.deep, sampleMs: DEFAULT_SAMPLE_MS, signal: run.signal });
+    ctx.write(words.json ? `${JSON.stringify(report, null, 2)}\n` : loopText(report, { colors }));
   } finally {
     run.done();
   }
 };
 
 const profile: Run = async (arg, ctx, { session, colors }) => {
-  const [first, second] = arg.split(/\s+/).filter(Boolean);
-  const numeric = first !== undefined && /^[-+]?(\d+\.?\d*|\.\d+)$/.test(first);
-  const secs = seconds(numeric ? first : undefined, DEFAULT_PROFILE_SECONDS);
-  if (secs === undefined) return ctx.write('usage: .profile [SECONDS] [FILE]\n');
-  const file = resolve((numeric ? second : first) ?? defaultFile(session.info.pid, 'cpuprofile'));
+  const args = profileArgs(arg);
+  if (!args) return ctx.write(PROFILE_USAGE);
+  const file = resolve(args.file ?? defaultFile(session.info.pid, 'cpuprofile'));
   await ensureAbsent(file);
-  ctx.write(`Recording a CPU profile for ${secs} s${ctx.terminal ? ' (Ctrl-C ends early)' : ''}...\n`);
-  const bar = progress(ctx);
+  ctx.write(profileNotice(args.seconds, ctx.terminal));
+  const bar = progressLine(ctx);
   const run = ctx.interruptible();
   let recorded;
   try {
     recorded = await recordCpuProfile(session, {
-      seconds: secs,
+      seconds: args.seconds,
       signal: run.signal,
-      progress: (e, total) => bar.show(`recording ${(e / 1000).toFixed(1)} s of ${(total / 1000).toFixed(0)} s`),
+      progress: (e, total) => bar.show(recordingProgress('recording', e, total)),
     });
   } finally {
     run.done();
@@ -91,21 +84,21 @@ const profile: Run = async (arg, ctx, { session, colors }) => {
   }
   const size = await writeProfile(file, recorded.profile);
   ctx.write(profileText(recorded.profile, { colors }, { cwd: await targetCwd(session) }));
-  ctx.write(`Wrote ${file} (${bytes(size)}, ${(recorded.recordedMs / 1000).toFixed(1)} s): open it in Chrome DevTools or speedscope.\n`);
+  ctx.write(wroteProfile(file, size, recorded.recordedMs));
 };
 
 const heap: Run = async (arg, ctx, { session, colors }) => {
   const secs = seconds(arg.trim() || undefined, DEFAULT_HEAP_SECONDS);
-  if (secs === undefined) return ctx.write('usage: .heap [SECONDS]\n');
-  ctx.write(`Sampling allocations for ${secs} s${ctx.terminal ? ' (Ctrl-C ends early)' : ''}...\n`);
-  const bar = progress(ctx);
+  if (secs === undefined) return ctx.write(HEAP_USAGE);
+  ctx.write(heapNotice(secs, ctx.terminal));
+  const bar = progressLine(ctx);
   const run = ctx.interruptible();
   let sampled;
   try {
     sampled = await sampleHeap(session, {
       seconds: secs,
       signal: run.signal,
-      progress: (e, total) => bar.show(`sampling ${(e / 1000).toFixed(1)} s of ${(total / 1000).toFixed(0)} s`),
+      progress: (e, total) => bar.show(recordingProgress('sampling', e, total)),
     });
   } finally {
     run.done();
@@ -117,17 +110,15 @@ const heap: Run = async (arg, ctx, { session, colors }) => {
 const heapSnapshot: Run = async (arg, ctx, { session }) => {
   const file = resolve(arg.trim() || defaultFile(session.info.pid, 'heapsnapshot'));
   await ensureAbsent(file);
-  ctx.write('Taking a heap snapshot: the program is paused until it is taken (seconds for a large heap)...\n');
-  const bar = progress(ctx);
+  ctx.write(SNAPSHOT_NOTICE);
+  const bar = progressLine(ctx);
   let size: number;
   try {
-    size = await writeHeapSnapshot(session, file, (done, total) =>
-      bar.show(`heap snapshot ${total ? Math.floor((done / total) * 100) : 0}% (${done} of ${total} objects)`),
-    );
+    size = await writeHeapSnapshot(session, file, (done, total) => bar.show(snapshotProgress(done, total)));
   } finally {
     bar.clear();
   }
-  ctx.write(`Wrote ${file} (${bytes(size)}): open it in Chrome DevTools (Memory, Load).\n`);
+  ctx.write(wroteSnapshot(file, size));
 };
 
 /** The commands, as commands.ts lists them. */

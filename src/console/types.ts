@@ -23,6 +23,8 @@ export interface LineEvaluator {
   readonly targets?: ConsoleTargets;
   /** The session `.loop`, `.profile`, `.heap` and `.heapsnapshot` inspect, with this console's colours. */
   inspection?(): Inspection;
+  /** The served console that runs those commands for this one (`anode connect`), when it can (undefined: it cannot). */
+  remoteInspection?(): RemoteInspection | undefined;
 }
 
 /** A console that can move between the targets of one program: its main thread and its worker threads. */
@@ -39,6 +41,27 @@ export interface ConsoleTargets {
 export interface Inspection {
   session: EvalSession;
   colors: boolean;
+}
+
+/** The commands that look inside the program. */
+export type InspectCommand = 'loop' | 'profile' | 'heap' | 'heapsnapshot';
+
+/** What a loop command run elsewhere tells this console while it runs. */
+export interface InspectEvents {
+  /** Aborting it ends a recording early (a snapshot: its data is no longer sent). */
+  signal?: AbortSignal;
+  /** The recording started in process `pid` (a default file name carries it). */
+  started?(pid: number): void;
+  /** How far it is, as one line. */
+  progress?(text: string): void;
+  /** The next piece of the recorded file, in order. */
+  chunk?(data: string): void;
+}
+
+/** A served console running the loop commands on its program for this console; their files come here. */
+export interface RemoteInspection {
+  /** Runs `command` (`arg`: `.loop`'s words, or the seconds); resolves with what to print and how long it recorded. */
+  run(command: InspectCommand, arg: string, events: InspectEvents): Promise<{ text: string; ms?: number | undefined }>;
 }
 
 /** Why a console ended. */

@@ -1,12 +1,11 @@
 // The heap of the live program, through the HeapProfiler domain on the session's event connection:
 // `.heap` (sampling heap profile: where memory is allocated, by function) and `.heapsnapshot` (the whole
 // heap, streamed by anode into a new .heapsnapshot file that Chrome DevTools opens).
-import { unlink } from 'node:fs/promises';
 import type { Protocol } from 'devtools-protocol';
 import type { EvalSession } from '../session/session.js';
 import { ignored } from '../log/debug.js';
 import { whereText } from './locations.js';
-import { createNew, exclusiveRecording, waitRecording } from './recording.js';
+import { exclusiveRecording, RecordingFile, waitRecording } from './recording.js';
 import { bold, bytes, columns, cyan, dim, type Style } from './table.js';
 
 type SamplingProfile = Protocol.HeapProfiler.SamplingHeapProfile;
@@ -85,25 +84,21 @@ export function heapText(profile: SamplingProfile, recordedMs: number, style: St
 }
 
 /**
- * Takes a heap snapshot into a new `file` (refused if it exists), reporting progress (done of total
- * objects). The program is paused while V8 walks its heap.
+ * Takes a heap snapshot, handing its JSON to `onChunk` piece by piece as V8 sends it, reporting progress
+ * (done of total objects); resolves with its size in bytes. The program is paused while V8 walks its heap.
  */
-export async function writeHeapSnapshot(
+export async function takeHeapSnapshot(
   session: EvalSession,
-  file: string,
+  onChunk: (chunk: string) => void,
   progress?: (done: number, total: number) => void,
 ): Promise<number> {
   return exclusiveRecording(session, 'a heap snapshot', async () => {
-    const handle = await createNew(file);
     const ch = session.eventChannel;
-    let written = 0;
-    let failed: unknown;
-    // Chunks arrive as events while the snapshot is taken: written in order, one after the other.
-    let writing: Promise<unknown> = Promise.resolve();
+    let size = 0;
     const offChunk = ch.onRaw('HeapProfiler.addHeapSnapshotChunk', (p) => {
       const chunk = (p as { chunk: string }).chunk;
-      written += Buffer.byteLength(chunk);
-      writing = writing.then(() => handle.write(chunk)).catch((err: unknown) => (failed ??= err));
+      size += Buffer.byteLength(chunk);
+      onChunk(chunk);
     });
     const offProgress = ch.onRaw('HeapProfiler.reportHeapSnapshotProgress', (p) => {
       const { done, total } = p as { done: number; total: number };
@@ -112,19 +107,27 @@ export async function writeHeapSnapshot(
     try {
       await ch.send('HeapProfiler.enable');
       await ch.sendRaw('HeapProfiler.takeHeapSnapshot', { reportProgress: true });
-      await writing;
-      if (failed) throw failed;
-      return written;
-    } catch (err) {
-      // No half-written snapshot is left behind.
-      await handle.close().catch((e: unknown) => ignored('close a failed snapshot file', e));
-      await unlink(file).catch((e: unknown) => ignored('remove a failed snapshot file', e));
-      throw err;
+      return size;
     } finally {
       offChunk();
       offProgress();
       await ch.send('HeapProfiler.disable').catch((err: unknown) => ignored('HeapProfiler.disable', err));
-      await handle.close().catch((e: unknown) => ignored('close the snapshot file', e));
     }
   });
+}
+
+/** Takes a heap snapshot into a new `file` (refused if it exists; removed again if the snapshot fails). */
+export async function writeHeapSnapshot(
+  session: EvalSession,
+  file: string,
+  progress?: (done: number, total: number) => void,
+): Promise<number> {
+  const out = await RecordingFile.create(file);
+  try {
+    await takeHeapSnapshot(session, (chunk) => out.write(chunk), progress);
+  } catch (err) {
+    await out.discard();
+    throw err;
+  }
+  return out.finish();
 }

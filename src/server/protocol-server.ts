@@ -13,6 +13,9 @@ import type { LineEvaluator } from '../console/types.js';
 import { AbortedError, EndOfInputError, isTargetClosed } from '../errors.js';
 import { debug, ignored } from '../log/debug.js';
 import { LineLimiter } from './line-limit.js';
+import { PacedOutput } from './paced-output.js';
+import { runInspect } from './protocol-inspect.js';
+import { bytes } from '../loop/table.js';
 import {
   CAPABILITIES,
   ERROR_CODES,
@@ -27,8 +30,15 @@ import {
   type ClientMessage,
   type ClientMessageOf,
   type Hello,
+  type InspectRequest,
   type ServerMessage,
 } from './protocol.js';
+
+/**
+ * The most bytes of a recording (a heap snapshot's chunks) that may wait for a client that reads more slowly
+ * than V8 writes: past it the recording is dropped for this client, with an error, not anode's memory grown.
+ */
+export const MAX_QUEUED_RECORDING = 256 * 1024 * 1024;
 
 export interface ProtocolClientOptions {
   /** The client's first line (its hello, magic included). */
@@ -67,6 +77,8 @@ class ProtocolClient implements ProtocolSession {
   #closed = false;
   #rl: readline.Interface | undefined;
   #running: { id: number; controller: AbortController; settled: Promise<void> } | undefined;
+  /** The loop command (`inspect`) running for this client: one at a time. */
+  #inspecting: { id: number; command: string; controller: AbortController; settled: Promise<void> } | undefined;
   #completing = false;
   #previewing = false;
   #unwatch: (() => void) | undefined;
@@ -101,6 +113,7 @@ class ProtocolClient implements ProtocolSession {
     this.#closed = true;
     this.#send(reason === undefined ? { type: 'bye' } : { type: 'bye', reason });
     this.#running?.controller.abort();
+    this.#inspecting?.controller.abort();
     this.#stopWatching();
     this.#asks.close(() => new EndOfInputError());
     this.#rl?.close();
@@ -121,6 +134,11 @@ class ProtocolClient implements ProtocolSession {
     },
     interrupt: ({ id }) => {
       if (this.#running?.id === id) this.#running.controller.abort();
+      if (this.#inspecting?.id === id) this.#inspecting.controller.abort();
+    },
+    inspect: (request) => {
+      if (this.#inspecting) return this.#fail(request.id, ERROR_CODES.busy, `.${this.#inspecting.command} is still running for this console: one at a time`);
+      this.#inspect(request);
     },
     complete: ({ id, line }) => {
       if (this.#completing) return this.#send({ type: 'completions', id, candidates: [], prefix: line });
@@ -212,6 +230,7 @@ class ProtocolClient implements ProtocolSession {
       scope: !evaluator.scope,
       watch: !evaluator.watchOutput,
       targets: !evaluator.targets,
+      inspect: !evaluator.inspection,
     };
     return CAPABILITIES.filter((c) => !lacks[c]);
   }
@@ -233,6 +252,41 @@ class ProtocolClient implements ProtocolSession {
         if (this.#running?.id === id) this.#running = undefined;
       });
     this.#running = { id, controller, settled };
+  }
+
+  /** Runs a loop command for this client; its chunks (and all its replies, in order) wait for the client to read them. */
+  #inspect(request: InspectRequest): void {
+    const { id } = request;
+    const inspection = this.#options.evaluator.inspection?.();
+    if (!inspection) return this.#fail(id, ERROR_CODES.failed, 'this console cannot look inside the program');
+    const controller = new AbortController();
+    const paced = new PacedOutput(this.#options.output, MAX_QUEUED_RECORDING);
+    const reply = (message: ServerMessage): void => {
+      if (!paced.write(encode(message))) controller.abort();
+    };
+    const settled = runInspect(inspection, request, {
+      signal: controller.signal,
+      started: (pid) => reply({ type: 'inspecting', id, pid }),
+      progress: (text) => reply({ type: 'progress', id, text }),
+      chunk: (chunk) => reply({ type: 'chunk', id, chunk }),
+    })
+      .then(
+        ({ text, ms }) => {
+          if (paced.overflowed) {
+            const message = `this client read the recording more slowly than the program wrote it (over ${bytes(MAX_QUEUED_RECORDING)} waited): it was dropped for this client (the program is unharmed): take it over a faster link, or in a plain (nc) client, which writes it on the server`;
+            return this.#fail(id, ERROR_CODES.failed, message);
+          }
+          reply(ms === undefined ? { type: 'inspected', id, text } : { type: 'inspected', id, text, ms });
+        },
+        (err: unknown) => {
+          if (isTargetClosed(err)) return this.close((err as Error).message);
+          this.#fail(id, ERROR_CODES.failed, (err as Error).message);
+        },
+      )
+      .finally(() => {
+        if (this.#inspecting?.id === id) this.#inspecting = undefined;
+      });
+    this.#inspecting = { id, command: request.command, controller, settled };
   }
 
   #stopWatching(): void {
@@ -278,7 +332,10 @@ class ProtocolClient implements ProtocolSession {
       this.#asks.close(() => new EndOfInputError());
       const last = this.#running;
       last?.controller.abort();
-      await last?.settled;
+      // A recording for a client that left stops now (a profile is stopped in the program, not left running).
+      const inspecting = this.#inspecting;
+      inspecting?.controller.abort();
+      await Promise.all([last?.settled, inspecting?.settled]);
     }
   }
 }

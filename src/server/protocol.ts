@@ -7,7 +7,8 @@
 //   client → `anode-protocol {"type":"hello","version":1,"minor":1,"capabilities":[...]}`
 //   server → `anode-protocol {"type":"welcome",...,"capabilities":[...]}` or `anode-protocol {"type":"error","code":"version",...}`
 //   then plain JSON lines both ways: eval/result, interrupt, complete/completions, preview/previewed,
-//   scope/scoped, target/targeted (+ moved), watch/output, ask/answer, bye; a request the server cannot serve gets an `error` with its id.
+//   scope/scoped, target/targeted (+ moved), watch/output, ask/answer, inspect/(inspecting, progress,
+//   chunk)/inspected, bye; a request the server cannot serve gets an `error` with its id.
 //
 // Versions: `version` is the major version; only a different major is refused. Peers one minor apart
 // interoperate: each side ignores fields and message types it does not know, and a feature that came in
@@ -17,7 +18,7 @@ import { ProtocolError } from '../errors.js';
 /** The major protocol version: a peer with another one is refused with a clear error. */
 export const PROTOCOL_VERSION = 1;
 /** The minor version: what this side adds to the major version, announced as capabilities. */
-export const PROTOCOL_MINOR = 1;
+export const PROTOCOL_MINOR = 2;
 
 /**
  * What opens the client's first line and the server's answer to it. `anode-protocol {` can never begin a
@@ -26,8 +27,8 @@ export const PROTOCOL_MINOR = 1;
  */
 export const PROTOCOL_MAGIC = 'anode-protocol ';
 
-/** The features a peer may have; the welcome lists those both sides have. */
-export const CAPABILITIES = ['preview', 'scope', 'watch', 'ask', 'colors', 'structured-errors', 'targets'] as const;
+/** The features a peer may have; the welcome lists those both sides have (`inspect` came in minor 2). */
+export const CAPABILITIES = ['preview', 'scope', 'watch', 'ask', 'colors', 'structured-errors', 'targets', 'inspect'] as const;
 export type Capability = (typeof CAPABILITIES)[number];
 /** What a minor-0 peer (that lists no capabilities) has. */
 export const BASE_CAPABILITIES: readonly Capability[] = ['preview', 'scope', 'watch', 'ask', 'colors'];
@@ -52,6 +53,12 @@ const CLIENT = {
   scope: { id: 'int', file: 'string?' },
   /** A target command (`.workers`, `.worker ID|main`, `.children`, ...) for this client's console; answered by `targeted`. */
   target: { id: 'int', command: 'string', arg: 'string' },
+  /**
+   * A loop command (`.loop`, `.profile`, `.heap`, `.heapsnapshot`) run by the served console on its program;
+   * `arg`: `.loop`'s words, or the seconds. Answered by `inspecting`, `progress`, `chunk`s, then `inspected`;
+   * `interrupt` with its id ends a recording early (or, for a snapshot, stops its chunks).
+   */
+  inspect: { id: 'int', command: { oneOf: ['loop', 'profile', 'heap', 'heapsnapshot'] }, arg: 'string' },
   /** Start (on) or stop mirroring the program's console output as `output` messages (`.console on|off`). */
   watch: { on: 'boolean' },
   /** The answer to the server's `ask` (code in the program called ainput); no `text` means end of input. */
@@ -75,6 +82,14 @@ const SERVER = {
   moved: { text: 'string', where: 'string' },
   /** Text for the client's console: the program's mirrored console.* output, or what code wrote to this console (aprint). */
   output: { text: 'string', source: { oneOf: ['program', 'console'] } },
+  /** The `inspect` with this id started recording in process `pid` (a default file name carries it). */
+  inspecting: { id: 'int', pid: 'int' },
+  /** How far the `inspect` with this id is, as one line to show (a terminal rewrites it in place). */
+  progress: { id: 'int', text: 'string' },
+  /** The next piece of the file the `inspect` with this id recorded: the client writes it, in order. */
+  chunk: { id: 'int', chunk: 'string' },
+  /** The end of the `inspect` with this id: what to print; `ms`: how long it recorded. */
+  inspected: { id: 'int', text: 'string', ms: 'int?' },
   /** Code running for this client called ainput: read a line from the client's terminal (answered by `answer`). */
   ask: { id: 'int', prompt: 'string' },
   /**
@@ -125,6 +140,7 @@ export type ServerMessageOf<T extends ServerMessage['type']> = Extract<ServerMes
 export type Hello = ClientMessageOf<'hello'>;
 export type EvalRequest = ClientMessageOf<'eval'>;
 export type Welcome = ServerMessageOf<'welcome'>;
+export type InspectRequest = ClientMessageOf<'inspect'>;
 export type Result = ServerMessageOf<'result'>;
 export type ErrorMessage = ServerMessageOf<'error'>;
 

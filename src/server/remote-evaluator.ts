@@ -2,15 +2,15 @@
 // engine on the local terminal (readline, history, Tab, Ctrl-C, dot-commands) while entries run in the
 // served program. It lives beside the protocol it speaks (src/server), not in src/session: it knows
 // nothing of CDP, only of the messages a served console understands.
-import type { ConsoleTargets, EvalOutcome, LineEvaluator } from '../console/types.js';
-import { TargetClosedError } from '../errors.js';
+import type { ConsoleTargets, EvalOutcome, InspectEvents, LineEvaluator, RemoteInspection } from '../console/types.js';
+import { RemoteInspectError, TargetClosedError } from '../errors.js';
 import { PendingCalls } from '../io/pending-calls.js';
 import type { ProtocolConnection } from './protocol-client.js';
 import { ERROR_CODES, type ServerMessage } from './protocol.js';
 import { ignored } from '../log/debug.js';
 
 /** A request's label: which message answers it (an `error` with its id may answer any of them). */
-type Label = 'eval' | 'complete' | 'preview' | 'scope' | 'target';
+type Label = 'eval' | 'complete' | 'preview' | 'scope' | 'target' | 'inspect';
 
 /** Evaluates, completes and interrupts in the served console at the other end of `connection`. */
 export class RemoteLineEvaluator implements LineEvaluator {
@@ -24,6 +24,8 @@ export class RemoteLineEvaluator implements LineEvaluator {
   readonly #moved = new Set<(text: string) => void>();
   /** Questions the program asks (ainput) that wait for the user; a result or the end cancels them. */
   readonly #asking = new Set<AbortController>();
+  /** The loop commands running remotely, by request id: where their progress and chunks go. */
+  readonly #inspecting = new Map<number, InspectEvents>();
 
   /** Reads a line from the user for the program's ainput (the terminal front end sets it: engine.ask). */
   onAsk: ((prompt: string, signal: AbortSignal) => Promise<string>) | undefined;
@@ -100,6 +102,31 @@ export class RemoteLineEvaluator implements LineEvaluator {
     },
   };
 
+  /** `.loop`, `.profile`, `.heap`, `.heapsnapshot`, run by the served console (undefined: an older one that cannot). */
+  remoteInspection(): RemoteInspection | undefined {
+    return this.#connection.capabilities.has('inspect') ? this.#inspection : undefined;
+  }
+
+  readonly #inspection: RemoteInspection = {
+    run: async (command, arg, events) => {
+      const id = this.#pending.nextId();
+      const { signal } = events;
+      const onAbort = (): void => this.#connection.send({ type: 'interrupt', id });
+      this.#inspecting.set(id, events);
+      const reply = this.#request('inspect', id, { type: 'inspect', id, command, arg });
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        const m = await reply;
+        if (m.type === 'inspected') return { text: m.text, ms: m.ms };
+        throw new RemoteInspectError(m.type === 'error' ? m.message : `the served console answered with '${m.type}'`);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        this.#inspecting.delete(id);
+      }
+    },
+  };
+
   /** Sends a request and waits for the message that answers it (rejects with TargetClosedError once gone). */
   #request(label: Label, id: number, message: Parameters<ProtocolConnection['send']>[0]): Promise<ServerMessage> {
     const { reply } = this.#pending.add(label, { id });
@@ -125,6 +152,13 @@ export class RemoteLineEvaluator implements LineEvaluator {
       return;
     }
     if (m.type === 'targeted') this.#where = m.where;
+    if (m.type === 'inspecting' || m.type === 'progress' || m.type === 'chunk') {
+      const events = this.#inspecting.get(m.id);
+      if (m.type === 'inspecting') events?.started?.(m.pid);
+      else if (m.type === 'progress') events?.progress?.(m.text);
+      else events?.chunk?.(m.chunk);
+      return;
+    }
     if (m.type === 'output') {
       if (m.source === 'program') for (const w of this.#watchers) w(m.text);
       else for (const l of this.noticeListeners) l(m.text);

@@ -1,14 +1,17 @@
 // `.loop`, `anode loop`, the profilers and the command line API against real programs: an HTTP server with
 // keep-alive clients, a program that leaks intervals, a busy function the profile must name; Node 20/22/24.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, type TestContext } from 'vitest';
-import { startAnode } from '../helpers/anode.js';
+import { startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { anode } from '../helpers/attach.js';
 import { connectClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
+import { KEY, startAnodePty } from '../helpers/pty.js';
 import { nodeBinary, TARGET_LINES } from '../helpers/node-versions.js';
 import { startTarget, type TargetProcess } from '../helpers/target.js';
 
@@ -230,6 +233,162 @@ describe('in the console', () => {
     client.destroy();
     a.kill('SIGTERM');
     await a.exited;
+  });
+});
+
+describe('over anode connect (the served console runs them, the files are written client-side)', () => {
+  /** `anode run --serve 127.0.0.1:0` of the app in its own directory, and a client directory beside it. */
+  async function served(): Promise<{ server: AnodeProcess; address: string; serverDir: string; clientDir: string }> {
+    const base = await mkdtemp(path.join(dir, 'served-'));
+    const serverDir = path.join(base, 'server');
+    const clientDir = path.join(base, 'client');
+    await mkdir(serverDir);
+    await mkdir(clientDir);
+    const server = startAnode(['run', '--serve', '127.0.0.1:0', '--no-opt', '--no-maglev', app], { cwd: serverDir });
+    const m = await server.waitFor(/The console is being served on (\S+)\n/);
+    await server.waitFor(/ready \d+/, { stream: 'stdout', timeoutMs: 30_000 });
+    return { server, address: m[1]!, serverDir, clientDir };
+  }
+
+  function connect(address: string, cwd: string): AnodeProcess {
+    return startAnode(['connect', address], { cwd });
+  }
+
+  it('.loop, .heap, .profile and .heapsnapshot: tables here, files in the client directory, never overwritten', async () => {
+    const { server, address, serverDir, clientDir } = await served();
+    const c = connect(address, clientDir);
+    await c.waitForPrompt();
+    const loop = await c.evaluate('.loop');
+    expect(loop).toContain('Servers (1)');
+    expect(loop).toMatch(/leakyTick +test\/fixtures\/loop-app\.cjs:15|leakyTick +\S*loop-app\.cjs:15/);
+    expect(loop).not.toContain('\x1b[');
+    const json = JSON.parse(await c.evaluate('.loop json')) as Report;
+    expect(json.servers).toEqual([expect.objectContaining({ kind: 'http', connections: 3 })]);
+    expect(await c.evaluate('.loop sideways')).toBe('usage: .loop [all] [deep] [json]');
+    expect(await c.evaluate('.heap 1')).toMatch(/Top allocation sites[^]*makeGarbage/);
+
+    const profile = await c.evaluate('.profile 1');
+    expect(profile).toMatch(/^Recording a CPU profile for 1 s\.\.\.\nTop functions by self time/);
+    const wrote = /\nWrote (\S+\.cpuprofile) \(/.exec(profile);
+    expect(wrote, profile).not.toBeNull();
+    expect(path.dirname(wrote![1]!)).toBe(clientDir);
+    expect(path.basename(wrote![1]!)).toMatch(/^anode-\d+-\d{8}-\d{6}\.cpuprofile$/);
+    const recorded = JSON.parse(readFileSync(wrote![1]!, 'utf8')) as { nodes: { callFrame: { functionName: string } }[]; samples: number[] };
+    expect(recorded.samples.length).toBeGreaterThan(0);
+    expect(recorded.nodes.some((n) => n.callFrame.functionName === 'crunchNumbers')).toBe(true);
+    expect(await c.evaluate(`.profile 1 ${path.basename(wrote![1]!)}`)).toMatch(/^anode: \.profile: cannot write .* exists already/);
+
+    const snap = await c.evaluate('.heapsnapshot app.heapsnapshot');
+    const file = path.join(clientDir, 'app.heapsnapshot');
+    expect(snap).toBe(`Taking a heap snapshot: the program is paused until it is taken (seconds for a large heap)...\nWrote ${file} (${/\((\S+ \S+)\)/.exec(snap)?.[1]}): open it in Chrome DevTools (Memory, Load).`);
+    const written = readFileSync(file, 'utf8');
+    expect((JSON.parse(written) as { snapshot: { node_count: number } }).snapshot.node_count).toBeGreaterThan(1000);
+    // Refused before anything is taken; the file is as it was (and a file of the user's too).
+    expect(await c.evaluate('.heapsnapshot app.heapsnapshot')).toMatch(/^anode: \.heapsnapshot: cannot write .*app\.heapsnapshot: it exists already/);
+    expect(readFileSync(file, 'utf8')).toBe(written);
+    await writeFile(path.join(clientDir, 'mine.heapsnapshot'), 'mine');
+    expect(await c.evaluate('.heapsnapshot mine.heapsnapshot')).toMatch(/exists already/);
+    expect(readFileSync(path.join(clientDir, 'mine.heapsnapshot'), 'utf8')).toBe('mine');
+    // A directory that does not exist: said in one line, nothing left behind.
+    expect(await c.evaluate('.heapsnapshot no-such-dir/x.heapsnapshot')).toMatch(/^Taking a heap snapshot.*\nanode: \.heapsnapshot: cannot write .*: ENOENT$/s);
+    // Nothing was written on the server's side.
+    expect(readdirSync(serverDir)).toEqual([]);
+    expect(readdirSync(clientDir).sort()).toEqual([path.basename(wrote![1]!), 'app.heapsnapshot', 'mine.heapsnapshot']);
+    expect(await c.evaluate('6 * 7')).toBe('42');
+    c.end();
+    expect((await c.exited).code).toBe(0);
+    server.kill('SIGTERM');
+    await server.exited;
+  });
+
+  it('a client that leaves mid-profile stops it (the next profile is not refused as busy); SIGINT ends one early', async () => {
+    const { server, address, clientDir } = await served();
+    const leaving = connect(address, clientDir);
+    await leaving.waitForPrompt();
+    leaving.send('.profile 600 left.cpuprofile');
+    await leaving.waitFor('Recording a CPU profile for 600 s');
+    // The control: while it records, another console's profile is refused as busy.
+    const other = connect(address, clientDir);
+    await other.waitForPrompt();
+    expect(await other.evaluate('.profile 1 busy.cpuprofile')).toMatch(/anode: \.profile: another console of this session is recording \(a CPU profile\)/);
+    // (Not leaving.kill('SIGKILL'): that kills the program its banner names too.)
+    leaving.child.kill('SIGKILL');
+    await leaving.exited;
+    // Once the server has seen it go, the profile was stopped: a new one records.
+    const again = await (async () => {
+      for (let i = 0; i < 50; i++) {
+        const out = await other.evaluate('.profile 0.5 after.cpuprofile');
+        if (!out.includes('another console')) return out;
+      }
+      return 'still busy';
+    })();
+    expect(again).toMatch(/Wrote .*after\.cpuprofile/);
+    expect(existsSync(path.join(clientDir, 'left.cpuprofile'))).toBe(false);
+    // SIGINT (Ctrl-C to a piped console) ends a long one early and keeps what was recorded.
+    const from = other.stderr.length;
+    other.send('.profile 600 interrupted.cpuprofile');
+    await other.waitFor('Recording a CPU profile for 600 s', { from });
+    other.kill('SIGINT');
+    await other.waitFor(/Wrote .*interrupted\.cpuprofile/, { from, timeoutMs: 30_000 });
+    await other.waitForPrompt();
+    expect(other.stderr.slice(from)).toContain('Top functions by self time');
+    expect((JSON.parse(readFileSync(path.join(clientDir, 'interrupted.cpuprofile'), 'utf8')) as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
+    expect(await other.evaluate('6 * 7')).toBe('42');
+    other.end();
+    await other.exited;
+    expect(server.child.exitCode).toBeNull();
+    server.kill('SIGTERM');
+    await server.exited;
+  });
+
+  it('in a terminal: .loop in colour, the progress line, Ctrl-C ends a .profile early', async () => {
+    const { server, address, clientDir } = await served();
+    const term = startAnodePty(['connect', address], { cwd: clientDir });
+    await term.waitForPrompt();
+    let from = term.raw().length;
+    term.write(`.loop${KEY.enter}`);
+    await term.waitFor(/Servers \(1\)[^]*> $/, { from: term.text().length });
+    expect(term.raw().slice(from)).toMatch(/\x1b\[1mServers \(1\)/);
+    from = term.text().length;
+    term.write(`.profile 600 term.cpuprofile${KEY.enter}`);
+    await term.waitFor('Recording a CPU profile for 600 s (Ctrl-C ends early)...', { from });
+    await term.waitFor(/recording \d+\.\d s of 600 s/, { from });
+    term.write(KEY.ctrlC);
+    await term.waitFor(/Wrote .*term\.cpuprofile[^]*> $/, { from, timeoutMs: 30_000 });
+    expect(existsSync(path.join(clientDir, 'term.cpuprofile'))).toBe(true);
+    term.write(KEY.ctrlD);
+    await term.exited;
+    server.kill('SIGTERM');
+    await server.exited;
+  });
+
+  it('a served console without the inspect capability (an older anode) gets the one-line refusal', async () => {
+    // A tiny server of protocol 1.1: its welcome lists every capability but inspect.
+    const old = net.createServer((socket) => {
+      socket.write('old console\n> ');
+      socket.setEncoding('utf8');
+      socket.on('data', (d: string) => {
+        if (d.startsWith('anode-protocol ')) {
+          const capabilities = ['preview', 'scope', 'watch', 'ask', 'colors', 'structured-errors', 'targets'];
+          socket.write(`anode-protocol ${JSON.stringify({ type: 'welcome', version: 1, minor: 1, banner: 'old', prompt: '> ', capabilities })}\n`);
+        } else if (d.includes('"inspect"')) socket.write('{"type":"error","code":"bad-message","message":"unknown message type \\"inspect\\""}\n');
+      });
+      socket.on('error', () => undefined);
+    });
+    old.listen(0, '127.0.0.1');
+    await once(old, 'listening');
+    try {
+      const c = connect(`127.0.0.1:${(old.address() as net.AddressInfo).port}`, dir);
+      await c.waitForPrompt();
+      for (const command of ['.loop', '.profile 1', '.heap 1', '.heapsnapshot']) {
+        const name = command.split(' ')[0]!;
+        expect(await c.evaluate(command)).toBe(`${name} is not available in this console (it needs the inspector session: run it where the console is served, or attach directly)`);
+      }
+      c.end();
+      expect((await c.exited).code).toBe(0);
+    } finally {
+      await new Promise((r) => old.close(r));
+    }
   });
 });
 

@@ -3,7 +3,8 @@
 // the capability negotiation, minor-version interop, and structured errors (with request ids).
 import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { EvalOutcome, LineEvaluator } from '../../src/console/types.js';
+import type { EvalOutcome, Inspection, LineEvaluator } from '../../src/console/types.js';
+import type { EvalSession } from '../../src/session/session.js';
 import { TargetClosedError } from '../../src/errors.js';
 import { LineLimiter } from '../../src/server/line-limit.js';
 import { openConsole, type ConnectOptions, type ProtocolConnection } from '../../src/server/protocol-client.js';
@@ -32,7 +33,7 @@ function duplexPair(): [Duplex, Duplex] {
 }
 
 /** A stub evaluator: `n` evaluates to n * 2; `hang` waits until interrupted; `gone` loses the program. */
-function stubEvaluator(options: { preview?: boolean } = {}): LineEvaluator & { watchers: Set<(t: string) => void>; asked: string[] } {
+function stubEvaluator(options: { preview?: boolean; inspection?: () => Inspection } = {}): LineEvaluator & { watchers: Set<(t: string) => void>; asked: string[] } {
   const watchers = new Set<(t: string) => void>();
   const evaluator = {
     watchers,
@@ -52,6 +53,7 @@ function stubEvaluator(options: { preview?: boolean } = {}): LineEvaluator & { w
       return () => watchers.delete(listener);
     },
   } as LineEvaluator & { watchers: Set<(t: string) => void>; asked: string[] };
+  if (options.inspection) evaluator.inspection = options.inspection;
   if (options.preview !== false) evaluator.preview = (code: string) => Promise.resolve(`preview of ${code}`);
   return evaluator;
 }
@@ -70,7 +72,7 @@ interface Pair {
 }
 
 /** A served console (banner first, then the hello, as the listener hands it over) and a client greeting it. */
-async function pair(options: ConnectOptions = {}, evaluatorOptions: { preview?: boolean } = {}, maxLine = 1024): Promise<Pair> {
+async function pair(options: ConnectOptions = {}, evaluatorOptions: { preview?: boolean; inspection?: () => Inspection } = {}, maxLine = 1024): Promise<Pair> {
   const [clientSide, serverSide] = duplexPair();
   const limiter = new LineLimiter(maxLine, (n) => serverSide.write(`anode: line too long (${n} bytes, limit ${maxLine}); discarded\n`));
   const lines = new PassThrough();
@@ -96,7 +98,9 @@ async function pair(options: ConnectOptions = {}, evaluatorOptions: { preview?: 
 describe('served protocol over an in-memory stream pair', () => {
   it('greets with the capabilities both sides have, and serves every request', async () => {
     const p = await pair();
-    expect(p.connection.welcome).toMatchObject({ type: 'welcome', version: 1, minor: 1, banner: 'hi', prompt: '> ' });
+    expect(p.connection.welcome).toMatchObject({ type: 'welcome', version: 1, minor: 2, banner: 'hi', prompt: '> ' });
+    // An evaluator with no inspector session offers no loop commands: the client says the old one line.
+    expect(p.remote.remoteInspection()).toBeUndefined();
     expect([...p.connection.capabilities].sort()).toEqual(['ask', 'colors', 'preview', 'scope', 'structured-errors', 'watch']);
     expect(await p.remote.evaluate('21')).toEqual({ kind: 'value', text: '42' });
     expect(await p.remote.complete('x.tic')).toEqual([['ticks'], 'tic']);
@@ -123,6 +127,55 @@ describe('served protocol over an in-memory stream pair', () => {
     // ainput in the program: the server asks, the client answers.
     p.remote.onAsk = (prompt) => Promise.resolve(`answer to ${prompt}`);
     expect(await p.session.ask('name? ')).toBe('answer to name? ');
+    p.connection.close();
+    await p.session.done;
+  });
+
+  it('runs the loop commands for the client: pid, progress each new percent, the snapshot in order, then the end', async () => {
+    // A session whose inspector takes a snapshot of three chunks, reporting progress on 6 objects.
+    const handlers = new Map<string, (p: unknown) => void>();
+    const sent: string[] = [];
+    const channel = {
+      onRaw: (event: string, handler: (p: unknown) => void) => {
+        handlers.set(event, handler);
+        return () => handlers.delete(event);
+      },
+      send: (method: string) => (sent.push(method), Promise.resolve({})),
+      sendRaw: (method: string) => {
+        sent.push(method);
+        if (method === 'HeapProfiler.takeHeapSnapshot') {
+          for (const done of [0, 3, 3, 6]) handlers.get('HeapProfiler.reportHeapSnapshotProgress')!({ done, total: 6 });
+          for (const chunk of ['{"snapshot":', '{"node_count":2}', ',"strings":["é"]}']) handlers.get('HeapProfiler.addHeapSnapshotChunk')!({ chunk });
+        }
+        return Promise.resolve({});
+      },
+    };
+    const session = { info: { pid: 4242 }, eventChannel: channel } as unknown as EvalSession;
+    const p = await pair({}, { inspection: () => ({ session, colors: false }) });
+    expect(p.connection.capabilities.has('inspect')).toBe(true);
+    const remote = p.remote.remoteInspection()!;
+    const seen: string[] = [];
+    const reply = await remote.run('heapsnapshot', '', {
+      started: (pid) => seen.push(`pid ${pid}`),
+      progress: (text) => seen.push(text),
+      chunk: (data) => seen.push(data),
+    });
+    expect(reply).toEqual({ text: '', ms: undefined });
+    expect(seen).toEqual([
+      'pid 4242',
+      'heap snapshot 0% (0 of 6 objects)',
+      'heap snapshot 50% (3 of 6 objects)',
+      'heap snapshot 100% (6 of 6 objects)',
+      '{"snapshot":',
+      '{"node_count":2}',
+      ',"strings":["é"]}',
+    ]);
+    // The profiler domain is left as it was found.
+    expect(sent).toEqual(['HeapProfiler.enable', 'HeapProfiler.takeHeapSnapshot', 'HeapProfiler.disable']);
+    // A usage mistake is answered without touching the program; a failure there comes back as an error.
+    expect(await remote.run('loop', 'sideways', {})).toEqual({ text: 'usage: .loop [all] [deep] [json]\n', ms: undefined });
+    channel.send = () => Promise.reject(new Error('the inspector said no'));
+    await expect(remote.run('heapsnapshot', '', {})).rejects.toThrow('the inspector said no');
     p.connection.close();
     await p.session.done;
   });

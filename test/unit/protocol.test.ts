@@ -29,6 +29,8 @@ describe('anode protocol', () => {
       { type: 'scope', id: 4 },
       { type: 'scope', id: 5, file: 'lib/db.js' },
       { type: 'watch', on: true },
+      { type: 'inspect', id: 6, command: 'loop', arg: 'all json' },
+      { type: 'inspect', id: 7, command: 'heapsnapshot', arg: '' },
       { type: 'answer', id: 1, text: 'Ada' },
       { type: 'answer', id: 2 },
       { type: 'bye' },
@@ -55,6 +57,11 @@ describe('anode protocol', () => {
       { type: 'output', text: '[program] hi\n', source: 'program' },
       { type: 'output', text: 'aprint\n', source: 'console' },
       { type: 'ask', id: 1, prompt: 'name? ' },
+      { type: 'inspecting', id: 10, pid: 4242 },
+      { type: 'progress', id: 10, text: 'heap snapshot 42% (420 of 1000 objects)' },
+      { type: 'chunk', id: 10, chunk: '{"snapshot":{"meta":\u2028"x"}\n' },
+      { type: 'inspected', id: 10, text: 'Top functions by self time\n', ms: 1003 },
+      { type: 'inspected', id: 11, text: '' },
       { type: 'error', code: 'version', message: 'no', version: 1 },
       { type: 'error', code: 'busy', message: 'no', id: 7 },
       { type: 'bye', reason: 'the program exited (code 0)' },
@@ -63,6 +70,19 @@ describe('anode protocol', () => {
     // A newer minor version's message type is skipped; its extra fields are dropped.
     expect(decodeServerMessage('{"type":"teleport"}')).toBeUndefined();
     expect(decodeServerMessage('{"type":"bye","reason":"x","later":1}')).toEqual({ type: 'bye', reason: 'x' });
+  });
+
+  it('checks the fields of the loop commands (inspect) and their replies', () => {
+    expect(() => decodeClientMessage('{"type":"inspect","id":1,"command":"format-disk","arg":""}')).toThrow(/unknown inspect command "format-disk"/);
+    expect(() => decodeClientMessage('{"type":"inspect","id":1,"command":"loop"}')).toThrow(/'inspect' needs a string 'arg'/);
+    expect(() => decodeServerMessage('{"type":"chunk","id":1}')).toThrow(/'chunk' needs a string 'chunk'/);
+    expect(() => decodeServerMessage('{"type":"inspecting","id":1,"pid":"12"}')).toThrow(/'inspecting' needs an integer 'pid'/);
+    expect(() => decodeServerMessage('{"type":"inspected","id":1,"text":"x","ms":1.5}')).toThrow(/'inspected' needs an integer 'ms'/);
+    // Its request id is found for an error even when the line is cut.
+    expect(requestIdOf('{"type":"inspect","id":9,"command":"pro')).toBe(9);
+    // It came with minor 2, as a capability.
+    expect(PROTOCOL_MINOR).toBe(2);
+    expect(CAPABILITIES).toContain('inspect');
   });
 
   it('finds the request id at the head of a line it could not decode', () => {
