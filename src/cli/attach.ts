@@ -77,6 +77,8 @@ export async function attach(target: string, flags: AttachFlags): Promise<number
       ? `anode opened its inspector on ${attached.where}; leaving closes it again and the program keeps running.`
       : opened === 'other'
         ? `inspector ${attached.where}, opened by another anode attached to it; the last to leave closes it, and the program keeps running.`
+        : opened === 'signal'
+          ? `inspector ${attached.where}, opened by a SIGUSR1 before anode came; it stays as it is (unless an anode opened it: the last anode to leave closes that), and the program keeps running.`
         : `inspector ${attached.where}; leaving detaches and the program keeps running.`;
   const exit = await watchExit(session);
   // The program's stdout is not this terminal: its console output is mirrored unless --no-console.

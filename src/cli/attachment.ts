@@ -16,12 +16,19 @@ import { ignoreFailure } from '../log/debug.js';
 import { say } from './say.js';
 import { ignored } from '../log/debug.js';
 
+/**
+ * Who opened the inspector anode attached through: this anode, another anode, a SIGUSR1 whose sender is
+ * not known yet ('signal': another anode may be recording itself this very moment), or nobody (it was open
+ * from the start).
+ */
+export type Opened = 'self' | 'other' | 'signal' | false;
+
 /** Where anode connected, and whether it must close the inspector again when leaving. */
 export interface Attached {
   session: EvalSession;
   where: string;
   /** Attached by pid: that pid's inspector socket, and whether anode opened it (this anode, or another). */
-  pidInspector?: { pid: number; socket: ListeningSocket; opened: 'self' | 'other' | false; process: NodeProcess };
+  pidInspector?: { pid: number; socket: ListeningSocket; opened: Opened; process: NodeProcess };
   /** Closes an inspector anode opened if this anode dies before leaving (disarmed when it leaves). */
   watchdog?: CloseWatchdog;
 }
@@ -100,34 +107,49 @@ async function connectPid(pid: number, timeoutMs: number, earlier: { opened?: Li
     await session.close();
     throw err;
   }
-  let opened: 'self' | 'other' | false = false;
+  let opened: Opened = false;
   if (found.openedByAnode) {
     opened = 'self';
     await markOpened(session, socket.port);
-  } else if ((await openedByAnode(session, socket.port, true)) || found.joined) {
-    // Another anode opened it: this one shares the duty to close it, as the last to leave.
-    opened = 'other';
+  } else if (found.joined || !found.process.flags.openAtStart) {
+    // Another anode opened it, or may have (a SIGUSR1 opened it, and the anode that sent it may not have
+    // recorded that in the target yet): this one records itself as a holder now, so that the other one
+    // leaving first does not close the inspector under it; the last holder to leave closes it, if an anode
+    // opened it. A holder is guarded like an opener, so that its record cannot outlive it.
+    opened = found.joined || (await openedByAnode(session, socket.port)) ? 'other' : 'signal';
+    await holdInspector(session, socket.port);
     watchdog = startCloseWatchdog(pid, url, closeInspectorExpression());
   }
   return { session, where, pidInspector: { pid, socket, opened, process: found.process }, ...(watchdog ? { watchdog } : {}) };
 }
 
 /**
- * Where the target remembers that anode opened its inspector: on which port, and which anodes hold it
- * (the close an anode schedules when leaving does not happen while another one holds it).
+ * Where the target remembers the anodes attached through an inspector a SIGUSR1 opened: on which port,
+ * whether an anode opened it (`opened`), and which anodes hold it (the close an anode schedules when
+ * leaving does not happen while another one holds it).
  */
 const OPENED_MARK = `globalThis[Symbol.for('anode.openedInspector')]`;
 /** This anode, among the holders. */
 const HOLDER = JSON.stringify(randomUUID());
 
+/** Evaluated in the target: the record for `port` (a new one if it names another port), with this anode among its holders. */
+function holdExpression(port: number): string {
+  return `(() => { let m = ${OPENED_MARK}; if (m?.port !== ${port}) m = ${OPENED_MARK} = { port: ${port}, holders: new Set(), opened: false }; m.holders.add(${HOLDER}); return m; })()`;
+}
+
 function markOpened(session: EvalSession, port: number): Promise<unknown> {
-  const expression = `(() => { let m = ${OPENED_MARK}; if (m?.port !== ${port}) m = ${OPENED_MARK} = { port: ${port}, holders: new Set() }; m.holders.add(${HOLDER}); })()`;
+  const expression = `(${holdExpression(port)}.opened = true, undefined)`;
   return session.evalChannel.send('Runtime.evaluate', { expression }).catch((err: unknown) => ignored('marking the inspector as opened by anode', err));
 }
 
-/** True when an anode opened the target's inspector on `port` (and it has not been closed since); `hold` joins the holders. */
-async function openedByAnode(session: EvalSession, port: number, hold = false): Promise<boolean> {
-  const expression = `(() => { const m = ${OPENED_MARK}; if (m?.port !== ${port}) return false; ${hold ? `m.holders.add(${HOLDER});` : ''} return true; })()`;
+function holdInspector(session: EvalSession, port: number): Promise<unknown> {
+  const expression = `(${holdExpression(port)}, undefined)`;
+  return session.evalChannel.send('Runtime.evaluate', { expression }).catch((err: unknown) => ignored('recording this anode as a holder of the inspector', err));
+}
+
+/** True when an anode opened the target's inspector on `port` (and it has not been closed since). */
+async function openedByAnode(session: EvalSession, port: number): Promise<boolean> {
+  const expression = `(() => { const m = ${OPENED_MARK}; return m?.port === ${port} && m.opened === true; })()`;
   return evalValue<boolean>(session.evalChannel, expression).catch(() => false);
 }
 
@@ -146,17 +168,20 @@ async function otherConnections(pid: number, port: number): Promise<number> {
   }
 }
 
-/** Evaluated in the target: this anode lets go; unless another still holds it, it closes a moment later. */
+/** Evaluated in the target: this anode lets go; unless another holds it, it is closed a moment later (if an anode opened it). */
 function closeInspectorExpression(): string {
-  const close = `() => { if (${OPENED_MARK}?.holders?.size) return; delete ${OPENED_MARK}; ${AGENT_REF}.require('node:inspector').close(); }`;
+  const close = `() => { const m = ${OPENED_MARK}; if (!m || m.holders.size > 0 || !m.opened) return; delete ${OPENED_MARK}; ${AGENT_REF}.require('node:inspector').close(); }`;
   return `${OPENED_MARK}?.holders?.delete(${HOLDER}), setTimeout(${close}, ${CLOSE_DELAY_MS}).unref(), true`;
 }
 
 /**
- * Evaluated in the target: this anode lets go of the inspector; how many other anodes still hold it. In
- * the target's one thread, of two anodes leaving at once exactly one sees the other still holding it.
+ * Evaluated in the target: this anode lets go of the inspector on `port`; whether an anode opened it and
+ * how many other anodes still hold it. In the target's one thread, of two anodes leaving at once exactly
+ * one sees the other still holding it.
  */
-const RELEASE_EXPRESSION = `(${OPENED_MARK}?.holders?.delete(${HOLDER}), ${OPENED_MARK}?.holders?.size ?? 0)`;
+function releaseExpression(port: number): string {
+  return `(() => { const m = ${OPENED_MARK}; if (m?.port !== ${port}) return { opened: false, holders: 0 }; m.holders.delete(${HOLDER}); return { opened: m.opened === true, holders: m.holders.size }; })()`;
+}
 
 /** Evaluated in the target: how many anodes hold the inspector right now. */
 const HOLDERS_EXPRESSION = `${OPENED_MARK}?.holders?.size ?? 0`;
@@ -167,17 +192,21 @@ const HOLDERS_EXPRESSION = `${OPENED_MARK}?.holders?.size ?? 0`;
  * (EPIPE, a signal, a crash) still has the inspector closed.
  */
 export async function detach({ session, pidInspector, where, watchdog }: Attached): Promise<void> {
-  // An anode that attached to an inspector another anode had just opened may only learn it now.
-  const opened =
-    pidInspector && (pidInspector.opened !== false || (await openedByAnode(session, pidInspector.socket.port))) ? pidInspector : undefined;
+  // The target's record says whether an anode opened it (one that attached as another was opening it may
+  // only learn it now), and whether another anode still holds it (that one closes it when it leaves).
+  const released = pidInspector
+    ? await evalValue<{ opened: boolean; holders: number }>(session.evalChannel, releaseExpression(pidInspector.socket.port)).catch(() => ({
+        opened: pidInspector.opened === 'self',
+        holders: 0,
+      }))
+    : undefined;
+  const opened = pidInspector && released?.opened ? pidInspector : undefined;
   if (!opened) {
     watchdog?.disarm();
     await session.close();
     return;
   }
-  // Another anode still holds it (the target's own record of anode sessions): that one closes it when it leaves.
-  const holders = await evalValue<number>(session.evalChannel, RELEASE_EXPRESSION).catch(() => 0);
-  if (holders > 0) {
+  if (released!.holders > 0) {
     watchdog?.disarm();
     await session.close();
     say(`another anode is attached through the inspector anode opened on ${where}: it stays open until that one leaves`);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { checkNodeProcess, signalInspector } from '../../dist/program/attach.js';
 import { NoSuchProcessError, ProcessChangedError } from '../../dist/errors.js';
 import { startAnode, type AnodeProcess } from '../helpers/anode.js';
-import { anode, attachTwice, bothWork, echoLine, noWatchdogFor, opener, readExe, startEcho } from '../helpers/attach.js';
+import { anode, attachTwice, bothWork, echoLine, freePort, noWatchdogFor, opener, readExe, startEcho } from '../helpers/attach.js';
 import { pidsWith, rawDebugger } from '../helpers/faults.js';
 import { ROOT } from '../helpers/paths.js';
 import { isAlive } from '../helpers/processes.js';
@@ -121,6 +121,33 @@ describe('attach races: two anodes attach to one program at once', () => {
       await noWatchdogFor(target.pid);
       console.info(`[faults] two anodes attached at once (--inspect-port=0, ${order} leaves): both prompts after ${ms} ms; inspector closed by the last`);
     }
+  });
+
+  it('an inspector a SIGUSR1 from someone else opened: anode says so, and leaves it open (an anode-opened one, closed: the control)', async () => {
+    // On a port of its own (on port 0, an inspector anode did not see open has a port it cannot tell apart).
+    const inspectPort = await freePort();
+    const { target, port } = await startEcho([`--inspect-port=${inspectPort}`]);
+    process.kill(target.pid, 'SIGUSR1');
+    const open = [port, inspectPort].sort((x, y) => x - y);
+    await target.waitForPorts(open);
+    const [a, b] = await attachTwice(target.pid);
+    for (const x of [a, b]) expect(x.stderr).toMatch(/opened by (a SIGUSR1 before anode came|another anode)/);
+    expect(await a.evaluate('process.pid')).toBe(String(target.pid));
+    a.end();
+    b.end();
+    expect((await a.exited).code).toBe(0);
+    expect((await b.exited).code).toBe(0);
+    await noWatchdogFor(target.pid);
+    expect(await target.ports()).toEqual(open);
+    expect(await echoLine(port, 'still')).toBe('still\n');
+    // The control: an inspector anode opened is closed when it leaves.
+    const other = await startEcho(['--inspect-port=0']);
+    const c = startAnode(['attach', String(other.target.pid)]);
+    await c.waitForPrompt();
+    expect(c.stderr).toContain('anode opened its inspector');
+    c.end();
+    expect((await c.exited).code).toBe(0);
+    await other.target.waitForPorts([other.port]);
   });
 
   it('pairs of one-shot anodes attaching and leaving with overlaps: every attach works, nothing left open', async () => {
