@@ -12,7 +12,7 @@ import { markdownTable, table, writeResults } from './lib/report.js';
 import { skipped } from './lib/stats.js';
 import { nowMs } from './lib/sample.js';
 
-const SECTIONS = ['eval', 'serve', 'fanout', 'large', 'startup', 'cost', 'memory', 'workers', 'loop'];
+const SECTIONS = ['eval', 'serve', 'fanout', 'large', 'startup', 'cost', 'logging', 'memory', 'workers', 'loop'];
 
 const { values } = parseArgs({
   options: {

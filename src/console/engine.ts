@@ -57,6 +57,8 @@ export const COMPLETION_GIVE_UP_MS = 1000;
 const CONTINUATION = '... ';
 /** Longest wait for the program's output of an entry before its result is printed anyway. */
 const OUTPUT_SETTLE_MS = 1000;
+/** How long a console that is leaving still shows the program's lines on their way (then they are gone). */
+const LEAVING_OUTPUT_MS = 2000;
 
 export class ConsoleEngine {
   readonly output: Writable;
@@ -75,6 +77,10 @@ export class ConsoleEngine {
   #submitted = 0;
   readonly #terminal: boolean;
   #unwatch: (() => void) | undefined;
+  /** Mirroring of a console that has ended: stopped once the lines on their way are shown. */
+  #unwatchAtEnd: (() => void) | undefined;
+  /** Mirrored lines that arrived in this turn of the event loop, written together in the next. */
+  #mirroredText: string | undefined;
   #unwatchTarget: (() => void) | undefined;
   #early: AbortController | undefined;
   #sigintOnce = false;
@@ -234,6 +240,12 @@ export class ConsoleEngine {
       this.#stop('closed');
     });
     const end = await this.#done;
+    if (this.#unwatchAtEnd) {
+      await this.#outputSettled(LEAVING_OUTPUT_MS);
+      await new Promise((r) => setImmediate(r));
+      this.#unwatchAtEnd();
+      this.#unwatchAtEnd = undefined;
+    }
     // What was typed last reaches the history file before the console is gone (at most 2 s).
     await Promise.race([this.#historySaved, new Promise((r) => setTimeout(r, HISTORY_WAIT_MS).unref())]);
     return end;
@@ -331,10 +343,26 @@ export class ConsoleEngine {
     this.#preview?.schedule();
   }
 
+  /**
+   * A line of the program's output: the lines that arrive together are written together, once (a terminal
+   * redraws its prompt once for them, not once per line).
+   */
+  #mirrored(text: string): void {
+    const body = text.endsWith('\n') ? text : `${text}\n`;
+    if (this.#mirroredText === undefined) {
+      this.#mirroredText = body;
+      setImmediate(() => {
+        const all = this.#mirroredText;
+        this.#mirroredText = undefined;
+        if (all) this.printAbove(all);
+      });
+    } else this.#mirroredText += body;
+  }
+
   /** Starts or stops mirroring the program's console output; returns what to tell the user. */
   #mirror(on: boolean): string {
     if (!this.#evaluator.watchOutput) return "this console cannot see the program's output";
-    if (on && !this.#unwatch) this.#unwatch = this.#evaluator.watchOutput((text) => this.printAbove(text));
+    if (on && !this.#unwatch) this.#unwatch = this.#evaluator.watchOutput((text) => this.#mirrored(text));
     if (!on) {
       this.#unwatch?.();
       this.#unwatch = undefined;
@@ -347,7 +375,9 @@ export class ConsoleEngine {
     this.#end = end;
     this.#preview?.close();
     if (this.#bracketedPaste) this.write(PASTE_END);
-    this.#unwatch?.();
+    // The program's lines still on their way are shown before the console is gone (run() waits for them).
+    this.#unwatchAtEnd = this.#unwatch;
+    this.#unwatch = undefined;
     this.#unwatchTarget?.();
     this.#rl.close();
     this.#finish(end);
@@ -487,10 +517,10 @@ export class ConsoleEngine {
   }
 
   /** What the entry logged is shown before its result (a stuck event connection delays it 1 s at most). */
-  async #outputSettled(): Promise<void> {
+  async #outputSettled(ms = OUTPUT_SETTLE_MS): Promise<void> {
     if (!this.#evaluator.settleOutput) return;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, OUTPUT_SETTLE_MS)));
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
     await Promise.race([this.#evaluator.settleOutput().catch((err: unknown) => ignored('waiting for the program output', err)), late]);
     clearTimeout(timer);
   }

@@ -217,7 +217,9 @@ export class Evaluator {
   /** Mirrors the program's console.* calls, marked as the program's. */
   watchOutput(listener: (text: string) => void): () => void {
     return this.session.programOutput.subscribe(
-      (m) => this.#shownElsewhere(streamOf(m.type)) || listener(m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
+      (m) =>
+        this.#shownElsewhere(streamOf(m.type)) ||
+        listener(m.type === 'skipped' ? m.text : m.text.replace(/^/gm, m.type === 'error' || m.type === 'warning' ? '[program!] ' : '[program] ')),
       { colors: this.colors },
     );
   }

@@ -81,4 +81,52 @@ describe("the program's console output in the console", () => {
     expect(await quiet.evaluate('1')).toBe('1');
     expect(quiet.stderr).not.toContain('[program]');
   });
+
+  it('a program that logs faster than the budget: anode stops listening a moment and says how many lines it did not show; slower, every line is shown', async () => {
+    // A program that logs `n` lines in bursts of 50 when told, then `burst done`.
+    const source = `process.stdin.on('data', (d) => { const n = Number(d); let i = 0; const go = () => { for (let k = 0; k < 50 && i < n; k += 1) console.log('line ' + ++i + ' of ' + n); if (i < n) setImmediate(go); else console.log('burst done ' + n); }; go(); }); console.log('up')`;
+    const target = startTarget(['-e', source]);
+    await target.waitFor('up');
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    // Under the budget (the control): all of them, no note.
+    let from = a.stderr.length;
+    target.child.stdin.write('300\n');
+    await a.waitFor('[program] burst done 300', { from });
+    const slow = a.stderr.slice(from);
+    expect(slow.match(/\[program\] line \d+ of 300\n/g)).toHaveLength(300);
+    expect(slow).not.toContain('not shown');
+    // Over it: the lines shown, plus those counted in notes, are every line (until the inspector's store is full).
+    from = a.stderr.length;
+    target.child.stdin.write('5000\n');
+    await a.waitFor('[program] burst done 5000', { from, timeoutMs: 20_000 });
+    await a.waitFor(/lines? not shown/, { from });
+    const fast = a.stderr.slice(from);
+    const shown = fast.match(/\[program\] line \d+ of 5000\n/g)?.length ?? 0;
+    const notes = [...fast.matchAll(/anode: (at least )?(\d+) lines? not shown: the program logged faster than anode shows its output without slowing it\n/g)];
+    expect(notes.length).toBeGreaterThan(0);
+    const counted = notes.reduce((n, m) => n + Number(m[2]), 0);
+    if (!notes.some((m) => m[1])) expect(shown + counted).toBe(5000);
+    else expect(shown + counted).toBeLessThanOrEqual(5000);
+    expect(shown).toBeLessThan(5000);
+    console.info(`[mirror] 5000 lines in bursts: ${shown} shown, ${counted} said not shown (${notes.length} notes)`);
+    // The console still works, and the program too.
+    expect(await a.evaluate('1 + 1')).toBe('2');
+    a.end();
+    expect((await a.exited).code).toBe(0);
+  });
+
+  it('leaving shows the lines still on their way (they are not dropped)', async () => {
+    const source = `process.stdin.on('data', () => { for (let i = 1; i <= 400; i += 1) console.log('late ' + i); }); console.log('up')`;
+    const target = startTarget(['-e', source]);
+    await target.waitFor('up');
+    const a = startAnode(['attach', String(target.pid)]);
+    await a.waitForPrompt();
+    target.child.stdin.write('go\n');
+    await a.waitFor('[program] late 1\n');
+    a.end();
+    expect((await a.exited).code).toBe(0);
+    expect(a.stderr).toContain('[program] late 400\n');
+    expect(a.stderr.match(/\[program\] late \d+\n/g)).toHaveLength(400);
+  });
 });
