@@ -103,6 +103,7 @@ export class ConsoleIoLink {
 
   async #poll(): Promise<void> {
     const channel = this.#session.evalChannel;
+    let failures = 0;
     while (!this.#closed && !this.#session.endedSignal.aborted) {
       let requests: Request[] | null;
       try {
@@ -115,9 +116,15 @@ export class ConsoleIoLink {
         requests = r.result.value as Request[] | null;
       } catch (err) {
         if (isPromiseCollected(err)) continue;
-        if (!this.#closed && !this.#session.endedSignal.aborted) ignored('waiting for ainput/aprint requests', err);
-        return;
+        if (this.#closed || this.#session.endedSignal.aborted) return;
+        // Any other failure (a reply lost, a busy target) must not leave the console's questions
+        // unanswered for good: the poll is sent again, a little later each time.
+        ignored('waiting for ainput/aprint requests (polling again)', err);
+        failures += 1;
+        await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** failures)).unref());
+        continue;
       }
+      failures = 0;
       if (requests === null) return;
       const shown: Array<void | Promise<void>> = [];
       for (const request of requests) {
