@@ -11,6 +11,7 @@ import { banner } from './banner.js';
 import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
 import { brokenOutput, guardOutput, hangUpOnBrokenOutput, onBrokenOutput } from './broken-output.js';
 import { processReach } from './process-reach.js';
+import { oneShotIo } from './one-shot-io.js';
 import { say } from './say.js';
 import { withExamples } from './help-text.js';
 
@@ -134,7 +135,8 @@ async function endOf(session: EvalSession, exit: ExitWatch, attached: Attached):
  * was so far.
  */
 async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<number> {
-  const evaluator = new TargetedEvaluator(attached.session, { colors: flags.color === true });
+  const io = oneShotIo((stream, text) => brokenOutput() === undefined && process[stream].write(text));
+  const evaluator = new TargetedEvaluator(attached.session, { colors: flags.color === true, io: () => io });
   if (flags.worker !== undefined) {
     try {
       await evaluator.enter(flags.worker);

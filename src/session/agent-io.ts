@@ -27,8 +27,41 @@ export function makeConsoleIo(util: any): any {
     bound: { ainput: (prompt?: unknown) => Promise<string>; aprint: (...args: unknown[]) => Promise<void> };
   }
   const consoles = new Map<string, Console>();
+  /**
+   * The inspector runs an evaluation that arrives while JavaScript runs in the middle of it (an interrupt):
+   * anode's poll could run halfway through an aprint and lose its request (seen under load). What arrives
+   * while one of these functions runs waits for it to end (a microtask), so each runs whole.
+   */
+  let busy = false;
+  const serial =
+    <A extends unknown[], R>(fn: (...args: A) => R) =>
+    (...args: A): R => {
+      if (busy) {
+        const later = new Promise<unknown>((resolve, reject) =>
+          queueMicrotask(() => {
+            try {
+              resolve(serial(fn)(...args));
+            } catch (err) {
+              reject(err);
+            }
+          }),
+        );
+        return tolerated(later) as R;
+      }
+      busy = true;
+      try {
+        return fn(...args);
+      } finally {
+        busy = false;
+      }
+    };
   const closed = new Set<string>();
-  const error = (code: string, message: string): Error => Object.assign(new Error(message), { code });
+  // Its stack would name only the agent's own frames: the message is the whole story.
+  const error = (code: string, message: string): Error => {
+    const err = new Error(message);
+    err.stack = `Error: ${message}`;
+    return Object.assign(err, { code });
+  };
   const endOfInput = (): Error => error('ANODE_EOF', 'ainput: end of input (the console closed)');
   /** A promise the program may drop unawaited: its rejection never counts as an unhandled one. */
   const tolerated = <T>(p: Promise<T>): Promise<T> => {
@@ -38,13 +71,13 @@ export function makeConsoleIo(util: any): any {
   const gone = (what: string) => () => tolerated(Promise.reject(error('ANODE_EOF', `${what}: the console that typed this code is gone`)));
   const closedBound = { ainput: gone('ainput'), aprint: gone('aprint') };
 
-  const enqueue = (c: Console, request: Omit<Request, 'seq'>): Promise<any> => {
+  const enqueue = serial((c: Console, request: Omit<Request, 'seq'>): Promise<any> => {
     const seq = ++c.seq;
     const p = new Promise((resolve, reject) => c.waiting.set(seq, { resolve, reject, kind: request.kind }));
     c.queue.push({ seq, ...request });
     wake(c);
     return tolerated(p);
-  };
+  });
   const wake = (c: Console): void => {
     const poll = c.poll;
     if (!poll || c.queue.length === 0) return;
@@ -76,11 +109,12 @@ export function makeConsoleIo(util: any): any {
   const settle = (c: Console, seq: number): { resolve: (v: any) => void; reject: (e: unknown) => void; kind: Request['kind'] } | undefined => {
     const w = c.waiting.get(seq);
     c.waiting.delete(seq);
-    c.queue = c.queue.filter((r) => r.seq !== seq);
+    const i = c.queue.findIndex((r) => r.seq === seq);
+    if (i >= 0) c.queue.splice(i, 1);
     return w;
   };
 
-  return {
+  const api = {
     /** Makes console `token` ready (an entry that uses the bindings begins with it). */
     open(token: string, colors: boolean): void {
       open(token, colors);
@@ -114,7 +148,7 @@ export function makeConsoleIo(util: any): any {
     next(token: string, seen: number, colors: boolean): Promise<Request[] | null> {
       const c = open(token, colors);
       if (!c) return Promise.resolve(null);
-      c.queue = c.queue.filter((r) => r.seq > seen);
+      while (c.queue.length > 0 && c.queue[0]!.seq <= seen) c.queue.shift();
       // The prints handed over are shown by now: this poll is their answer (one message each way per aprint).
       for (const [seq, w] of [...c.waiting]) if (seq <= seen && w.kind === 'print') settle(c, seq)?.resolve(undefined);
       c.poll?.(null);
@@ -155,7 +189,7 @@ export function makeConsoleIo(util: any): any {
         else w.resolve(undefined);
       }
       c.waiting.clear();
-      c.queue = [];
+      c.queue.length = 0;
       c.poll?.(null);
       c.poll = undefined;
     },
@@ -170,4 +204,7 @@ export function makeConsoleIo(util: any): any {
       return n;
     },
   };
+  // anode's calls, each run whole (see `serial`).
+  for (const name of ['open', 'next', 'answer', 'fail', 'cancel', 'close'] as const) (api as any)[name] = serial((api as any)[name]);
+  return api;
 }

@@ -8,7 +8,7 @@ import { makeConsoleIo } from './agent-io.js';
 import { makePreviewText } from './preview-text.js';
 
 export const AGENT_KEY = 'anode.agent';
-export const AGENT_VERSION = 11;
+export const AGENT_VERSION = 12;
 /** Expression that reaches the agent from code evaluated in the target. */
 export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 /**

@@ -102,18 +102,11 @@ export class ConsoleIoLink {
   }
 
   async #poll(): Promise<void> {
-    const channel = this.#session.evalChannel;
     let failures = 0;
     while (!this.#closed && !this.#session.endedSignal.aborted) {
       let requests: Request[] | null;
       try {
-        const r = await channel.send('Runtime.evaluate', {
-          expression: `${AGENT_REF}.io.next(${this.#token}, ${this.#seen}, ${this.#colors()})`,
-          awaitPromise: true,
-          returnByValue: true,
-        });
-        if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
-        requests = r.result.value as Request[] | null;
+        requests = await this.#next();
       } catch (err) {
         if (isPromiseCollected(err)) continue;
         if (this.#closed || this.#session.endedSignal.aborted) return;
@@ -136,6 +129,17 @@ export class ConsoleIoLink {
       // The next poll tells the target they are shown: it is their answer.
       await Promise.all(shown);
     }
+  }
+
+  /** One long poll: the requests after #seen, once there is one (null: the console closed in the target). */
+  async #next(): Promise<Request[] | null> {
+    const r = await this.#session.evalChannel.send('Runtime.evaluate', {
+      expression: `${AGENT_REF}.io.next(${this.#token}, ${this.#seen}, ${this.#colors()})`,
+      awaitPromise: true,
+      returnByValue: true,
+    });
+    if (r.exceptionDetails) throw new Error(r.exceptionDetails.exception?.description ?? r.exceptionDetails.text);
+    return r.result.value as Request[] | null;
   }
 
   #print(text: string): void | Promise<void> {

@@ -110,7 +110,7 @@ describe('ainput / aprint in anode attach', () => {
     a.send("await ainput('never answered? ').catch((e) => { globalThis.why = `${e.code}: ${e.message}`; throw e; })");
     await a.waitFor('never answered? ');
     a.end();
-    await a.waitFor(/Uncaught Error: ainput: end of input/);
+    await a.waitFor(/Uncaught \[Error: ainput: end of input\]/);
     expect((await a.exited).code).toBe(0);
     const b = startAnode(['attach', String(target.pid)]);
     await b.waitForPrompt();
@@ -178,5 +178,24 @@ describe('ainput in a terminal', () => {
     from = t.text().length;
     t.write(`${PENDING} + 40${KEY.enter}`);
     await t.waitFor(/\n40\n> $/, { from });
+  });
+});
+
+describe('ainput / aprint in an -e one-shot: anode\'s own stdin and stdout', () => {
+  it('asks on stderr, answers from stdin, prints on stdout in order with the results; end of stdin ends ainput (one line, exit 1)', async () => {
+    const { target } = await startEcho(['--inspect-port=0']);
+    const a = startAnode(['attach', String(target.pid), '-e', "const who = await ainput('who? '); who", '-e', "await aprint('hi', who, [1])", '-e', "await ainput('more? ')"]);
+    a.child.stdin!.end('ada\n');
+    const { code } = await a.exited;
+    expect(a.stdout).toBe("'ada'\nhi ada [ 1 ]\nundefined\n");
+    expect(a.stderr).toContain('who? more? ');
+    expect(a.stderr).toContain("Uncaught [Error: ainput: end of input] { code: 'ANODE_EOF' }");
+    // The agent's own frames are not the user's business.
+    expect(a.stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(1);
+    // In the program, nothing waits any more.
+    const check = startAnode(['attach', String(target.pid), '-e', PENDING]);
+    expect((await check.exited).code).toBe(0);
+    expect(check.stdout).toBe('0\n');
   });
 });
