@@ -22,6 +22,8 @@ function echo(port: number, message: string): Promise<string> {
 async function startEcho() {
   const a = startAnodePty(['run', path.join(FIXTURES, 'echo.js'), '0']);
   const port = Number((await a.waitFor(/served on 127\.0\.0\.1:(\d+)/))[1]);
+  // The console is up (its first prompt, after the banner) before anything is typed.
+  await a.waitFor(/Ctrl\+C interrupts, \.help for more\.[\s\S]*> $/);
   // The program's ready line may land after the first prompt: an empty entry draws a fresh one.
   const from = a.text().length;
   a.write(KEY.enter);
