@@ -16,12 +16,12 @@ export default defineConfig({
         extends: true,
         test: { name: 'anode', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/node-versions/**', DEFAULT_PORT] },
       },
-      // `anode attach PID` and `anode ps` once more on the process table of ps + lsof (what macOS has).
+      // `anode attach PID`, `anode ps` and run's process tree once more on the process table of ps + lsof (macOS's).
       {
         extends: true,
         test: {
           name: 'ps-lsof',
-          include: ['test/e2e/attach.test.ts', 'test/e2e/attach-targets.test.ts'],
+          include: ['test/e2e/attach.test.ts', 'test/e2e/attach-targets.test.ts', 'test/e2e/process-tree.test.ts'],
           env: { ANODE_PROCESS_TABLE: 'portable' },
         },
       },

@@ -111,6 +111,14 @@ export function parseStartTime(stat: string): string | undefined {
   return fields[19] !== undefined && /^\d+$/.test(fields[19]) ? fields[19] : undefined;
 }
 
+/** The process group of `/proc/PID/stat` (field 5), undefined for a zombie or a dead process (state Z/X). */
+export function parseLiveGroup(stat: string): number | undefined {
+  // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses, so split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  if (fields[0] === 'Z' || fields[0] === 'X' || fields[2] === undefined || !/^\d+$/.test(fields[2])) return undefined;
+  return Number(fields[2]);
+}
+
 /** The executable of `/proc/PID/exe`, without the ` (deleted)` mark of a replaced binary. */
 export function cleanExePath(link: string): string {
   return link.replace(/ \(deleted\)$/, '');

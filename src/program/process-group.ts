@@ -1,8 +1,9 @@
 // The program's process group: `anode run` starts the program as the leader of its own group, so the
 // children it forks (a `child_process.fork` server, `cluster` workers, what `npm start` runs) share it and
-// end with it, the way a terminal ends a foreground job. Read from /proc, without asking any process.
-import { readFileSync, readdirSync } from 'node:fs';
+// end with it, the way a terminal ends a foreground job. Read from the process table (/proc, or ps), without
+// asking any process.
 import { ignored } from '../log/debug.js';
+import { processTable } from './process-table.js';
 
 /** A live (not zombie) process of a group. */
 export interface GroupMember {
@@ -21,22 +22,7 @@ function shortened(command: string): string {
 
 /** The live members of process group `pgid` (zombies are left out: they are already gone). */
 export function groupMembers(pgid: number): GroupMember[] {
-  const members: GroupMember[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
-      // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses, so split after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== pgid || fields[0] === 'Z' || fields[0] === 'X') continue;
-      const argv = readFileSync(`/proc/${entry}/cmdline`, 'latin1').split('\0').filter(Boolean);
-      const command = argv.join(' ');
-      members.push({ pid: Number(entry), command: shortened(command) });
-    } catch (err) {
-      ignored(`reading /proc/${entry} (gone meanwhile)`, err);
-    }
-  }
-  return members;
+  return processTable().groupMembers(pgid).map((m) => ({ pid: m.pid, command: shortened(m.command) }));
 }
 
 /** Sends `signal` to every process of group `pgid`; false when the group is gone. */

@@ -2,8 +2,8 @@
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 import { ignored } from '../log/debug.js';
-import { cleanExePath, environValue, parseCmdline, parseEstablished, parseListening, parseStartTime, parseStatus, socketInodes } from './proc.js';
-import type { ListeningSocket, ProcessEntry, ProcessIdentity, ProcessTable } from './process-table.js';
+import { cleanExePath, environValue, parseCmdline, parseEstablished, parseListening, parseLiveGroup, parseStartTime, parseStatus, socketInodes } from './proc.js';
+import type { GroupMember, ListeningSocket, ProcessEntry, ProcessIdentity, ProcessTable } from './process-table.js';
 
 const dir = (pid: number): string => `/proc/${pid}`;
 
@@ -71,6 +71,21 @@ function list(options: { uid?: number | undefined; executables?: boolean } = {})
   return Promise.resolve(entries);
 }
 
+function groupMembers(pgid: number): GroupMember[] {
+  const members: GroupMember[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      if (parseLiveGroup(readFileSync(`${dir(Number(name))}/stat`, 'latin1')) !== pgid) continue;
+      const command = parseCmdline(readFileSync(`${dir(Number(name))}/cmdline`, 'latin1')).join(' ');
+      members.push({ pid: Number(name), command });
+    } catch (err) {
+      ignored(`reading pid ${name} from /proc (gone meanwhile)`, err);
+    }
+  }
+  return members;
+}
+
 export const linuxProcessTable: ProcessTable = {
   kind: 'linux',
   identitySync,
@@ -84,6 +99,7 @@ export const linuxProcessTable: ProcessTable = {
     }
   },
   list,
+  groupMembers,
   async listening(pid): Promise<ListeningSocket[]> {
     const [inodes, rows] = await Promise.all([socketInodesOf(pid), tables(pid)]);
     return rows.flatMap(parseListening).filter((s) => inodes.has(s.inode));

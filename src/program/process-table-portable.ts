@@ -7,7 +7,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { constants } from 'node:os';
 import { ProcessToolError } from '../errors.js';
 import { ignored } from '../log/debug.js';
-import type { ListeningSocket, ProcessEntry, ProcessIdentity, ProcessTable, Sigusr1Handling } from './process-table.js';
+import type { GroupMember, ListeningSocket, ProcessEntry, ProcessIdentity, ProcessTable, Sigusr1Handling } from './process-table.js';
 
 /** Fixed-format output whatever the user's locale (lstart is a date). */
 const ENV = { ...process.env, LC_ALL: 'C' };
@@ -41,6 +41,17 @@ export function parsePsList(text: string): ProcessEntry[] {
     entries.push({ pid: Number(m[1]), ppid: Number(m[2]), uid: Number(m[3]), argv: splitArgs(m[5] ?? '') });
   }
   return entries;
+}
+
+/** The live members of group `pgid` in the lines of `ps -o pid=,pgid=,stat=,args=` (zombies left out). */
+export function parsePsGroup(text: string, pgid: number): GroupMember[] {
+  const members: GroupMember[] = [];
+  for (const line of text.split('\n')) {
+    const m = /^\s*(\d+)\s+(\d+)\s+(\S+)(?:\s(.*))?$/.exec(line);
+    if (!m || Number(m[2]) !== pgid || m[3]!.startsWith('Z')) continue;
+    members.push({ pid: Number(m[1]), command: (m[4] ?? '').trim() });
+  }
+  return members;
 }
 
 function splitArgs(text: string): string[] {
@@ -165,6 +176,7 @@ export const portableProcessTable: ProcessTable = {
     const exes = lsofExecutables(parseLsof(await run('lsof', ['-a', ...(options.uid !== undefined ? ['-u', String(options.uid)] : []), '-d', 'txt', '-F', 'fn'])));
     return entries.map((e) => ({ ...e, exe: exes.get(e.pid) }));
   },
+  groupMembers: (pgid) => parsePsGroup(runSync('ps', ['-A', '-ww', '-o', 'pid=,pgid=,stat=,args=']), pgid),
   async listening(pid) {
     process.kill(pid, 0); // throws (ESRCH) when it is gone, like reading a gone pid's /proc
     return sockets(['-a', '-p', String(pid), '-iTCP', '-sTCP:LISTEN']);

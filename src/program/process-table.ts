@@ -40,6 +40,13 @@ export interface ListeningSocket {
   port: number;
 }
 
+/** A live member of a process group. */
+export interface GroupMember {
+  pid: number;
+  /** Its whole command line. */
+  command: string;
+}
+
 /** Everything anode reads about processes; one implementation per platform. */
 export interface ProcessTable {
   readonly kind: 'linux' | 'portable';
@@ -53,6 +60,8 @@ export interface ProcessTable {
   environmentVariable(pid: number, name: string): Promise<string | undefined>;
   /** Live processes (of `uid`, when given); `executables` also fills in `exe` (costs more). */
   list(options?: { uid?: number | undefined; executables?: boolean }): Promise<ProcessEntry[]>;
+  /** The live (not zombie) members of process group `pgid`, read synchronously (anode polls it on the way out). */
+  groupMembers(pgid: number): GroupMember[];
   /** The TCP sockets the process itself listens on (rejects when it is gone). */
   listening(pid: number): Promise<ListeningSocket[]>;
   /** Every socket listening on `port` in the process's network, whoever owns it (as far as this user sees). */

@@ -1,5 +1,5 @@
-// How programs really start and end under `anode run`: exit codes of programs that end early, the whole
-// process tree, the shutdown signals, stdin. The built anode against real node programs.
+// How programs really start and end under `anode run`: exit codes of programs that end early, the shutdown
+// signals, stdin (the process tree: process-tree.test.ts). The built anode against real node programs.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -7,12 +7,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAnode } from '../helpers/anode.js';
+import { announcedPids, startAnode, type AnodeProcess } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
-import { isAlive, killPid } from '../helpers/processes.js';
+import { gone, killPid } from '../helpers/processes.js';
 import { KEY, startAnodePty } from '../helpers/pty.js';
-import { waitUntil } from '../helpers/wait.js';
 
 const fixture = (name: string): string => path.join(TEST_FIXTURES, 'lifecycle', name);
 const ANODE_LINE = /^anode: .*\n/gm;
@@ -26,10 +25,9 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
 
-/** The pids a fixture announced on stdout as `WORD PID`. */
-async function announced(a: ReturnType<typeof startAnode>, word: string, count = 1): Promise<number[]> {
-  const m = await a.waitFor(new RegExp(`(?:^|\\n)(?:${word} \\d+\\n[^]*){${count}}`), { stream: 'stdout' });
-  const pids = [...m[0].matchAll(new RegExp(`${word} (\\d+)`, 'g'))].map((x) => Number(x[1]));
+/** The pids a fixture announced on stdout as `WORD PID` (killed after the test). */
+async function announced(a: AnodeProcess, word: string, count = 1): Promise<number[]> {
+  const pids = await announcedPids(a, word, count);
   leftovers.push(...pids);
   return pids;
 }
@@ -43,9 +41,6 @@ async function waitUntilAsync(check: () => Promise<boolean>, describe: () => str
   }
 }
 
-function gone(pid: number): Promise<boolean> {
-  return waitUntil(() => !isAlive(pid), () => `pid ${pid} still alive`, 20_000);
-}
 
 describe('anode run: programs that end before the console opens', () => {
   it.each([
@@ -88,54 +83,6 @@ describe('anode run: programs that end before the console opens', () => {
     expect((await a.exited).code).toBe(4);
     expect(a.stderr).toMatch(/anode: the program exited \(code 4\)\n$/);
     expect(a.stderr).not.toMatch(/Couldn't parse|protocol|internal error/i);
-  });
-});
-
-describe('anode run: the whole process tree', () => {
-  it.each(['fork', 'cluster'])('ending the console ends the program\'s children (%s)', async (mode) => {
-    const a = startAnode(['run', fixture('family.cjs'), mode]);
-    const children = await announced(a, 'child', mode === 'cluster' ? 2 : 1);
-    await a.waitForPrompt();
-    a.end();
-    expect((await a.exited).code).toBe(0);
-    for (const pid of children) await gone(pid);
-    expect(a.stderr).not.toMatch(/killing pid/);
-  });
-
-  it('a child that ignores signals is killed after the grace periods, and anode says which pid', async () => {
-    const a = startAnode(['run', '--grace', '300', fixture('family.cjs'), 'stubborn']);
-    const [child] = await announced(a, 'child');
-    await a.waitForPrompt();
-    a.end();
-    await a.exited;
-    await gone(child!);
-    // Its handlers ran: it got each signal before SIGKILL.
-    expect(a.stdout).toContain('child ignored SIGINT');
-    expect(a.stdout).toContain('child ignored SIGTERM');
-    expect(a.stderr).toMatch(new RegExp(`of its process group did not exit within 300 ms of SIGINT; sending SIGTERM`));
-    expect(a.stderr).toMatch(new RegExp(`anode: killing pid ${child} \\(.*family\\.cjs.*\\): still running 300 ms after SIGTERM`));
-  });
-
-  it('SIGKILL of anode: the watchdog ends the program\'s children too', async () => {
-    const a = startAnode(['run', '--grace', '300', fixture('family.cjs'), 'stubborn']);
-    const [child] = await announced(a, 'child');
-    await a.waitForPrompt();
-    const program = await a.programPid();
-    a.child.kill('SIGKILL');
-    await a.exited;
-    await gone(program);
-    await gone(child!);
-  });
-
-  it('a grandchild holding the program\'s stderr does not keep anode from exiting', async () => {
-    const a = startAnode(['run', fixture('stderr-holder.cjs')]);
-    const [holder] = await announced(a, 'holder');
-    expect((await a.exited).code).toBe(4);
-    expect(a.stderr).toContain('program done\n');
-    // (On a loaded machine the program may be done before its console opens: either way, one line.)
-    expect(a.stderr).toMatch(/anode: the program exited \(code 4\)( before the console opened)?\n/);
-    // The positive control: the grandchild still holds the pipe anode left behind.
-    expect(isAlive(holder!)).toBe(true);
   });
 });
 

@@ -29,6 +29,12 @@ export interface AnodeProcess {
   output(): string;
 }
 
+/** The pids a program under anode announced on stdout as `WORD PID` lines, once `count` of them are there. */
+export async function announcedPids(a: AnodeProcess, word: string, count = 1): Promise<number[]> {
+  const m = await a.waitFor(new RegExp(`(?:^|\\n)(?:${word} \\d+\\n[^]*){${count}}`), { stream: 'stdout' });
+  return [...m[0].matchAll(new RegExp(`${word} (\\d+)`, 'g'))].map((x) => Number(x[1]));
+}
+
 /** Starts `node bin/anode.js ...args`. */
 export function startAnode(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): AnodeProcess {
   const child = spawn(process.execPath, [ANODE_BIN, ...args], {

@@ -1,5 +1,6 @@
 // Every process a test starts is registered here and killed after the test, whatever happened.
 import { afterEach } from 'vitest';
+import { waitUntil } from './wait.js';
 
 type Killable = { kill(signal?: NodeJS.Signals): void; readonly description: string; readonly output: () => string };
 
@@ -35,6 +36,11 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Resolves once `pid` is gone (fails the test after 20 s). */
+export function gone(pid: number): Promise<boolean> {
+  return waitUntil(() => !isAlive(pid), () => `pid ${pid} still alive`, 20_000);
 }
 
 afterEach((ctx) => {

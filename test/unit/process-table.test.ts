@@ -11,6 +11,7 @@ import {
   lsofSockets,
   parseLsof,
   parseLsofAddress,
+  parsePsGroup,
   parsePsIdentity,
   parsePsList,
   portableProcessTable,
@@ -41,6 +42,15 @@ describe('portable table parsers', () => {
       { pid: 1, ppid: 0, uid: 0, argv: ['/sbin/init'] },
       { pid: 12, ppid: 1, uid: 1000, argv: ['node', 'app.js'] },
     ]);
+  });
+
+  it('reads the members of one process group, without zombies', () => {
+    const text = '  1     1 Ss   /sbin/init\n 40    40 Sl   node app.js\n 41    40 S    node child.js a b\n 42    40 Z    [node] <defunct>\n 43     1 S    sh\n';
+    expect(parsePsGroup(text, 40)).toEqual([
+      { pid: 40, command: 'node app.js' },
+      { pid: 41, command: 'node child.js a b' },
+    ]);
+    expect(parsePsGroup(text, 99)).toEqual([]);
   });
 
   it('reads lsof -F files: listening sockets, connections, executables', () => {
@@ -116,6 +126,29 @@ describe.each(tables.map((t) => [t.kind, t] as const))('the %s table on a live p
       client.destroy();
     }
     await expect(table.listening(2 ** 22 + 12345)).rejects.toThrow();
+  });
+
+  it('lists the members of a process group: its leader and the child it forked, not others', async () => {
+    const leader = spawn(process.execPath, ['-e', "require('child_process').spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', 'the-child'], { stdio: 'inherit' }); setInterval(() => {}, 1000)"], {
+      detached: true,
+      stdio: 'ignore',
+    });
+    try {
+      let members: ReturnType<ProcessTable['groupMembers']> = [];
+      for (let i = 0; i < 500 && members.length < 2; i++) {
+        members = table.groupMembers(leader.pid!);
+        if (members.length < 2) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(members.map((m) => m.pid)).toContain(leader.pid);
+      expect(members).toHaveLength(2);
+      expect(members.find((m) => m.pid !== leader.pid)!.command).toMatch(/the-child$/);
+      // The control: this test's own group is another one.
+      expect(table.groupMembers(leader.pid!).some((m) => m.pid === process.pid)).toBe(false);
+    } finally {
+      process.kill(-leader.pid!, 'SIGKILL');
+    }
+    for (let i = 0; i < 500 && table.groupMembers(leader.pid!).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(table.groupMembers(leader.pid!)).toEqual([]);
   });
 
   it('shares this network and names this user', async () => {
