@@ -49,6 +49,8 @@ const INTERRUPT_TEXT: Record<InterruptResult, string> = {
   terminated: 'Interrupted: the evaluation was stopped; the program keeps running.',
   abandoned: 'Interrupted: stopped waiting; what the entry awaits may still complete in the program.',
   busy: "Interrupted: stopped waiting; the program's own code is busy and was left alone.",
+  'in-timer':
+    "Interrupted: stopped waiting; the entry's code is running as a timer callback, and stopping a timer callback would crash Node, so it was left running.",
   unresponsive:
     'Interrupted: stopped waiting; the program does not answer (stopped, or blocked outside JavaScript), so the entry may still complete when it resumes.',
   paused: 'Interrupted: stopped waiting; the program is paused in another debugger, which was left alone: the entry still runs when it resumes.',

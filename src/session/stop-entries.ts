@@ -1,6 +1,13 @@
 // Stopping a console entry that runs in the target (Ctrl-C), without touching the program's own code:
 // pause on the event connection, look at the stack, and terminate only if one of the entry's scripts is
 // on it. Used by the session's interrupt, and by the attach watchdog when anode died mid-entry.
+//
+// Never inside a timer or an immediate: Node runs those from a JavaScript loop (lib/internal/timers.js) that
+// pushes the callback's async context before it and pops it after; terminating skips the pop, and the
+// native scope around the loop then finds the async-hook stack corrupted and ends the process (exit 1,
+// "async hook stack has become corrupted", on Node 20 to 26). An entry's function running as a timer
+// callback (`setTimeout(() => { while (true) {} })` inside the awaited promise) is left alone and the user is
+// told why. Callbacks of I/O, nextTick, microtasks and AsyncResource scopes stop safely (tested).
 import type { Channel } from './channel.js';
 import { ignored } from '../log/debug.js';
 
@@ -9,7 +16,10 @@ import { ignored } from '../log/debug.js';
  * waiting on a program that does not answer its inspector (SIGSTOPped, or blocked outside JavaScript), or
  * stopped waiting on a program another debugger holds paused.
  */
-export type InterruptResult = 'terminated' | 'abandoned' | 'busy' | 'unresponsive' | 'paused';
+export type InterruptResult = 'terminated' | 'abandoned' | 'busy' | 'in-timer' | 'unresponsive' | 'paused';
+
+/** Node's module that runs timers and immediates, where a terminated callback takes the process down. */
+const TIMERS_MODULE = 'node:internal/timers';
 
 /** Which scripts are the entries to stop: by sourceURL, and (checked on the stack only) by source. */
 export interface EntryScripts {
@@ -24,8 +34,11 @@ export const ANSWER_WAIT_MS = 3000;
 /** Pauses, and terminates if an entry's script is on the stack; the program's own code is left running. */
 export async function stopEntries(ch: Channel, entries: EntryScripts): Promise<InterruptResult> {
   const ours = new Set<string>();
+  // (A paused frame's own `url` is left empty by V8: scripts are told apart by the scriptParsed events.)
+  const timers = new Set<string>();
   const offParsed = ch.on('Debugger.scriptParsed', (p) => {
     if (entries.url(p.url)) ours.add(p.scriptId);
+    else if (p.url === TIMERS_MODULE) timers.add(p.scriptId);
   });
   let onPaused!: (frames: string[]) => void;
   const paused = new Promise<string[]>((resolve) => (onPaused = resolve));
@@ -63,6 +76,10 @@ export async function stopEntries(ch: Channel, entries: EntryScripts): Promise<I
     ]);
     if (frames === undefined) return 'abandoned';
     if (await anyOurs(ch, frames, ours, entries)) {
+      if (frames.some((id) => timers.has(id))) {
+        await ch.send('Debugger.resume');
+        return 'in-timer';
+      }
       const terminated = ch.send('Runtime.terminateExecution');
       await ch.send('Debugger.resume');
       await terminated;

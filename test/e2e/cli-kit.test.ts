@@ -11,7 +11,7 @@ import { startAnode } from '../helpers/anode.js';
 import { connectClient } from '../helpers/client.js';
 import { FIXTURES, ROOT } from '../helpers/paths.js';
 import { killPid, track } from '../helpers/processes.js';
-import { matches } from '../helpers/wait.js';
+import { matches, waitUntil } from '../helpers/wait.js';
 
 const BANNER = "Welcome to the CLI interface of test!\nTry:\n * 'help' to display the help message\n * 'list' to display the command list.\n";
 
@@ -89,13 +89,16 @@ function startProgram(file: string, args: string[]) {
     description: `${file} ${args.join(' ')}`,
     output: () => `[stdout]\n${out}\n[stderr]\n${err}`,
     kill: () => killPid(child.pid!),
-    async waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
-      const deadline = Date.now() + 15_000;
-      while (!matches(out, pattern)) {
-        if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no ${String(pattern)}\n${handle.output()}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      return matches(out, pattern)!;
+    waitFor(pattern: RegExp): Promise<RegExpMatchArray> {
+      return waitUntil(
+        () => {
+          if (child.exitCode !== null && !matches(out, pattern)) throw new Error(`exited before ${String(pattern)}\n${handle.output()}`);
+          return matches(out, pattern);
+        },
+        () => `no ${String(pattern)}\n${handle.output()}`,
+        15_000,
+        20,
+      );
     },
   };
   return track(handle);

@@ -12,6 +12,7 @@ import { connectClient, type LineClient } from '../helpers/client.js';
 import { KEY, startAnodePty } from '../helpers/pty.js';
 import { isAlive, killPid, track } from '../helpers/processes.js';
 import { ROOT, TEST_FIXTURES } from '../helpers/paths.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const CONTROLLED = path.join(TEST_FIXTURES, 'controlled.js');
 const clients: LineClient[] = [];
@@ -295,13 +296,11 @@ describe('protocol versions and bad messages', () => {
       }
     });
     const next = async (type: string): Promise<Record<string, unknown>> => {
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        const at = messages.findIndex((m) => m.type === type);
-        if (at >= 0) return messages.splice(at, 1)[0]!;
-        if (Date.now() > deadline) throw new Error(`no '${type}' message; got ${JSON.stringify(messages)} ${text}`);
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      const at = await waitUntil(
+        () => messages.findIndex((m) => m.type === type) + 1,
+        () => `no '${type}' message; got ${JSON.stringify(messages)} ${text}`,
+      );
+      return messages.splice(at - 1, 1)[0]!;
     };
     await once(socket, 'connect');
     socket.write('anode-protocol {"type":"hello","version":1}\n');

@@ -7,7 +7,7 @@ import { aeval, ainput, aprint, interact, startInteractiveServer, AbortedError, 
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { ROOT, TEST_FIXTURES } from '../helpers/paths.js';
 import { killPid, track } from '../helpers/processes.js';
-import { matches } from '../helpers/wait.js';
+import { matches, waitUntil } from '../helpers/wait.js';
 
 // The test runner is not inside the package, so the console imports the built library by its URL.
 const DIST_INDEX = new URL('../../dist/index.js', import.meta.url).href;
@@ -172,12 +172,9 @@ describe('ainput / aprint', () => {
   });
 });
 
+/** Waits until `text()` matches `pattern`. */
 async function waitText(text: () => string, pattern: string | RegExp, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!matches(text(), pattern)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; got:\n${text()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await waitUntil(() => matches(text(), pattern), () => `${String(pattern)}; got:\n${text()}`, timeoutMs);
 }
 
 function startBackdoor(args: string[] = []) {

@@ -12,6 +12,7 @@ import { connectClient, type LineClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
 import { gone, killPid } from '../helpers/processes.js';
 import { KEY, startAnodePty } from '../helpers/pty.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const fixture = (name: string): string => path.join(TEST_FIXTURES, 'lifecycle', name);
 const ANODE_LINE = /^anode: .*\n/gm;
@@ -30,15 +31,6 @@ async function announced(a: AnodeProcess, word: string, count = 1): Promise<numb
   const pids = await announcedPids(a, word, count);
   leftovers.push(...pids);
   return pids;
-}
-
-/** Polls an async check (an entry in a served console) until it holds. */
-async function waitUntilAsync(check: () => Promise<boolean>, describe: () => string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 
@@ -152,7 +144,7 @@ describe('anode run: stdin', () => {
     // Resizes reach the program as they would in the foreground.
     expect(await c.evaluate('process.stdout.columns')).toBe('120');
     t.resize(100, 30);
-    await waitUntilAsync(async () => (await c.evaluate('process.stdout.columns')) === '100', () => 'the program never saw the resize');
+    await waitUntil(async () => (await c.evaluate('process.stdout.columns')) === '100', () => 'the program never saw the resize', 20_000, 50);
     t.kill('SIGTERM');
     expect((await t.exited).exitCode).toBe(0);
   });
@@ -207,7 +199,10 @@ describe('anode run: starting the way people start programs', () => {
     await a.waitForPrompt();
     expect(await a.evaluate('process.execArgv.includes(' + JSON.stringify(dir) + ')')).toBe('true');
     if (flag === '--report-dir') {
-      await a.evaluate('process.report.writeReport()');
+      // Node says on the program's stderr that it wrote the report; that line may come before or after the
+      // console's next prompt (two pipes), so the test waits for the line, not for the prompt after it.
+      a.send('process.report.writeReport()');
+      await a.waitFor('Node.js report completed\n');
       expect((await readdir(dir)).some((f) => f.startsWith('report.'))).toBe(true);
     }
     a.end();

@@ -3,17 +3,14 @@
 // off with --no-preview.
 import { describe, expect, it } from 'vitest';
 import { KEY, startAnodePty, type PtyAnode } from '../helpers/pty.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const DIM = '\x1b[90m';
 const NO_PREVIEW_WINDOW_MS = 1000;
 
 /** Waits until the terminal's raw bytes (escapes included) after `from` contain `needle`. */
 async function waitRaw(a: PtyAnode, needle: string, from: number, timeoutMs = 15_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!a.raw().slice(from).includes(needle)) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${JSON.stringify(needle)}\n${JSON.stringify(a.raw().slice(from))}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitUntil(() => a.raw().slice(from).includes(needle), () => `${JSON.stringify(needle)}\n${JSON.stringify(a.raw().slice(from))}`, timeoutMs, 20);
 }
 
 async function terminal(...flags: string[]) {

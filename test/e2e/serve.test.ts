@@ -33,17 +33,6 @@ async function client(address: string, prompt = true): Promise<LineClient> {
   return c;
 }
 
-/** Polls an async check until it returns something truthy. */
-async function poll<T>(check: () => Promise<T | false>, describe: () => string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A raw connection that never reads anything (paused before it connects). */
 async function nonReader(address: string): Promise<net.Socket> {
   const [host, port] = address.split(':');
@@ -173,13 +162,15 @@ describe('anode run --serve', () => {
     a.send('.exit');
     await a.closed;
     // The freed place is given to the next client.
-    const again = await poll(
+    const again = await waitUntil(
       async () => {
         const c = await client(address, false);
         await c.waitFor(/\n> $|try again later\n/);
         return c.text.endsWith('> ') ? c : false;
       },
       () => 'the freed place was never given back',
+      20_000,
+      100,
     );
     expect(await again.evaluate('2 + 2')).toBe('4');
   });
@@ -208,7 +199,7 @@ describe('anode run --serve', () => {
     // Leaving in the middle of an await abandons only that evaluation.
     const leaver = await client(address);
     leaver.send('globalThis.leaverIn = 1; await new Promise((r) => setTimeout(r, 600000))');
-    await poll(async () => (await watcher.evaluate('globalThis.leaverIn')) === '1', () => 'the leaver never started');
+    await waitUntil(async () => (await watcher.evaluate('globalThis.leaverIn')) === '1', () => 'the leaver never started', 20_000, 100);
     leaver.destroy();
     await leaver.closed;
 
@@ -225,7 +216,7 @@ describe('anode run --serve', () => {
     // The non-reader's entries stop once its output backs up (kernel buffers hold a few MB): production
     // settles far below 400.
     const seen: number[] = [];
-    const settled = await poll(
+    const settled = await waitUntil(
       async () => {
         seen.push(Number(await watcher.evaluate('globalThis.produced ?? 0')));
         const last = seen.slice(-8);
@@ -233,6 +224,7 @@ describe('anode run --serve', () => {
       },
       () => `production never settled: ${seen.join(' ')}`,
       30_000,
+      100,
     );
     expect(settled).toBeLessThan(60);
     expect(await watcher.evaluate('"all fine"')).toBe("'all fine'");

@@ -12,7 +12,7 @@ import { echoLine, startEcho } from '../helpers/attach.js';
 import { pidsWith, rawDebugger } from '../helpers/faults.js';
 import { otherUser } from '../helpers/other-user.js';
 import { isAlive } from '../helpers/processes.js';
-import { pollUntil, waitUntil } from '../helpers/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 
 /** Pids of anode's close watchdogs guarding `pid`. */
 function watchdogsOf(pid: number): number[] {
@@ -89,7 +89,7 @@ describe('attack: a reader that leaves early (EPIPE)', () => {
     const a = startAnode(['attach', String(target.pid)]);
     a.child.stderr.destroy();
     // Keeps stdin open: only the broken stderr can end it.
-    await pollUntil(async () => (await ownListening(target.pid)).length === 2, () => 'the inspector never opened');
+    await waitUntil(async () => (await ownListening(target.pid)).length === 2, () => 'the inspector never opened');
     const { code, signal } = await a.exited;
     expect(signal).toBeNull();
     expect(code).toBe(0);

@@ -10,7 +10,7 @@ import { startAnode } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
 import { killPid } from '../helpers/processes.js';
-import { pollUntil } from '../helpers/wait.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const sockets: LineClient[] = [];
 afterEach(() => {
@@ -41,7 +41,7 @@ describe('attack: NODE_OPTIONS=--inspect given to anode', () => {
     // Positive control: a plain node given the same NODE_OPTIONS does listen.
     const plain = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { env: { ...process.env, NODE_OPTIONS: options }, stdio: 'ignore' });
     try {
-      await pollUntil(async () => (await ownListening(plain.pid!).catch(() => [])).length > 0, () => 'plain node never listened');
+      await waitUntil(async () => (await ownListening(plain.pid!).catch(() => [])).length > 0, () => 'plain node never listened');
     } finally {
       killPid(plain.pid!);
     }

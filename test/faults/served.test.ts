@@ -241,7 +241,7 @@ describe('faults: served consoles', () => {
     // Entries in flight when anode dies: a pending await and a timer.
     clients[1]!.send('await new Promise(() => {})');
     clients[2]!.send("globalThis.late = 0; await new Promise((r) => setTimeout(r, 200)); globalThis.late = 1; 'late'");
-    await pollUntil(async () => (await clients[0]!.evaluate('globalThis.late')) === '0', () => 'the timed entry never started');
+    await waitUntil(async () => (await clients[0]!.evaluate('globalThis.late')) === '0', () => 'the timed entry never started');
 
     const t0 = Date.now();
     process.kill(a.pid, 'SIGKILL');
@@ -281,7 +281,7 @@ describe('faults: served consoles', () => {
     const unauthenticated = await Promise.all(Array.from({ length: 3 }, () => client(address, false)));
     await Promise.all(unauthenticated.map((c) => c.waitFor(/^token: $/)));
     unauthenticated[2]!.socket.write('ses');
-    await pollUntil(async () => (await idle!.evaluate('globalThis.waiting')) === '2', () => 'the waiting entries never started');
+    await waitUntil(async () => (await idle!.evaluate('globalThis.waiting')) === '2', () => 'the waiting entries never started');
 
     const t0 = Date.now();
     exiter!.send('process.exit(5)');
@@ -305,11 +305,3 @@ describe('faults: served consoles', () => {
     console.info(`[faults] program exit(5) under 5 clients (2 awaiting, 1 mid-entry) and 3 at the token prompt: all told once and closed after ${toldMs} ms`);
   });
 });
-
-/** Polls an async check until it is true. */
-async function pollUntil(check: () => Promise<boolean>, describe: () => string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-  }
-}

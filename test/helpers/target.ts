@@ -42,13 +42,12 @@ export function startTarget(args: string[], options: { command?: string; env?: N
     async waitForPorts(expected) {
       const want = [...expected].sort((a, b) => a - b).join(',');
       let seen = '';
-      const deadline = Date.now() + 10_000;
-      for (;;) {
-        seen = (await t.ports()).join(',');
-        if (seen === want) return;
-        if (Date.now() > deadline) throw new Error(`ports of ${t.description}: ${seen}, expected ${want}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await waitUntil(
+        async () => (seen = (await t.ports()).join(',')) === want,
+        () => `ports of ${t.description}: ${seen}, expected ${want}`,
+        10_000,
+        20,
+      );
     },
     kill: (signal = 'SIGKILL') => killPid(child.pid!, signal),
   };

@@ -1,17 +1,21 @@
 // Waiting on output or events, never on fixed sleeps.
 
-/** Resolves when `check()` returns a truthy value; rejects after `timeoutMs` with `describe()`. */
+/**
+ * The one polling helper: resolves with `check()`'s first truthy value (a check may be async); rejects after
+ * `timeoutMs` with `describe()`. For output and events, waitForText waits on the events themselves.
+ */
 export async function waitUntil<T>(
-  check: () => T | undefined | false | null,
+  check: () => T | undefined | false | null | Promise<T | undefined | false | null>,
   describe: () => string,
   timeoutMs = 10_000,
+  intervalMs = 10,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = check();
+    const value = await check();
     if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 
@@ -63,13 +67,4 @@ export function waitForText(source: TextSource, pattern: string | RegExp, from =
     source.emitter.on(source.dataEvent, check);
     if (source.endEvent) source.emitter.on(source.endEvent, onEnd);
   });
-}
-
-/** Resolves once the async `check()` resolves true; rejects after `timeoutMs` with `describe()`. */
-export async function pollUntil(check: () => Promise<boolean>, describe: () => string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }

@@ -18,6 +18,7 @@ import {
 } from '../../src/program/process-table-portable.js';
 import type { ProcessTable } from '../../src/program/process-table.js';
 import { which } from '../helpers/attach.js';
+import { waitUntil } from '../helpers/wait.js';
 
 describe('portable table parsers', () => {
   it('reads ps identity lines (procps and BSD masks), zombies marked', () => {
@@ -116,12 +117,7 @@ describe.each(tables.map((t) => [t.kind, t] as const))('the %s table on a live p
     const client = net.connect(port, '127.0.0.1');
     await once(client, 'connect');
     try {
-      let accepted = 0;
-      for (let i = 0; i < 200 && accepted === 0; i++) {
-        accepted = await table.acceptedConnections(child.pid!, port);
-        if (accepted === 0) await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(accepted).toBe(1);
+      expect(await waitUntil(() => table.acceptedConnections(child.pid!, port), () => 'no connection accepted', 4000, 20)).toBe(1);
     } finally {
       client.destroy();
     }
@@ -134,11 +130,10 @@ describe.each(tables.map((t) => [t.kind, t] as const))('the %s table on a live p
       stdio: 'ignore',
     });
     try {
-      let members: ReturnType<ProcessTable['groupMembers']> = [];
-      for (let i = 0; i < 500 && members.length < 2; i++) {
-        members = table.groupMembers(leader.pid!);
-        if (members.length < 2) await new Promise((r) => setTimeout(r, 20));
-      }
+      const members = await waitUntil(
+        () => (table.groupMembers(leader.pid!).length >= 2 ? table.groupMembers(leader.pid!) : undefined),
+        () => `the group of ${leader.pid}: ${JSON.stringify(table.groupMembers(leader.pid!))}`,
+      );
       expect(members.map((m) => m.pid)).toContain(leader.pid);
       expect(members).toHaveLength(2);
       expect(members.find((m) => m.pid !== leader.pid)!.command).toMatch(/the-child$/);
@@ -147,8 +142,7 @@ describe.each(tables.map((t) => [t.kind, t] as const))('the %s table on a live p
     } finally {
       process.kill(-leader.pid!, 'SIGKILL');
     }
-    for (let i = 0; i < 500 && table.groupMembers(leader.pid!).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
-    expect(table.groupMembers(leader.pid!)).toEqual([]);
+    await waitUntil(() => table.groupMembers(leader.pid!).length === 0, () => `the group of ${leader.pid} is still there`);
   });
 
   it('shares this network and names this user', async () => {
