@@ -109,6 +109,9 @@ export async function run(flags: RunFlags, file: string | undefined, args: strin
   if (end.by === 'user') {
     target.expectInspectorLines('detach');
     await session.close();
+    // The program finished by itself just as the console was ended (it was waiting for its debuggers to
+    // leave): it exits now, with its own code, which a signal would have replaced.
+    if (session.programFinished) return reportExit(target, plan);
     return stoppedExitCode(await target.stop(plan), plan.signal ?? DEFAULT_KILL_SIGNAL);
   }
   return reportExit(target, plan);

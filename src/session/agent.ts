@@ -18,7 +18,7 @@ export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 export const AGENT_PURE_REF = `globalThis[Object.getOwnPropertySymbols(globalThis).find((s) => Symbol.keyFor(s) === ${JSON.stringify(AGENT_KEY)})]`;
 
 /**
- * Runs in the target (with the command-line API's `require`). Returns the agent's version. `main` is the
+ * Runs in the target (with a `require` of Node's built-in modules: see BUILTINS). Returns the agent's version. `main` is the
  * entry file when it is not `process.argv[1]` (a worker thread's own file; null: none, a worker from a string).
  */
 function installAgent(
@@ -312,12 +312,20 @@ function installAgent(
   return version;
 }
 
-/** The expression that installs the agent (evaluated with includeCommandLineAPI so `require` exists). */
-export const INSTALL_AGENT = `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${makeConsoleIo.toString()})`;
+/**
+ * How the agent gets Node's built-in modules: `process.getBuiltinModule` (Node 20.16+, 22.3+), taken once,
+ * so the install needs no command-line API; else the command-line API's `require` (the install is then
+ * sent with includeCommandLineAPI). Node 20 crashes (SIGSEGV in V8's CommandLineAPIScope) when an evaluate
+ * with the command-line API arrives while the program is exiting and waits for its debuggers to leave.
+ */
+const BUILTINS = `(typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? ((get) => (id) => get(id))(process.getBuiltinModule) : require)`;
+
+/** The expression that installs the agent (see BUILTINS for its `require`). */
+export const INSTALL_AGENT = `(${installAgent.toString()})(${BUILTINS}, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${makeConsoleIo.toString()})`;
 
 /** INSTALL_AGENT for a worker thread: `require`, `main` and `import()` resolve from the worker's own file. */
 export function installWorkerAgent(file: string | null): string {
-  return `(${installAgent.toString()})(require, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${makeConsoleIo.toString()}, ${JSON.stringify(file)})`;
+  return `(${installAgent.toString()})(${BUILTINS}, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${makeConsoleIo.toString()}, ${JSON.stringify(file)})`;
 }
 
 /** Runs in the target: which of `names` are free to be declared as console bindings. */

@@ -42,6 +42,10 @@ export class EvalSession {
   readonly info: TargetInfo;
   /** Resolves with a reason once the target is gone (finished, exited, or the connection dropped). */
   readonly ended: Promise<string>;
+  /** True once the program ran out of work by itself and waits for its debuggers to leave (it exits next). */
+  get programFinished(): boolean {
+    return this.#programFinished;
+  }
   /** Aborted (with the reason) once the target is gone: per-call listeners can come and go cheaply. */
   readonly endedSignal: AbortSignal;
   readonly #endController = new AbortController();
@@ -54,6 +58,7 @@ export class EvalSession {
   #debuggerQueue: Promise<unknown> = Promise.resolve();
   #mainLoaded = false;
   #ended = false;
+  #programFinished = false;
   readonly #inProcess: boolean;
 
   private constructor(evalChannel: Channel, eventChannel: Channel, info: TargetInfo, bindings: string[], inProcess: boolean) {
@@ -76,7 +81,10 @@ export class EvalSession {
       void this.close();
     };
     // A program that runs out of work waits for its debuggers to leave: leave, so it can exit.
-    eventChannel.onRaw('NodeRuntime.waitingForDisconnect', () => end('the program finished'));
+    eventChannel.onRaw('NodeRuntime.waitingForDisconnect', () => {
+      this.#programFinished = true;
+      end('the program finished');
+    });
     void evalChannel.closed.then(end);
     void eventChannel.closed.then(end);
   }
@@ -108,8 +116,17 @@ export class EvalSession {
     const inProcess = options.inProcess ?? false;
     if (!inProcess) await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
     const expression = options.worker ? installWorkerAgent(options.worker.file) : INSTALL_AGENT;
-    const install = () => evalChannel.send('Runtime.evaluate', { expression, includeCommandLineAPI: true, returnByValue: true });
+    // Without the command-line API where Node has process.getBuiltinModule (see agent.ts BUILTINS); with it
+    // on older releases and in a program still in its bootstrap (where the first try throws).
+    let commandLineApi = false;
+    const install = () => evalChannel.send('Runtime.evaluate', { expression, includeCommandLineAPI: commandLineApi, returnByValue: true });
     let installed = await install();
+    // Only where `require` was missing: a program that is exiting fails the first try too, and there the
+    // command-line API is what crashes Node 20.
+    if (/^ReferenceError: require is not defined/.test(installed.exceptionDetails?.exception?.description ?? '')) {
+      commandLineApi = true;
+      installed = await install();
+    }
     if (installed.exceptionDetails && !inProcess) {
       // A program held by --inspect-wait (Node 22+) is stopped before its bootstrap completes, when not
       // even `require` works yet: let it start, then install once it can load modules.
