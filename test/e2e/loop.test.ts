@@ -183,7 +183,7 @@ describe('in the console', () => {
     expect(loop).toMatch(/delay p50 [\d.]+ ms p99 [\d.]+ ms/);
     const heap = await a.evaluate('.heap 1');
     expect(heap).toContain('Top allocation sites');
-    expect(heap).toMatch(/makeGarbage +test\/fixtures\/loop-app\.cjs:39/);
+    expect(heap).toMatch(/makeGarbage +test\/fixtures\/loop-app\.cjs:31/);
     const file = path.join(dir, 'console.cpuprofile');
     const profile = await a.evaluate(`.profile 1 ${file}`);
     expect(profile).toMatch(/crunchNumbers +test\/fixtures\/loop-app\.cjs:23/);
