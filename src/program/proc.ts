@@ -104,17 +104,24 @@ export function parseStatus(text: string): ProcStatus {
   return { uid: Number(field('Uid').split(/\s+/)[0]), ppid: Number(field('PPid')) || 0, sigusr1, zombie: field('State').startsWith('Z') };
 }
 
+/**
+ * The fields of /proc/PID/stat after `pid (comm)`: fields[0] is field 3 (state). comm may hold spaces and
+ * parentheses, so the split starts after the last ')'.
+ */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** The start time of a process (clock ticks after boot) from /proc/PID/stat: field 22, counted after the `(comm)`. */
 export function parseStartTime(stat: string): string | undefined {
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // fields[0] is field 3 (state): field 22 is fields[19].
+  const fields = statFields(stat);
+  // field 22 is fields[19].
   return fields[19] !== undefined && /^\d+$/.test(fields[19]) ? fields[19] : undefined;
 }
 
 /** The process group of `/proc/PID/stat` (field 5), undefined for a zombie or a dead process (state Z/X). */
 export function parseLiveGroup(stat: string): number | undefined {
-  // `pid (comm) state ppid pgrp ...`: comm may hold spaces and parentheses, so split after the last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statFields(stat);
   if (fields[0] === 'Z' || fields[0] === 'X' || fields[2] === undefined || !/^\d+$/.test(fields[2])) return undefined;
   return Number(fields[2]);
 }

@@ -3,14 +3,7 @@
 // end with it, the way a terminal ends a foreground job. Read from the process table (/proc, or ps), without
 // asking any process.
 import { ignored } from '../log/debug.js';
-import { processTable } from './process-table.js';
-
-/** A live (not zombie) process of a group. */
-export interface GroupMember {
-  pid: number;
-  /** Its command line, shortened, for the one line that says it was killed. */
-  command: string;
-}
+import { processTable, type GroupMember } from './process-table.js';
 
 /**
  * A command line of at most 80 characters: the middle gives way, so the program and its arguments (which
@@ -20,7 +13,10 @@ function shortened(command: string): string {
   return command.length > 80 ? `${command.slice(0, 24)}...${command.slice(-53)}` : command;
 }
 
-/** The live members of process group `pgid` (zombies are left out: they are already gone). */
+/**
+ * The live members of process group `pgid` (zombies are left out: they are already gone), their command
+ * lines shortened for the one line that says one was killed.
+ */
 export function groupMembers(pgid: number): GroupMember[] {
   return processTable().groupMembers(pgid).map((m) => ({ pid: m.pid, command: shortened(m.command) }));
 }

@@ -75,12 +75,12 @@ function groupMembers(pgid: number): GroupMember[] {
   const members: GroupMember[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
+    const pid = Number(name);
     try {
-      if (parseLiveGroup(readFileSync(`${dir(Number(name))}/stat`, 'latin1')) !== pgid) continue;
-      const command = parseCmdline(readFileSync(`${dir(Number(name))}/cmdline`, 'latin1')).join(' ');
-      members.push({ pid: Number(name), command });
+      if (parseLiveGroup(readFileSync(`${dir(pid)}/stat`, 'latin1')) !== pgid) continue;
+      members.push({ pid, command: parseCmdline(readFileSync(`${dir(pid)}/cmdline`, 'latin1')).join(' ') });
     } catch (err) {
-      ignored(`reading pid ${name} from /proc (gone meanwhile)`, err);
+      ignored(`reading pid ${pid} from /proc (gone meanwhile)`, err);
     }
   }
   return members;

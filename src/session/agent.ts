@@ -18,8 +18,9 @@ export const AGENT_REF = `globalThis[Symbol.for(${JSON.stringify(AGENT_KEY)})]`;
 export const AGENT_PURE_REF = `globalThis[Object.getOwnPropertySymbols(globalThis).find((s) => Symbol.keyFor(s) === ${JSON.stringify(AGENT_KEY)})]`;
 
 /**
- * Runs in the target (with a `require` of Node's built-in modules: see BUILTINS). Returns the agent's version. `main` is the
- * entry file when it is not `process.argv[1]` (a worker thread's own file; null: none, a worker from a string).
+ * Runs in the target (with a `require` of Node's built-in modules: see BUILTINS). Returns the agent's version,
+ * or NEEDS_COMMAND_LINE_API when it was given no `require`. `main` is the entry file when it is not
+ * `process.argv[1]` (a worker thread's own file; null: none, a worker from a string).
  */
 function installAgent(
   this: void,
@@ -33,6 +34,7 @@ function installAgent(
   const g = globalThis as any;
   const sym = Symbol.for(key);
   if (g[sym]?.version === version) return version;
+  if (typeof require !== 'function') return 0; // NEEDS_COMMAND_LINE_API (the function runs in the target: no imports)
   const util = require('util');
   const Module = require('module');
   const path = require('path');
@@ -318,7 +320,10 @@ function installAgent(
  * sent with includeCommandLineAPI). Node 20 crashes (SIGSEGV in V8's CommandLineAPIScope) when an evaluate
  * with the command-line API arrives while the program is exiting and waits for its debuggers to leave.
  */
-const BUILTINS = `(typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? ((get) => (id) => get(id))(process.getBuiltinModule) : require)`;
+const BUILTINS = `(typeof process === 'object' && typeof process.getBuiltinModule === 'function' ? ((get) => (id) => get(id))(process.getBuiltinModule) : typeof require === 'function' ? require : undefined)`;
+
+/** What the install answers when this Node has no getBuiltinModule: send it again with the command-line API. */
+export const NEEDS_COMMAND_LINE_API = 0;
 
 /** The expression that installs the agent (see BUILTINS for its `require`). */
 export const INSTALL_AGENT = `(${installAgent.toString()})(${BUILTINS}, ${JSON.stringify(AGENT_KEY)}, ${AGENT_VERSION}, ${makePreviewText.toString()}, ${makeConsoleIo.toString()})`;

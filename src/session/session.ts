@@ -4,7 +4,7 @@
 import { setMaxListeners } from 'node:events';
 import { isPromiseCollected, TargetClosedError } from '../errors.js';
 import { ignored } from '../log/debug.js';
-import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, bindingsSource, installWorkerAgent } from './agent.js';
+import { AGENT_REF, FREE_NAMES, INSTALL_AGENT, NEEDS_COMMAND_LINE_API, bindingsSource, installWorkerAgent } from './agent.js';
 import type { Channel } from './channel.js';
 import { ProgramOutput } from './program-output.js';
 import { COMMAND_LINE_API_NAMES, commandLineApiSource } from './command-line-api.js';
@@ -117,13 +117,13 @@ export class EvalSession {
     if (!inProcess) await eventChannel.sendRaw('NodeRuntime.notifyWhenWaitingForDisconnect', { enabled: true });
     const expression = options.worker ? installWorkerAgent(options.worker.file) : INSTALL_AGENT;
     // Without the command-line API where Node has process.getBuiltinModule (see agent.ts BUILTINS); with it
-    // on older releases and in a program still in its bootstrap (where the first try throws).
+    // on older releases, which the agent says.
     let commandLineApi = false;
     const install = () => evalChannel.send('Runtime.evaluate', { expression, includeCommandLineAPI: commandLineApi, returnByValue: true });
     let installed = await install();
-    // Only where `require` was missing: a program that is exiting fails the first try too, and there the
-    // command-line API is what crashes Node 20.
-    if (/^ReferenceError: require is not defined/.test(installed.exceptionDetails?.exception?.description ?? '')) {
+    // Only where the agent had no `require` (never for a program that is exiting: there the command-line API
+    // is what crashes Node 20).
+    if (installed.result?.value === NEEDS_COMMAND_LINE_API) {
       commandLineApi = true;
       installed = await install();
     }

@@ -7,32 +7,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { announcedPids, startAnode, type AnodeProcess } from '../helpers/anode.js';
+import { announcedPids, startAnode } from '../helpers/anode.js';
 import { connectClient, type LineClient } from '../helpers/client.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
-import { gone, killPid } from '../helpers/processes.js';
+import { gone } from '../helpers/processes.js';
 import { KEY, startAnodePty } from '../helpers/pty.js';
 import { waitUntil } from '../helpers/wait.js';
 
 const fixture = (name: string): string => path.join(TEST_FIXTURES, 'lifecycle', name);
 const ANODE_LINE = /^anode: .*\n/gm;
 
-const leftovers: number[] = [];
 const dirs: string[] = [];
 const clients: LineClient[] = [];
 afterEach(async () => {
-  for (const pid of leftovers.splice(0)) killPid(pid);
   for (const c of clients.splice(0)) c.destroy();
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
-
-/** The pids a fixture announced on stdout as `WORD PID` (killed after the test). */
-async function announced(a: AnodeProcess, word: string, count = 1): Promise<number[]> {
-  const pids = await announcedPids(a, word, count);
-  leftovers.push(...pids);
-  return pids;
-}
-
 
 describe('anode run: programs that end before the console opens', () => {
   it.each([
@@ -165,7 +155,7 @@ describe('anode run: starting the way people start programs', () => {
       ].join('\n'),
     );
     const a = startAnode(['run', '--npm', 'start'], { cwd: dir });
-    const [server] = await announced(a, 'server');
+    const [server] = await announcedPids(a, 'server');
     await a.waitForPrompt();
     expect(await a.programPid()).toBe(server);
     expect(await a.evaluate('process.argv[1]')).toBe(`'${path.join(dir, 'server.js')}'`);

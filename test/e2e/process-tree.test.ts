@@ -2,28 +2,17 @@
 // holding stderr) end with the console. The built anode against real node programs; the ps-lsof project runs
 // this file once more on the process table of ps (what macOS has).
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { announcedPids, startAnode, type AnodeProcess } from '../helpers/anode.js';
+import { describe, expect, it } from 'vitest';
+import { announcedPids, startAnode } from '../helpers/anode.js';
 import { TEST_FIXTURES } from '../helpers/paths.js';
-import { gone, isAlive, killPid } from '../helpers/processes.js';
+import { gone, isAlive } from '../helpers/processes.js';
 
 const fixture = (name: string): string => path.join(TEST_FIXTURES, 'lifecycle', name);
-
-const leftovers: number[] = [];
-afterEach(() => {
-  for (const pid of leftovers.splice(0)) killPid(pid);
-});
-
-async function announced(a: AnodeProcess, word: string, count = 1): Promise<number[]> {
-  const pids = await announcedPids(a, word, count);
-  leftovers.push(...pids);
-  return pids;
-}
 
 describe('anode run: the whole process tree', () => {
   it.each(['fork', 'cluster'])('ending the console ends the program\'s children (%s)', async (mode) => {
     const a = startAnode(['run', fixture('family.cjs'), mode]);
-    const children = await announced(a, 'child', mode === 'cluster' ? 2 : 1);
+    const children = await announcedPids(a, 'child', mode === 'cluster' ? 2 : 1);
     await a.waitForPrompt();
     a.end();
     expect((await a.exited).code).toBe(0);
@@ -33,7 +22,7 @@ describe('anode run: the whole process tree', () => {
 
   it('a child that ignores signals is killed after the grace periods, and anode says which pid', async () => {
     const a = startAnode(['run', '--grace', '300', fixture('family.cjs'), 'stubborn']);
-    const [child] = await announced(a, 'child');
+    const [child] = await announcedPids(a, 'child');
     await a.waitForPrompt();
     a.end();
     await a.exited;
@@ -47,7 +36,7 @@ describe('anode run: the whole process tree', () => {
 
   it('SIGKILL of anode: the watchdog ends the program\'s children too', async () => {
     const a = startAnode(['run', '--grace', '300', fixture('family.cjs'), 'stubborn']);
-    const [child] = await announced(a, 'child');
+    const [child] = await announcedPids(a, 'child');
     await a.waitForPrompt();
     const program = await a.programPid();
     a.child.kill('SIGKILL');
@@ -58,7 +47,7 @@ describe('anode run: the whole process tree', () => {
 
   it('a grandchild holding the program\'s stderr does not keep anode from exiting', async () => {
     const a = startAnode(['run', fixture('stderr-holder.cjs')]);
-    const [holder] = await announced(a, 'holder');
+    const [holder] = await announcedPids(a, 'holder');
     expect((await a.exited).code).toBe(4);
     expect(a.stderr).toContain('program done\n');
     // (On a loaded machine the program may be done before its console opens: either way, one line.)

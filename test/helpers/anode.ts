@@ -29,10 +29,15 @@ export interface AnodeProcess {
   output(): string;
 }
 
-/** The pids a program under anode announced on stdout as `WORD PID` lines, once `count` of them are there. */
+/**
+ * The pids a program under anode announced on stdout as `WORD PID` lines, once `count` of them are there;
+ * each is killed after the test, whatever happened.
+ */
 export async function announcedPids(a: AnodeProcess, word: string, count = 1): Promise<number[]> {
   const m = await a.waitFor(new RegExp(`(?:^|\\n)(?:${word} \\d+\\n[^]*){${count}}`), { stream: 'stdout' });
-  return [...m[0].matchAll(new RegExp(`${word} (\\d+)`, 'g'))].map((x) => Number(x[1]));
+  const pids = [...m[0].matchAll(new RegExp(`${word} (\\d+)`, 'g'))].map((x) => Number(x[1]));
+  for (const pid of pids) track({ description: `pid ${pid} (${word} of ${a.description})`, output: () => '(in the output above)', kill: (signal) => killPid(pid, signal) });
+  return pids;
 }
 
 /** Starts `node bin/anode.js ...args`. */

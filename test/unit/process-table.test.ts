@@ -131,7 +131,10 @@ describe.each(tables.map((t) => [t.kind, t] as const))('the %s table on a live p
     });
     try {
       const members = await waitUntil(
-        () => (table.groupMembers(leader.pid!).length >= 2 ? table.groupMembers(leader.pid!) : undefined),
+        () => {
+          const now = table.groupMembers(leader.pid!);
+          return now.length >= 2 ? now : undefined;
+        },
         () => `the group of ${leader.pid}: ${JSON.stringify(table.groupMembers(leader.pid!))}`,
       );
       expect(members.map((m) => m.pid)).toContain(leader.pid);
