@@ -241,7 +241,7 @@ export class ConsoleEngine {
     });
     const end = await this.#done;
     if (this.#unwatchAtEnd) {
-      await this.#outputSettled(LEAVING_OUTPUT_MS);
+      await this.#outputSettled(true);
       await new Promise((r) => setImmediate(r));
       this.#unwatchAtEnd();
       this.#unwatchAtEnd = undefined;
@@ -517,11 +517,11 @@ export class ConsoleEngine {
   }
 
   /** What the entry logged is shown before its result (a stuck event connection delays it 1 s at most). */
-  async #outputSettled(ms = OUTPUT_SETTLE_MS): Promise<void> {
+  async #outputSettled(leaving = false): Promise<void> {
     if (!this.#evaluator.settleOutput) return;
     let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-    await Promise.race([this.#evaluator.settleOutput().catch((err: unknown) => ignored('waiting for the program output', err)), late]);
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, leaving ? LEAVING_OUTPUT_MS : OUTPUT_SETTLE_MS)));
+    await Promise.race([this.#evaluator.settleOutput({ leaving }).catch((err: unknown) => ignored('waiting for the program output', err)), late]);
     clearTimeout(timer);
   }
 

@@ -13,8 +13,11 @@ export interface LineEvaluator {
   complete?(line: string): Promise<[string[], string]>;
   /** The program's own console output, for `.console on` (and `--console`); returns unsubscribe. */
   watchOutput?(listener: (text: string) => void): () => void;
-  /** Resolves once the program's output logged so far has reached watchOutput's listeners. */
-  settleOutput?(): Promise<void>;
+  /**
+   * Resolves once the program's output logged so far has reached watchOutput's listeners (`leaving`: the
+   * console is ending, and waits until the program's lines stop coming; the caller bounds the wait).
+   */
+  settleOutput?(options?: { leaving?: boolean }): Promise<void>;
   /** `.scope [FILE]`: the top-level variables of the program's entry module (or FILE), as text (undefined: it cannot read scopes). */
   scope?(file?: string): Promise<string | undefined>;
   /** The eager preview of a line's result, styled, at most `maxWidth` columns (undefined: none). */

@@ -3,8 +3,9 @@
 // - start-up: `Debugger listening on ws://…` and `For help, see: …` as the first lines of the stream;
 // - attach: one `Debugger attached.` per connection anode opens (armed by `expect('attach')`);
 // - detach: the start-up pair again when anode's last connection closes (armed by `expect('detach')`);
-// - exit: `Waiting for the debugger to disconnect...` (and `Debugger ending on ws://…`) are printed once
-//   the program's JavaScript is done (before a crash's report): from such a line on, the bytes wait (in
+// - exit: `Waiting for the debugger to disconnect...` (and `Debugger ending on ws://…`, with its `For
+//   help, see: …` when anode's last connection closes before the inspector has stopped listening) are
+//   printed once the program's JavaScript is done (before a crash's report): from such a line on, the bytes wait (in
 //   order) until the program exits or the stream ends (the line was the inspector's: dropped, the rest
 //   passes), or the program is still running 2 s later or prints the same line again (it was the
 //   program's: everything passes).
@@ -55,6 +56,8 @@ export class InspectorLineFilter extends Transform {
    */
   #held: { kind?: Kind; line: string }[] | undefined;
   #holdTimer: NodeJS.Timeout | undefined;
+  /** The last line was a `Debugger ending on ws://…`: a `For help, see: …` right after it is its second line. */
+  #afterEnding = false;
 
   /** Arms the lines the inspector prints when anode connects (`attach`, once per connection) or leaves (`detach`). */
   expect(kind: 'attach' | 'detach', count = 1): void {
@@ -145,7 +148,9 @@ export class InspectorLineFilter extends Transform {
         return;
       }
     }
-    const exitKind = EXIT_KINDS.find((kind) => IS[kind](text));
+    const afterEnding = this.#afterEnding;
+    const exitKind = EXIT_KINDS.find((kind) => IS[kind](text)) ?? (afterEnding && IS.help(text) ? 'help' : undefined);
+    this.#afterEnding = exitKind === 'ending';
     if (exitKind) {
       if (this.#exited) return;
       this.#emit(out);
@@ -162,6 +167,7 @@ export class InspectorLineFilter extends Transform {
 
   /** The program's bytes. */
   #pass(out: string[], text: string, midLine: boolean): void {
+    this.#afterEnding = false;
     if (this.#startup) {
       // The start-up lines come before anything of the program's, or not at all.
       this.#startup = false;

@@ -114,8 +114,8 @@ export class Evaluator {
   readonly #shownElsewhere: (stream: 'stdout' | 'stderr') => boolean;
 
   /** Resolves once what the program logged so far has reached the console's output listeners. */
-  settleOutput(): Promise<void> {
-    return this.session.programOutput.flush();
+  settleOutput(options: { leaving?: boolean } = {}): Promise<void> {
+    return this.session.programOutput.flush({ untilQuiet: options.leaving === true });
   }
 
   /**

@@ -233,13 +233,22 @@ export class ProgramOutput {
    * Resolves once every message the program logged before now has been delivered: the event connection
    * answers a request only after the events it sent before it, then the formatting queue is waited for.
    * An entry's result is printed after this, so what the entry logged comes first.
+   *
+   * `untilQuiet` (a console that is leaving): the inspector may answer in the middle of a burst of
+   * console calls (it interrupts the program's JavaScript to dispatch a request), so round trips go on
+   * until one brings no new message; the caller bounds how long a program that never stops logging is
+   * waited for.
    */
-  async flush(): Promise<void> {
+  async flush(options: { untilQuiet?: boolean } = {}): Promise<void> {
     if (!this.#off) return;
-    // Paused: listening again now tells how many lines were not shown meanwhile.
-    if (this.#pause) await this.#resume(this.#pause);
-    await this.#channel.send('Runtime.getIsolateId').catch((err: unknown) => ignored('flushing console events', err));
-    await this.#queue;
+    let received;
+    do {
+      received = this.#received;
+      // Paused: listening again now tells how many lines were not shown meanwhile.
+      if (this.#pause) await this.#resume(this.#pause);
+      await this.#channel.send('Runtime.getIsolateId').catch((err: unknown) => ignored('flushing console events', err));
+      await this.#queue;
+    } while (options.untilQuiet && this.#received !== received);
     // Messages past the bound at the very end: said, not lost.
     if (this.#notShown > 0 && this.#pending === 0) {
       const count = this.#notShown;

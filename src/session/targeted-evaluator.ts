@@ -146,11 +146,11 @@ export class TargetedEvaluator implements LineEvaluator {
   }
 
   /** Resolves once the program's output logged so far has reached watchOutput's listeners. */
-  settleOutput(): Promise<void> {
+  settleOutput(options: { leaving?: boolean } = {}): Promise<void> {
     // An entry in an attached process logged nothing the program's output watch carries: no round trip to
     // the program (which may be ending, as a parent whose forked child just exited does).
-    if (!this.#lastInProgram) return Promise.resolve();
-    return this.#levels[0]!.main.settleOutput();
+    if (!this.#lastInProgram && options.leaving !== true) return Promise.resolve();
+    return this.#levels[0]!.main.settleOutput(options);
   }
 
   /** What `.loop`, `.profile` and `.heap` inspect: the process the console is in now. */

@@ -8,6 +8,7 @@ const HELP_20 = 'For help, see: https://nodejs.org/en/docs/inspector\n';
 const HELP_22 = 'For help, see: https://nodejs.org/learn/getting-started/debugging\n';
 const ATTACHED = 'Debugger attached.\n';
 const WAITING = 'Waiting for the debugger to disconnect...\n';
+const ENDING = 'Debugger ending on ws://127.0.0.1:1/x\n';
 
 async function filter(chunks: (string | Buffer | ((f: InspectorLineFilter) => void))[]): Promise<Buffer> {
   const f = new InspectorLineFilter();
@@ -51,6 +52,19 @@ describe('InspectorLineFilter', () => {
     expect((await filter(['x\n', WAITING, 'report\n', (f) => f.programExited(), 'tail\n'])).toString()).toBe('x\nreport\ntail\n');
     // The program's own exit line as its last, then the inspector's: only the second is dropped.
     expect((await filter(['x\n', WAITING, WAITING])).toString()).toBe(`x\n${WAITING}`);
+  });
+
+  it("drops the inspector's `Debugger ending` pair printed at exit when the last connection closes first", async () => {
+    // Node prints `Debugger ending on …` and its `For help, see: …` when the last session ends while the
+    // inspector still listens: at exit, that happens when the debugger leaves before the inspector stops.
+    for (const help of [HELP_20, HELP_22]) {
+      expect((await filter(['x\n', WAITING, ENDING, help, (f) => f.programExited()])).toString()).toBe('x\n');
+      // The pair's lines may come after the exit is known, in their own chunks.
+      expect((await filter(['x\n', WAITING, (f) => f.programExited(), ENDING, help])).toString()).toBe('x\n');
+    }
+    // Positive controls: a `For help` line that does not follow an ending line is the program's, at exit too.
+    expect((await filter(['x\n', WAITING, HELP_20, (f) => f.programExited()])).toString()).toBe(`x\n${HELP_20}`);
+    expect((await filter(['x\n', ENDING, 'y\n', HELP_20, (f) => f.programExited()])).toString()).toBe(`x\ny\n${HELP_20}`);
   });
 
   it('an exit look-alike of a program that keeps running passes, in order, with what followed it', async () => {
