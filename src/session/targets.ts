@@ -38,10 +38,15 @@ const DESCRIBE_WAIT_MS = 1000;
 /** How long `.worker ID` waits for a worker the inspector has not reported yet (it is just starting). */
 const ATTACH_WAIT_MS = 500;
 
-/** Runs in a worker (with the command-line API's `require`): when it started, its workerData in short. */
+/**
+ * Runs in a worker: when it started, its workerData in short. Node's built-ins come from
+ * process.getBuiltinModule, not the command-line API's require: an evaluate with the command-line API can
+ * crash Node 20 when it meets a thread that is ending (see the agent's installation).
+ */
 const DESCRIBE_WORKER = `(() => {
-  const { workerData } = require('worker_threads');
-  const data = workerData === undefined ? undefined : require('util').inspect(workerData, { depth: 1, breakLength: Infinity, maxArrayLength: 4, maxStringLength: 40, showProxy: true });
+  const builtin = process.getBuiltinModule;
+  const { workerData } = builtin('node:worker_threads');
+  const data = workerData === undefined ? undefined : builtin('node:util').inspect(workerData, { depth: 1, breakLength: Infinity, maxArrayLength: 4, maxStringLength: 40, showProxy: true });
   return { since: performance.timeOrigin, data };
 })()`;
 
@@ -135,7 +140,7 @@ export class ProgramTargets {
     const channel = link.channel(info.threadId);
     let timer: NodeJS.Timeout | undefined;
     try {
-      const asked = channel!.send('Runtime.evaluate', { expression: DESCRIBE_WORKER, includeCommandLineAPI: true, returnByValue: true, timeout: 500 });
+      const asked = channel!.send('Runtime.evaluate', { expression: DESCRIBE_WORKER, returnByValue: true, timeout: 500 });
       const late = new Promise<undefined>((resolve) => (timer = setTimeout(resolve, DESCRIBE_WAIT_MS, undefined)));
       const r = await Promise.race([asked, late]);
       asked.catch((err: unknown) => ignored('describing a worker', err));
