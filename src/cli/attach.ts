@@ -2,18 +2,39 @@
 // already running. Leaving detaches: the program keeps running, and an inspector anode opened is closed.
 import { Command } from 'commander';
 import { isTargetClosed, TargetClosedError, UsageError } from '../errors.js';
-import { TargetedEvaluator } from '../session/targeted-evaluator.js';
-import { watchExit, type ExitWatch } from '../session/exit-watch.js';
+import type { ExitWatch } from '../session/exit-watch.js';
 import type { EvalSession } from '../session/session.js';
-import { checkServeFlags, serveConsole, type ServeFlags } from '../server/serve-console.js';
+import type { ServeFlags } from '../server/serve-console.js';
 import { connect, detach, stillRuns, type Attached } from './attachment.js';
-import { banner } from './banner.js';
-import { holdTerminalConsole, type ConsoleFlags } from './hold.js';
+import type { ConsoleFlags } from './hold.js';
 import { brokenOutput, guardOutput, hangUpOnBrokenOutput, onBrokenOutput } from './broken-output.js';
-import { processReach } from './process-reach.js';
-import { oneShotIo } from './one-shot-io.js';
 import { say } from './say.js';
 import { withExamples } from './help-text.js';
+import { ignored } from '../log/debug.js';
+
+/** What `-e` needs once the program is reached. */
+async function loadOneShot() {
+  const [{ TargetedEvaluator }, { oneShotIo }] = await Promise.all([import('../session/targeted-evaluator.js'), import('./one-shot-io.js')]);
+  return { TargetedEvaluator, oneShotIo };
+}
+type OneShotModules = Awaited<ReturnType<typeof loadOneShot>>;
+
+function loadServer() {
+  return import('../server/serve-console.js');
+}
+
+/** What a console needs once the program is reached (the terminal's and the server's). */
+async function loadConsole() {
+  const [{ watchExit }, { banner }, { processReach }, { holdTerminalConsole }, { serveConsole }] = await Promise.all([
+    import('../session/exit-watch.js'),
+    import('./banner.js'),
+    import('./process-reach.js'),
+    import('./hold.js'),
+    loadServer(),
+  ]);
+  return { watchExit, banner, processReach, holdTerminalConsole, serveConsole };
+}
+type ConsoleModules = Awaited<ReturnType<typeof loadConsole>>;
 
 /** The options of `anode attach`. */
 export interface AttachFlags extends Omit<ConsoleFlags, 'color'>, Partial<Omit<ServeFlags, keyof ConsoleFlags>> {
@@ -66,10 +87,15 @@ export function attachCommand(consoleOptions: (cmd: Command) => Command, setExit
 export async function attach(target: string, flags: AttachFlags): Promise<number> {
   guardOutput();
   if (flags.all) return (await import('./attach-all.js')).attachAll(target, flags);
-  if (flags.serve !== undefined) checkServeFlags(flags as ServeFlags);
+  // What this attach needs beyond reaching the program is loaded while the program is being reached.
+  const oneShot = (flags.eval ?? []).length > 0;
+  const loading = oneShot ? loadOneShot() : loadConsole();
+  loading.catch((err: unknown) => ignored('loading the console (reported where it is awaited)', err));
+  if (flags.serve !== undefined) (await loadServer()).checkServeFlags(flags as ServeFlags);
   const attached = await connect(target, flags.timeout);
   const { session } = attached;
-  if ((flags.eval ?? []).length > 0) return evaluateOnce(attached, flags);
+  if (oneShot) return evaluateOnce(attached, flags, (await loading) as OneShotModules);
+  const { watchExit, banner, holdTerminalConsole, serveConsole, processReach } = (await loading) as ConsoleModules;
   // A console whose output is gone ends as on a hang-up: it detaches (and closes what anode opened).
   const stopHangUp = hangUpOnBrokenOutput();
   const opened = attached.pidInspector?.opened;
@@ -134,7 +160,7 @@ async function endOf(session: EvalSession, exit: ExitWatch, attached: Attached):
  * or stderr that leaves (`| head -1`) ends it quietly: the rest is not evaluated, the exit code is what it
  * was so far.
  */
-async function evaluateOnce(attached: Attached, flags: AttachFlags): Promise<number> {
+async function evaluateOnce(attached: Attached, flags: AttachFlags, { TargetedEvaluator, oneShotIo }: OneShotModules): Promise<number> {
   const io = oneShotIo((stream, text) => brokenOutput() === undefined && process[stream].write(text));
   const evaluator = new TargetedEvaluator(attached.session, { colors: flags.color === true, io: () => io });
   if (flags.worker !== undefined) {

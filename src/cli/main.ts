@@ -63,6 +63,20 @@ function runCommand(): Command {
 /** The commands besides `run` (and commander's `help`). */
 const OTHER_COMMANDS = new Set(['attach', 'connect', 'ps', 'loop', 'profile', 'heapsnapshot', 'help']);
 
+/** The commands other than run: `name`'s alone, or all of them (help, or an unknown name). */
+async function otherCommands(name: string | undefined, setExitCode: (code: number) => void): Promise<Command[]> {
+  const attach = async () => [(await import('./attach.js')).attachCommand(consoleOptions, setExitCode)];
+  const connect = async () => [(await import('./connect.js')).connectCommand(setExitCode)];
+  const ps = async () => [(await import('./ps.js')).psCommand(setExitCode)];
+  const looks = async () => {
+    const inspect = await import('./inspect-commands.js');
+    return [inspect.loopCommand, inspect.profileCommand, inspect.heapSnapshotCommand].map((c) => c(setExitCode));
+  };
+  const one = { attach, connect, ps, loop: looks, profile: looks, heapsnapshot: looks }[name ?? ''];
+  if (one) return (await one()).filter((cmd) => cmd.name() === name);
+  return (await Promise.all([attach(), connect(), ps(), looks()])).flat();
+}
+
 /** Entry point: returns the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   // A reader that leaves (`anode --help | head -1`) ends anode quietly, never with a stack.
@@ -100,15 +114,9 @@ export async function main(argv: string[]): Promise<number> {
     const isRun =
       first === undefined || (first.startsWith('-') ? !/^(-h|--help|-V|--version)$/.test(first) : !OTHER_COMMANDS.has(first));
     if (!isRun) {
-      // The other commands are loaded only when one of them (or the help listing them) is asked for.
-      const [{ attachCommand }, { connectCommand }, { psCommand }, inspect] = await Promise.all([
-        import('./attach.js'),
-        import('./connect.js'),
-        import('./ps.js'),
-        import('./inspect-commands.js'),
-      ]);
-      const looks = [inspect.loopCommand, inspect.profileCommand, inspect.heapSnapshotCommand].map((c) => c(setExitCode));
-      for (const cmd of [attachCommand(consoleOptions, setExitCode), connectCommand(setExitCode), psCommand(setExitCode), ...looks]) {
+      // The other commands are loaded only when one of them (or the help listing them) is asked for, and
+      // only that one when it is named.
+      for (const cmd of await otherCommands(first === 'help' ? undefined : first, setExitCode)) {
         program.addCommand(cmd.exitOverride().configureOutput(program.configureOutput()));
       }
       await program.parseAsync(argv, { from: 'user' });

@@ -16,7 +16,7 @@ import {
   ProcessChangedError,
   ProcessPermissionError,
 } from '../errors.js';
-import { ignored } from '../log/debug.js';
+import { debug, ignored } from '../log/debug.js';
 import { isLoopback } from '../net/loopback.js';
 import { connectHost, hostPort, inspectorUrl } from './endpoint.js';
 import { inspectorFlags, type InspectorFlags } from './node-flags.js';
@@ -46,6 +46,8 @@ export interface PidInspector {
 
 const ACTIVATION_TIMEOUT_MS = 5000;
 const POLL_MS = 20;
+/** While its inspector is being opened: the socket is looked for more often (it appears within ~10-40 ms). */
+const ACTIVATION_POLL_MS = 5;
 
 /** Checks that `pid` exists, may be signalled by this user and is Node.js; touches nothing. */
 export async function checkNodeProcess(pid: number): Promise<NodeProcess> {
@@ -110,6 +112,7 @@ export function signalInspector(proc: NodeProcess): void {
 /** Finds (or opens) the inspector of `pid` and returns its WebSocket URL; `openedBefore`: a socket an earlier attempt opened. */
 export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIMEOUT_MS, openedBefore?: ListeningSocket): Promise<PidInspector> {
   const proc = await checkNodeProcess(pid);
+  debug('attach: pid %d is a Node.js process of this user (SIGUSR1 %s)', pid, proc.sigusr1);
   const { flags } = proc;
   if (proc.argv.some((a) => /[\\/]program[\\/]preload\.cjs$/.test(a))) throw new AnodeRunTargetError(pid);
   if (!flags.listsTargets) throw new HiddenInspectorError('', pid);
@@ -154,6 +157,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
   const before = new Set(own.map((s) => s.inode));
   const vanished = new Set<string>();
   signalInspector(proc);
+  debug('attach: SIGUSR1 sent to pid %d; waiting for its inspector to listen', pid);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     verifySameProcess(proc, 'while its inspector was being opened');
@@ -179,7 +183,7 @@ export async function reachPidInspector(pid: number, timeoutMs = ACTIVATION_TIME
       if (taken) throw new InspectorPortBusyError(pid, taken, true);
       throw new ActivationTimeoutError(pid, timeoutMs, now.map(describe));
     }
-    await new Promise((r) => setTimeout(r, POLL_MS));
+    await new Promise((r) => setTimeout(r, ACTIVATION_POLL_MS));
   }
 }
 
@@ -191,6 +195,7 @@ export function pickInspector(fresh: ListeningSocket[], flags: Pick<InspectorFla
 
 async function connectTo(socket: ListeningSocket): Promise<{ url: string; where: string; socket: ListeningSocket }> {
   const host = connectHost(socket.host);
+  debug('attach: the inspector listens on %s; asking it for its target', hostPort(host, socket.port));
   return { url: await inspectorUrl(host, socket.port), where: hostPort(host, socket.port), socket };
 }
 

@@ -27,6 +27,19 @@ export interface TargetInfo {
 
 /** How long a program released from --inspect-wait may take to finish its bootstrap. */
 const BOOTSTRAP_WAIT_MS = 3000;
+/** How long the reply to declaring the console bindings is waited for before they are looked up instead. */
+const DECLARE_WAIT_MS = 200;
+
+/** True when `promise` fulfils within `ms`; false when it rejects or is later. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(resolve, ms, false)));
+  try {
+    return await Promise.race([promise.then(() => true, () => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 export interface SessionOptions {
   /**
@@ -160,15 +173,20 @@ export class EvalSession {
     if (free.length > 0) {
       // The reply of a REPL-mode evaluation is its promise's, which a program still in Node's bootstrap
       // (connected right after `Debugger listening`) may never settle, and which Node 22/24 may lose
-      // ("Promise was collected"). The declarations themselves run synchronously: the next command, which
-      // the inspector answers in order, confirms them; only if they are missing is the reply awaited.
+      // ("Promise was collected"). It is waited for alone, a moment: a command sent behind a REPL-mode
+      // evaluation delays its reply about 40 ms, and the next REPL-mode evaluation (the first entry) with
+      // it. Late or lost, the declarations themselves ran synchronously: the next command, which the
+      // inspector answers in order, confirms them; only if they are missing is the reply awaited.
       const declared = evalChannel.send('Runtime.evaluate', { expression: `${bindingsSource(free)}\n${commandLineApiSource(free)}`, replMode: true });
       declared.catch((err: unknown) => ignored('the reply to declaring the console bindings', err));
-      const { names: after } = await evalChannel.send('Runtime.globalLexicalScopeNames');
-      if (!free.every((n) => after.includes(n))) {
-        await declared.catch((err: unknown) => {
-          if (!isPromiseCollected(err)) throw err;
-        });
+      if (!(await settlesWithin(declared, DECLARE_WAIT_MS))) {
+        const { names: after } = await evalChannel.send('Runtime.globalLexicalScopeNames');
+        // (`ainput` / `aprint` are free but never declared: see bindingsSource.)
+        if (!free.every((n) => after.includes(n) || (CONSOLE_IO_NAMES as readonly string[]).includes(n))) {
+          await declared.catch((err: unknown) => {
+            if (!isPromiseCollected(err)) throw err;
+          });
+        }
       }
     }
     return new EvalSession(evalChannel, eventChannel, info, ours, inProcess);
