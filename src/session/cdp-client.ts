@@ -6,6 +6,15 @@ import { ignored } from '../log/debug.js';
 import type { Channel, Events, Method, Params, Result } from './channel.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/**
+ * The inspector writes its replies on a socket with Nagle's algorithm on: a reply behind one not yet
+ * acknowledged waits for the acknowledgement, and this side's TCP delays that ~40 ms when it has nothing
+ * to send. So while replies are still awaited and nothing was sent for ACK_CARRIER_MS after one arrived,
+ * a small command carries the acknowledgement at once (its reply is not awaited). Measured: ten pipelined
+ * evaluations, the last nine 43 ms late without it, 1-2 ms with it.
+ */
+const ACK_CARRIER_MS = 1;
+const ACK_CARRIER_METHOD = 'Runtime.getIsolateId';
 /** Socket errors that mean the target (or the way to it) is gone. */
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 
@@ -46,6 +55,11 @@ class CriChannel implements Channel {
   #gone = false;
   readonly #trace: CdpTrace | undefined;
   #traced = 0;
+  /** Commands sent whose replies are awaited (acknowledgement carriers not counted). */
+  #awaited = 0;
+  /** Commands sent so far: a carrier is needed only if none went out since a reply arrived. */
+  #sent = 0;
+  #carrierTimer: NodeJS.Timeout | undefined;
 
   constructor(client: CDP.Client, trace?: CdpTrace) {
     this.#client = client;
@@ -70,6 +84,8 @@ class CriChannel implements Channel {
     if (this.#gone) throw new TargetClosedError();
     const id = ++this.#traced;
     this.#trace?.sent(id, method, params);
+    this.#sent += 1;
+    this.#awaited += 1;
     try {
       const result = await (this.#client.send as (m: string, p?: object) => Promise<unknown>)(method, params);
       this.#trace?.replied(id, method, result);
@@ -82,7 +98,28 @@ class CriChannel implements Channel {
         throw new TargetClosedError(undefined, err);
       }
       throw asPromiseCollected(err);
+    } finally {
+      this.#awaited -= 1;
+      this.#replied();
     }
+  }
+
+  /** A reply arrived: if others are still awaited, make sure this side's acknowledgement leaves soon. */
+  #replied(): void {
+    if (this.#awaited === 0 || this.#carrierTimer || this.#gone) return;
+    const sent = this.#sent;
+    this.#carrierTimer = setTimeout(() => {
+      this.#carrierTimer = undefined;
+      if (this.#awaited === 0 || this.#sent !== sent || this.#gone) return;
+      this.#sent += 1;
+      const id = ++this.#traced;
+      this.#trace?.sent(id, ACK_CARRIER_METHOD, undefined);
+      (this.#client.send as (m: string) => Promise<unknown>)(ACK_CARRIER_METHOD).then(
+        (result) => this.#trace?.replied(id, ACK_CARRIER_METHOD, result),
+        (err: unknown) => ignored('an acknowledgement carrier', err),
+      );
+    }, ACK_CARRIER_MS);
+    this.#carrierTimer.unref();
   }
 
   on<E extends keyof Events & string>(event: E, listener: (...args: Events[E]) => void): () => void {
@@ -96,6 +133,7 @@ class CriChannel implements Channel {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.#carrierTimer);
     if (this.#gone) return;
     await this.#client.close().catch((err: unknown) => ignored('closing a CDP connection', err));
   }
