@@ -79,7 +79,9 @@ export function verifySameProcess(proc: NodeProcess, moment: string, forSignal =
   const now = processTable().identitySync(proc.pid);
   if (now === undefined) throw new NoSuchProcessError(proc.pid, `it exited ${moment}`);
   if (now.startTime !== proc.startTime) throw new ProcessChangedError(proc.pid, 'that process exited and the pid now names a newer one');
-  if (now.exe !== proc.exe) throw new ProcessChangedError(proc.pid, now.exe ? `it now runs ${now.exe}` : 'its executable can no longer be read');
+  // Same start time but no executable to read: the process is exiting (a zombie has none).
+  if (!now.exe && proc.exe) throw new NoSuchProcessError(proc.pid, `it exited ${moment}`);
+  if (now.exe !== proc.exe) throw new ProcessChangedError(proc.pid, `it now runs ${now.exe}`);
   if (now.argv.join('\0') !== proc.argv.join('\0')) throw new ProcessChangedError(proc.pid, `its command line is now: ${now.argv.join(' ').slice(0, 80)}`);
   if (forSignal && now.sigusr1 !== 'caught') throw new ProcessChangedError(proc.pid, 'it no longer handles SIGUSR1');
 }
